@@ -1,0 +1,227 @@
+package io.vhdstream.vhd.image;
+
+import io.vhdstream.vhd.bat.BlockAllocationTable;
+import io.vhdstream.vhd.batmap.Batmap;
+import io.vhdstream.vhd.bitmap.SectorBitmap;
+import io.vhdstream.vhd.extent.Extent;
+import io.vhdstream.vhd.extent.ExtentBuilder;
+import io.vhdstream.vhd.footer.DiskType;
+import io.vhdstream.vhd.header.DynamicHeader;
+import io.vhdstream.vhd.io.ImageFile;
+import io.vhdstream.vhd.io.Sectors;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A dynamic or differencing image: blocks of sectors allocated on first write, each a sector bitmap then
+ * data. Presence is sector-exact: a clear bit is the parent's sector (differencing) or zeros (dynamic).
+ *
+ * <p>Write order, so that a crash at any point leaves an image that opens and checks clean:
+ * <ul>
+ * <li>new block: (1) the end footer is written past the new block, so the file never ends without a valid
+ * footer; (2) the block's data and bitmap; (3) its BAT entry; (4) the batmap bit if the block is full.
+ * Until (3) the block is unreferenced space; after it, the block is complete.</li>
+ * <li>existing block: data first, then the bitmap bits, so a set bit never points at old data.</li>
+ * </ul>
+ * These orders hold for a process crash as they are; {@link #sync()} is the durability point against power
+ * loss (see docs/crash-safety.md).
+ */
+public final class SparseImage extends VhdImage {
+    private static final long BITMAP_CACHE_BYTES = 16L << 20;
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    private final DynamicHeader header;
+    private final BlockAllocationTable bat;
+    private final Batmap batmap;
+    private final long blockSize;
+    private final int bitmapBytes;
+    private final int sectorsPerBlock;
+    private final Map<Integer, SectorBitmap> bitmapCache;
+    private long nextFree;
+
+    SparseImage(ImageFile file, ImageStructure s) {
+        super(file, s);
+        this.header = s.header();
+        this.bat = s.bat();
+        this.batmap = s.batmap() != null && s.batmap().covers(s.bat().size()) ? s.batmap() : null;
+        this.blockSize = header.blockSize();
+        this.bitmapBytes = (int) header.bitmapBytes();
+        this.sectorsPerBlock = (int) (blockSize / Sectors.SIZE);
+        this.nextFree = s.nextFree();
+        int maxCached = (int) Math.max(16, BITMAP_CACHE_BYTES / bitmapBytes);
+        this.bitmapCache = new LinkedHashMap<>(64, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Integer, SectorBitmap> eldest) {
+                return size() > maxCached;
+            }
+        };
+    }
+
+    public DynamicHeader header() { return header; }
+    public long blockSize() { return blockSize; }
+    public int blockCount() { return bat.size(); }
+    public boolean blockAllocated(int block) { return bat.allocated(block); }
+    public int allocatedBlocks() { return bat.allocatedCount(); }
+    public boolean differencing() { return type() == DiskType.DIFFERENCING; }
+
+    @Override
+    public void mapRuns(long offset, long length, RunSink sink) throws IOException {
+        Sectors.requireWithin(offset, length, virtualSize());
+        RunMerger m = new RunMerger(sink);
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            int block = (int) (pos / blockSize);
+            long inBlock = pos - block * blockSize;
+            long n = Math.min(blockSize - inBlock, end - pos);
+            if (!bat.allocated(block)) {
+                m.run(pos, n, -1);
+            } else {
+                long dataAt = bat.sector(block) * Sectors.SIZE + bitmapBytes;
+                SectorBitmap bm = bitmap(block, true);
+                int s = (int) (inBlock / Sectors.SIZE);
+                int sEnd = (int) ((inBlock + n + Sectors.SIZE - 1) / Sectors.SIZE);
+                long blockStart = block * blockSize;
+                while (s < sEnd) {
+                    boolean present = bm.get(s);
+                    int next = Math.min(bm.next(s, !present), sEnd);
+                    long runOff = blockStart + (long) s * Sectors.SIZE;
+                    long runEnd = Math.min(blockStart + (long) next * Sectors.SIZE, end);
+                    long from = Math.max(runOff, pos);
+                    m.run(from, runEnd - from, present ? dataAt + (from - blockStart) : -1);
+                    s = next;
+                }
+            }
+            pos += n;
+        }
+        m.flush();
+    }
+
+    @Override
+    public void write(long offset, ByteBuffer src) throws IOException {
+        checkWrite(offset, src.remaining());
+        long pos = offset;
+        while (src.hasRemaining()) {
+            int block = (int) (pos / blockSize);
+            int inBlock = (int) (pos - block * blockSize);
+            int n = (int) Math.min(blockSize - inBlock, src.remaining());
+            ByteBuffer piece = src.slice(src.position(), n);
+            if (bat.allocated(block)) {
+                writeExisting(block, inBlock, piece);
+            } else {
+                allocate(block, inBlock, piece);
+            }
+            src.position(src.position() + n);
+            pos += n;
+        }
+    }
+
+    @Override
+    public void zero(long offset, long length) throws IOException {
+        checkWrite(offset, length);
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, Math.max(length, Sectors.SIZE)));
+        long pos = offset;
+        long end = offset + length;
+        while (pos < end) {
+            int block = (int) (pos / blockSize);
+            long n = Math.min(blockSize - (pos - block * blockSize), end - pos);
+            // A dynamic disk reads zeros where nothing is allocated: only a differencing layer must mask its parent.
+            if (bat.allocated(block) || differencing()) {
+                for (long done = 0; done < n; ) {
+                    int k = (int) Math.min(zeros.capacity(), n - done);
+                    zeros.clear().limit(k);
+                    write(pos + done, zeros);
+                    done += k;
+                }
+            }
+            pos += n;
+        }
+    }
+
+    private void allocate(int block, int inBlock, ByteBuffer piece) throws IOException {
+        long start = nextFree;
+        long span = bitmapBytes + blockSize;
+        long newFooterAt = start + span;
+        if (newFooterAt / Sectors.SIZE > BlockAllocationTable.UNALLOCATED - 1) {
+            throw new io.vhdstream.vhd.VhdException(io.vhdstream.vhd.ProblemCode.UNSUPPORTED,
+                    path() + ": the file would outgrow the BAT's 32-bit sector numbers");
+        }
+        file.write(newFooterAt, footer().serialize());
+        SectorBitmap bm = SectorBitmap.empty(bitmapBytes, sectorsPerBlock);
+        int s0 = inBlock / Sectors.SIZE;
+        bm.set(s0, s0 + piece.remaining() / Sectors.SIZE);
+        file.writeFully(start + bitmapBytes + inBlock, piece);
+        file.write(start, bm.bytes());
+        bat.set(block, start / Sectors.SIZE);
+        file.write(header.tableOffset() + 4L * block, bat.entryBytes(block));
+        nextFree = newFooterAt;
+        bitmapCache.put(block, bm);
+        markFullIfSo(block, bm);
+    }
+
+    private void writeExisting(int block, int inBlock, ByteBuffer piece) throws IOException {
+        long bitmapAt = bat.sector(block) * Sectors.SIZE;
+        int s0 = inBlock / Sectors.SIZE;
+        int s1 = s0 + piece.remaining() / Sectors.SIZE;
+        file.writeFully(bitmapAt + bitmapBytes + inBlock, piece);
+        SectorBitmap bm = bitmap(block, true);
+        int[] changed = bm.set(s0, s1);
+        if (changed != null) {
+            int from = changed[0] / Sectors.SIZE * Sectors.SIZE;
+            int to = (changed[1] / Sectors.SIZE + 1) * Sectors.SIZE;
+            file.write(bitmapAt + from, bm.bytes(), from, to - from);
+            markFullIfSo(block, bm);
+        }
+    }
+
+    private void markFullIfSo(int block, SectorBitmap bm) throws IOException {
+        if (batmap == null || batmap.full(block) || !bm.full()) {
+            return;
+        }
+        batmap.setFull(block, true);
+        batmap.updateChecksum();
+        int sector = batmap.mapSectorOf(block);
+        file.write(batmap.mapOffset() + (long) sector * Sectors.SIZE, batmap.mapSector(sector));
+        file.write(structure.batmapHeaderOffset(), batmap.header());
+    }
+
+    /** The block's bitmap; cached reads for the hot paths, uncached for whole-disk scans. */
+    public SectorBitmap bitmap(int block, boolean cache) throws IOException {
+        SectorBitmap bm = bitmapCache.get(block);
+        if (bm != null) {
+            return bm;
+        }
+        bm = new SectorBitmap(file.read(bat.sector(block) * Sectors.SIZE, bitmapBytes), sectorsPerBlock);
+        if (cache) {
+            bitmapCache.put(block, bm);
+        }
+        return bm;
+    }
+
+    @Override
+    public List<Extent> presentExtents() throws IOException {
+        ExtentBuilder out = new ExtentBuilder();
+        long size = virtualSize();
+        for (int block = 0; block < bat.size(); block++) {
+            if (!bat.allocated(block)) {
+                continue;
+            }
+            SectorBitmap bm = bitmap(block, false);
+            long blockStart = block * blockSize;
+            int limit = (int) Math.min(sectorsPerBlock, (size - blockStart) / Sectors.SIZE);
+            int s = bm.next(0, true);
+            while (s < limit) {
+                int e = Math.min(bm.next(s, false), limit);
+                out.add(blockStart + (long) s * Sectors.SIZE, (long) (e - s) * Sectors.SIZE);
+                s = e < limit ? bm.next(e, true) : limit;
+            }
+        }
+        return out.build();
+    }
+}
