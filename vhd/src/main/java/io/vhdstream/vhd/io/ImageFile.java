@@ -23,6 +23,7 @@ public final class ImageFile implements Closeable {
     private final FileChannel channel;
     private final FileLock lock;
     private final boolean writable;
+    private volatile WriteListener listener;
 
     private ImageFile(Path path, FileChannel channel, FileLock lock, boolean writable) {
         this.path = path;
@@ -92,8 +93,17 @@ public final class ImageFile implements Closeable {
         return b;
     }
 
+    /** Observes (and may veto) every later write; null removes it. */
+    public void setWriteListener(WriteListener listener) {
+        this.listener = listener;
+    }
+
     public void writeFully(long position, ByteBuffer src) throws IOException {
         requireWritable();
+        WriteListener l = listener;
+        if (l != null) {
+            l.beforeWrite(position, src.asReadOnlyBuffer());
+        }
         long pos = position;
         while (src.hasRemaining()) {
             pos += channel.write(src, pos);
