@@ -84,7 +84,11 @@ public final class SectorBitmap {
 
     public int count() {
         int n = 0;
-        for (int s = 0; s < sectors; s++) {
+        int whole = sectors >>> 3;
+        for (int i = 0; i < whole; i++) {
+            n += Integer.bitCount(bits[i] & 0xFF);
+        }
+        for (int s = whole << 3; s < sectors; s++) {
             if (get(s)) {
                 n++;
             }
