@@ -1,0 +1,40 @@
+package io.vhdstream.cli.vhd;
+
+import io.vhdstream.cli.CliException;
+import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.Sectors;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Argument checks shared by verbs, failing as usage errors (exit 2) before anything is touched. */
+final class Guards {
+    /** Bytes per read/write chunk of the streaming verbs. */
+    static final int CHUNK = 4 << 20;
+
+    private Guards() {
+    }
+
+    static void requireAligned(String option, long value) {
+        if (!Sectors.aligned(value)) {
+            throw CliException.usage(ProblemCode.UNALIGNED.name(), option + " " + value
+                    + " is not a multiple of 512 (the sector size)");
+        }
+    }
+
+    /** Refuses an output path that is one of the chain's image files (it would be truncated). */
+    static void requireNotLayer(Path output, VhdChain chain) throws IOException {
+        if (!Files.exists(output)) {
+            return;
+        }
+        for (VhdImage layer : chain.layers()) {
+            if (Files.isSameFile(output, layer.path())) {
+                throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), output + " is an image of the chain being read ("
+                        + layer.path() + "); refusing to overwrite it");
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.vhdstream.cli.vhd;
+
+import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.cli.util.JsonWriter;
+import io.vhdstream.cli.util.Sizes;
+import io.vhdstream.cli.util.Text;
+import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.VhdException;
+import io.vhdstream.vhd.batmap.Batmap;
+import io.vhdstream.vhd.chain.ChainOptions;
+import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.footer.DiskType;
+import io.vhdstream.vhd.footer.Footer;
+import io.vhdstream.vhd.footer.Geometry;
+import io.vhdstream.vhd.header.DynamicHeader;
+import io.vhdstream.vhd.image.ImageStructure;
+import io.vhdstream.vhd.image.LocatorEntry;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.SparseImage;
+import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.VhdTime;
+import io.vhdstream.vhd.locator.ParentLocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code vhdstream vhd info FILE [--json]}: footer, dynamic header, locators and the parent chain. A chain
+ * that cannot be resolved (parent missing, outside the allowed roots, wrong id) is shown, not fatal.
+ */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = {"Show an image's footer, dynamic header, parent locators and parent chain.",
+            "A differencing image whose parent cannot be resolved is still shown (exit 0), with the reason in the"
+                + " chain section."})
+public final class InfoCommand extends VerbCommand {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The image.")
+    Path file;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Mixin
+    ChainOptionsMixin chainOptions;
+
+    /** The parent chain as far as it resolved: layer paths top first, or the error that stopped it. */
+    record ChainInfo(List<Path> layers, List<String> warnings, String errorCode, String errorMessage) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        ChainOptions options = chainOptions.forImage(file);
+        try (VhdImage img = VhdImage.open(file, chainOptions.lenient() ? OpenOptions.LENIENT_READ : OpenOptions.READ)) {
+            ChainInfo chain = chain(img, options);
+            if (json) {
+                out().println(json(img, chain));
+            } else {
+                text(img, chain, out());
+            }
+        }
+        return 0;
+    }
+
+    private ChainInfo chain(VhdImage img, ChainOptions options) {
+        if (img.type() != DiskType.DIFFERENCING) {
+            return new ChainInfo(List.of(img.path()), List.of(), null, null);
+        }
+        try (VhdChain chain = VhdChain.open(file, options, false)) {
+            List<Path> layers = new ArrayList<>();
+            for (VhdImage l : chain.layers()) {
+                layers.add(l.path());
+            }
+            return new ChainInfo(layers, List.copyOf(chain.warnings()), null, null);
+        } catch (VhdException e) {
+            return new ChainInfo(List.of(), List.of(), e.code().name(), e.detail());
+        } catch (IOException e) {
+            return new ChainInfo(List.of(), List.of(), ProblemCode.IO_ERROR.name(), String.valueOf(e.getMessage()));
+        }
+    }
+
+    // ---- text -------------------------------------------------------------------------------------------
+
+    private static void text(VhdImage img, ChainInfo chain, PrintWriter out) {
+        Footer f = img.footer();
+        ImageStructure s = img.structure();
+        Geometry g = f.geometry();
+        row(out, "file", img.path().toString());
+        row(out, "type", typeName(img.type()));
+        row(out, "virtual size", Sizes.withHuman(img.virtualSize()) + "   geometry C/H/S " + g + " = " + g.sizeBytes() + " bytes");
+        row(out, "creator", "\"" + f.creatorApplication() + "\" version " + version(f.creatorVersion())
+                + ", host \"" + f.creatorHostOs() + "\"");
+        row(out, "unique id", f.uniqueId().toString());
+        row(out, "timestamp", time(f.timestamp()));
+        row(out, "saved state", savedState(f.savedState()));
+        row(out, "checksum", checksum(f.checksumValid(), f.storedChecksum(), f.computedChecksum())
+                + (s.footerFromCopy() ? " (footer copy at offset 0: the end footer is damaged)" : ""));
+        row(out, "data offset", f.dataOffset() == Footer.FIXED_DATA_OFFSET ? "none (all ones)" : Long.toString(f.dataOffset()));
+        if (img instanceof SparseImage sp) {
+            DynamicHeader h = sp.header();
+            row(out, "block size", Sizes.withHuman(sp.blockSize()));
+            row(out, "max table entries", Long.toString(h.maxTableEntries()));
+            row(out, "allocated blocks", Integer.toString(sp.allocatedBlocks()));
+            row(out, "BAT offset", Long.toString(h.tableOffset()));
+            row(out, "header checksum", checksum(h.checksumValid(), h.storedChecksum(), h.computedChecksum()));
+            Batmap bm = s.batmap();
+            row(out, "batmap", bm == null ? "absent" : "present at " + s.batmapHeaderOffset() + ", map " + bm.mapSectors()
+                    + " sectors at " + bm.mapOffset() + ", version " + version(bm.version())
+                    + ", checksum " + (bm.checksumValid() ? "ok" : "BAD"));
+            if (img.type() == DiskType.DIFFERENCING) {
+                row(out, "parent unique id", h.parentUniqueId().toString());
+                row(out, "parent timestamp", time(h.parentTimestamp()));
+                row(out, "parent name", h.parentUnicodeName());
+            }
+            if (img.type() == DiskType.DIFFERENCING || !s.locators().isEmpty()) {
+                if (s.locators().isEmpty()) {
+                    row(out, "locators", "none");
+                } else {
+                    out.println("locators:");
+                    for (LocatorEntry e : s.locators()) {
+                        ParentLocator l = e.locator();
+                        String path = e.path();
+                        out.println(Text.printable(String.format(Locale.ROOT,
+                                "  slot %d  %-4s  data offset %d  space %d bytes  length %d  %s", e.slot(), l.platformName(),
+                                l.dataOffset(), l.dataSpaceBytes(), l.dataLength(), path == null ? "(no readable path)" : path)));
+                    }
+                }
+            }
+        }
+        if (!s.problems().isEmpty()) {
+            row(out, "problems", s.problems().size() + " found while opening (see 'vhdstream vhd check')");
+        }
+        if (chain.errorCode() != null) {
+            row(out, "chain", "not resolved: " + chain.errorCode() + ": " + chain.errorMessage());
+        } else {
+            out.println("chain:");
+            for (int i = 0; i < chain.layers().size(); i++) {
+                out.println(Text.printable("  " + i + "  " + chain.layers().get(i)));
+            }
+            for (String w : chain.warnings()) {
+                out.println(Text.printable("  warning: " + w));
+            }
+        }
+    }
+
+    private static void row(PrintWriter out, String key, String value) {
+        out.println(Text.printable(String.format(Locale.ROOT, "%-18s %s", key + ":", value)));
+    }
+
+    private static String typeName(DiskType t) {
+        return t.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String version(int v) {
+        return (v >>> 16) + "." + (v & 0xFFFF);
+    }
+
+    private static String time(long vhdSeconds) {
+        return VhdTime.toInstant(vhdSeconds) + " (" + vhdSeconds + " s after 2000-01-01)";
+    }
+
+    private static String savedState(int s) {
+        return s == 0 ? "no" : s == 1 ? "yes" : "invalid (" + s + ")";
+    }
+
+    private static String checksum(boolean ok, int stored, int computed) {
+        return ok ? String.format("ok (0x%08x)", stored) : String.format("BAD: stored 0x%08x, content sums to 0x%08x", stored, computed);
+    }
+
+    private static String hex(int v) {
+        return String.format("0x%08x", v);
+    }
+
+    // ---- json -------------------------------------------------------------------------------------------
+
+    static String json(VhdImage img, ChainInfo chain) {
+        Footer f = img.footer();
+        ImageStructure s = img.structure();
+        Geometry g = f.geometry();
+        JsonWriter w = new JsonWriter().beginObject();
+        w.field("file", img.path().toString());
+        w.field("type", typeName(img.type()));
+        w.field("virtualSize", img.virtualSize());
+        w.name("geometry").beginObject().field("cylinders", g.cylinders()).field("heads", g.heads())
+                .field("sectorsPerTrack", g.sectorsPerTrack()).field("size", g.sizeBytes()).endObject();
+        w.name("creator").beginObject().field("application", f.creatorApplication())
+                .field("version", version(f.creatorVersion())).field("hostOs", f.creatorHostOs()).endObject();
+        w.field("originalSize", f.originalSize());
+        w.field("uniqueId", f.uniqueId().toString());
+        w.field("timestamp", f.timestamp());
+        w.field("timestampUtc", VhdTime.toInstant(f.timestamp()).toString());
+        w.field("savedState", f.savedState());
+        w.name("checksum").beginObject().field("ok", f.checksumValid()).field("stored", hex(f.storedChecksum()))
+                .field("computed", hex(f.computedChecksum())).endObject();
+        w.field("footerFromCopy", s.footerFromCopy());
+        w.field("dataOffset", f.dataOffset());
+        if (img instanceof SparseImage sp) {
+            DynamicHeader h = sp.header();
+            w.name("sparse").beginObject();
+            w.field("blockSize", sp.blockSize());
+            w.field("maxTableEntries", h.maxTableEntries());
+            w.field("allocatedBlocks", sp.allocatedBlocks());
+            w.field("batOffset", h.tableOffset());
+            w.name("headerChecksum").beginObject().field("ok", h.checksumValid()).field("stored", hex(h.storedChecksum()))
+                    .field("computed", hex(h.computedChecksum())).endObject();
+            Batmap bm = s.batmap();
+            w.name("batmap").beginObject().field("present", bm != null);
+            if (bm != null) {
+                w.field("headerOffset", s.batmapHeaderOffset()).field("mapOffset", bm.mapOffset())
+                        .field("mapSectors", bm.mapSectors()).field("version", version(bm.version()))
+                        .field("checksumOk", bm.checksumValid());
+            }
+            w.endObject();
+            w.endObject();
+            if (img.type() == DiskType.DIFFERENCING) {
+                w.name("parent").beginObject().field("uniqueId", h.parentUniqueId().toString())
+                        .field("timestamp", h.parentTimestamp())
+                        .field("timestampUtc", VhdTime.toInstant(h.parentTimestamp()).toString())
+                        .field("name", h.parentUnicodeName()).endObject();
+            }
+            w.name("locators").beginArray();
+            for (LocatorEntry e : s.locators()) {
+                ParentLocator l = e.locator();
+                w.beginObject().field("slot", e.slot()).field("platform", l.platformName())
+                        .field("platformCode", l.platformCode() & 0xFFFF_FFFFL).field("dataOffset", l.dataOffset())
+                        .field("dataSpace", l.dataSpace()).field("dataSpaceBytes", l.dataSpaceBytes())
+                        .field("dataLength", l.dataLength()).field("path", e.path()).endObject();
+            }
+            w.endArray();
+        }
+        w.field("problems", s.problems().size());
+        w.name("chain").beginObject();
+        if (chain.errorCode() != null) {
+            w.name("error").beginObject().field("code", chain.errorCode()).field("message", chain.errorMessage()).endObject();
+        } else {
+            w.name("layers").beginArray();
+            for (Path p : chain.layers()) {
+                w.value(p.toString());
+            }
+            w.endArray();
+            w.name("warnings").beginArray();
+            for (String warning : chain.warnings()) {
+                w.value(warning);
+            }
+            w.endArray();
+        }
+        w.endObject();
+        return w.endObject().toString();
+    }
+}

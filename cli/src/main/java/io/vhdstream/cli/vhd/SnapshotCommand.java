@@ -1,0 +1,35 @@
+package io.vhdstream.cli.vhd;
+
+import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.vhd.create.VhdCreator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** {@code vhdstream vhd snapshot PARENT CHILD}. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = {"Create CHILD, a new differencing image whose parent is PARENT.",
+            "PARENT stays as it is and must no longer be written: CHILD takes all later writes. CHILD records PARENT"
+                + " by relative (W2ru) and absolute (W2ku) path and by its unique id."})
+public final class SnapshotCommand extends VerbCommand {
+    @Parameters(index = "0", paramLabel = "PARENT", description = "The existing image that becomes the parent.")
+    Path parent;
+
+    @Parameters(index = "1", paramLabel = "CHILD", description = "The differencing image to create (must not exist).")
+    Path child;
+
+    @Override
+    public Integer call() throws IOException {
+        VhdCreator.differencing(child, parent);
+        out().println("created differencing image " + child + " (parent " + parent + ")");
+        Path childDir = child.toAbsolutePath().normalize().getParent();
+        Path parentReal = parent.toRealPath();
+        if (childDir != null && !parentReal.startsWith(childDir.toRealPath())) {
+            out().println("note: the parent lies outside " + childDir + "; verbs reading " + child
+                    + " need --allow-root " + parentReal.getParent());
+        }
+        return 0;
+    }
+}

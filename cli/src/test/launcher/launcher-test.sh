@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Tests the ./vhdstream launcher as a process (run by ./run-tests after 'mvn verify').
+#  1. Its build logic, hermetically: a copy of the script in a fake repository, with fake mvn and java on PATH.
+#  2. The real launcher on the real build, from another directory and through a symlink: exit codes, stdout,
+#     one-line errors, stdin streaming, start-up time.
+set -euo pipefail
+repo="$(cd -P "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() { echo "launcher-test: FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "launcher-test: ok: $*"; }
+
+# ---- 1. build logic ------------------------------------------------------------------------------------
+fake="$work/fake"
+mkdir -p "$fake/cli/src/main/java" "$fake/vhd/src/main/java" "$fake/bin"
+cp "$repo/vhdstream" "$fake/vhdstream"
+touch "$fake/pom.xml" "$fake/cli/pom.xml" "$fake/vhd/pom.xml" "$fake/vhd/src/main/java/A.java"
+cat > "$fake/bin/mvn" <<'MVN'
+#!/usr/bin/env bash
+echo "mvn $*" >> "$FAKE_LOG"
+printf '\033[1;31mmaven chatter on stdout\033[0m\n'
+if [ -n "${FAKE_FAIL:-}" ]; then exit 1; fi
+mkdir -p cli/target/lib
+touch cli/target/vhdstream-cli-0.0.1.jar
+MVN
+cat > "$fake/bin/java" <<'JAVA'
+#!/usr/bin/env bash
+echo "java $*"
+JAVA
+chmod +x "$fake/bin/mvn" "$fake/bin/java"
+export FAKE_LOG="$work/mvn.log"
+: > "$FAKE_LOG"
+run_fake() { (cd "$work" && env -u JAVA_HOME PATH="$fake/bin:$PATH" VHDSTREAM_JAVA_OPTS="-Xmx77m" "$fake/vhdstream" "$@"); }
+
+out="$(run_fake vhd info x.vhd 2>"$work/err")"
+[ "$(wc -l < "$FAKE_LOG")" -eq 1 ] || fail "first run should build once, mvn log: $(cat "$FAKE_LOG")"
+grep -q -- "-pl cli -am package" "$FAKE_LOG" || fail "build command lacks '-pl cli -am package': $(cat "$FAKE_LOG")"
+grep -q -- "-Dmaven.test.skip=true" "$FAKE_LOG" || fail "build command must skip tests"
+grep -qx "building vhdstream (first run)..." "$work/err" || fail "first run message missing on stderr: $(cat "$work/err")"
+grep -q "maven chatter on stdout" "$work/err" || fail "Maven's stdout must go to stderr"
+! grep -q $'\033' "$work/err" || fail "colour codes must be stripped from Maven's output"
+[[ "$out" != *"maven chatter"* ]] || fail "Maven's output leaked onto stdout"
+[[ "$out" == "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main vhd info x.vhd" ]] \
+  || fail "unexpected java command line: $out"
+pass "first run builds with -am, Maven output on stderr, then starts the jar"
+
+sleep 1.1 # file times have one-second resolution on some file systems
+run_fake vhd info >/dev/null 2>"$work/err"
+[ "$(wc -l < "$FAKE_LOG")" -eq 1 ] || fail "an up-to-date jar must not rebuild"
+[ ! -s "$work/err" ] || fail "an up-to-date start must print nothing on stderr: $(cat "$work/err")"
+pass "up-to-date jar starts without Maven"
+
+touch "$fake/vhd/src/main/java/A.java"
+run_fake vhd info >/dev/null 2>"$work/err"
+[ "$(wc -l < "$FAKE_LOG")" -eq 2 ] || fail "a changed source must rebuild"
+grep -q "rebuilding vhdstream (sources changed)" "$work/err" || fail "rebuild message missing: $(cat "$work/err")"
+sleep 1.1
+touch "$fake/cli/pom.xml"
+run_fake vhd info >/dev/null 2>/dev/null
+[ "$(wc -l < "$FAKE_LOG")" -eq 3 ] || fail "a changed module pom must rebuild"
+sleep 1.1
+rm -rf "$fake/cli/target/lib"
+run_fake vhd info >/dev/null 2>/dev/null
+[ "$(wc -l < "$FAKE_LOG")" -eq 4 ] || fail "a missing target/lib must rebuild"
+pass "changed sources, changed poms and a missing lib/ rebuild"
+
+sleep 1.1
+touch "$fake/vhd/src/main/java/A.java"
+set +e
+FAKE_FAIL=1 run_fake vhd info >"$work/out" 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "a failed build must exit 1, got $rc"
+[ ! -s "$work/out" ] || fail "a failed build must not start java: $(cat "$work/out")"
+grep -q "^vhdstream: BUILD: " "$work/err" || fail "a failed build must say so: $(cat "$work/err")"
+pass "a failed build exits 1 without starting the CLI"
+
+ln -s "$fake/vhdstream" "$work/vs-link"
+out="$(cd / && env -u JAVA_HOME PATH="$fake/bin:$PATH" "$work/vs-link" a b 2>/dev/null)"
+[[ "$out" == *"-cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main a b" ]] || fail "symlinked launcher: $out"
+pass "works through a symlink from another directory"
+
+# ---- 2. the real launcher ------------------------------------------------------------------------------
+vs="$repo/vhdstream"
+cd "$work"
+"$vs" --version > "$work/version" 2>"$work/err" || fail "--version exited $?"
+if grep -q "building vhdstream" "$work/err"; then
+  echo "launcher-test: (the launcher built the CLI first; timings below are for later starts)"
+fi
+"$vs" vhd create disk.vhd --size 8M > "$work/out" 2>"$work/err" || fail "create exited $?"
+[ ! -s "$work/err" ] || fail "create wrote to stderr: $(cat "$work/err")"
+grep -q "created dynamic image disk.vhd" "$work/out" || fail "create output: $(cat "$work/out")"
+head -c 1048576 /dev/urandom > data.bin
+"$vs" vhd write disk.vhd --offset 1M < data.bin > /dev/null 2>"$work/err" || fail "write from stdin exited $?: $(cat "$work/err")"
+"$vs" vhd read disk.vhd --offset 1M --length 1M > back.bin 2>"$work/err" || fail "read exited $?"
+cmp -s data.bin back.bin || fail "read back differs from what was written through stdin"
+pass "create, write from stdin, read to stdout"
+
+"$vs" vhd info --json disk.vhd > info.json 2>/dev/null || fail "info --json exited $?"
+/usr/bin/python3 - info.json <<'PY' || fail "info --json is not the expected JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "dynamic" and d["virtualSize"] == 8 << 20, d
+assert d["sparse"]["allocatedBlocks"] == 1, d
+PY
+pass "info --json parses"
+
+set +e
+"$vs" vhd read disk.vhd --offset 100 --length 512 > /dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "misaligned read should exit 2, got $rc"
+[ "$(wc -l < "$work/err")" -eq 1 ] || fail "error should be one line: $(cat "$work/err")"
+grep -q "^vhdstream: UNALIGNED: " "$work/err" || fail "error line: $(cat "$work/err")"
+set +e
+"$vs" vhd info missing.vhd > /dev/null 2>"$work/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "info on a missing file should exit 1, got $rc"
+[ "$(wc -l < "$work/err")" -eq 1 ] && ! grep -q "at io.vhdstream" "$work/err" || fail "no stack trace expected: $(cat "$work/err")"
+pass "errors: one line, right exit status"
+
+fixture="$repo/../shared/fixtures/vhd/dfvfs-fat-differential.vhd"
+if [ -f "$fixture" ]; then
+  "$vs" vhd info "$fixture" > /dev/null # warm the page cache (and build, if a source changed meanwhile)
+  start=$(date +%s%N)
+  for _ in 1 2 3 4 5; do "$vs" vhd info "$fixture" > /dev/null; done
+  echo "launcher-test: 'vhdstream vhd info' takes $(( ($(date +%s%N) - start) / 5000000 )) ms per start (mean of 5)"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "launcher-test: $failures failure(s)" >&2
+  exit 1
+fi
+echo "launcher-test: all passed"
