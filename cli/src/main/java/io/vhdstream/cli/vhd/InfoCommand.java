@@ -77,7 +77,7 @@ public final class InfoCommand extends VerbCommand {
             for (VhdImage l : chain.layers()) {
                 layers.add(l.path());
             }
-            return new ChainInfo(layers, List.copyOf(chain.warnings()), null, null);
+            return new ChainInfo(layers, chain.warnings().stream().map(p -> p.code() + ": " + p.message()).toList(), null, null);
         } catch (VhdException e) {
             return new ChainInfo(List.of(), List.of(), e.code().name(), e.detail());
         } catch (IOException e) {

@@ -1,6 +1,8 @@
 package io.vhdstream.vhd.chain;
 
+import io.vhdstream.vhd.Problem;
 import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.Severity;
 import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.image.OpenOptions;
@@ -25,9 +27,9 @@ import java.util.UUID;
  */
 public final class VhdChain implements Closeable {
     private final List<VhdImage> layers;
-    private final List<String> warnings;
+    private final List<Problem> warnings;
 
-    private VhdChain(List<VhdImage> layers, List<String> warnings) {
+    private VhdChain(List<VhdImage> layers, List<Problem> warnings) {
         this.layers = layers;
         this.warnings = warnings;
     }
@@ -39,7 +41,7 @@ public final class VhdChain implements Closeable {
     /** Opens {@code top} (writable if asked) and its parents (read-only), checking ids, cycles and depth. */
     public static VhdChain open(Path top, ChainOptions options, boolean writableTop) throws IOException {
         List<VhdImage> layers = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
+        List<Problem> warnings = new ArrayList<>();
         Set<Path> seen = new HashSet<>();
         Set<UUID> ids = new HashSet<>();
         try {
@@ -68,7 +70,7 @@ public final class VhdChain implements Closeable {
     }
 
     private static VhdImage openParent(SparseImage child, ChainOptions options, Set<Path> seen, Set<UUID> ids,
-                                       List<String> warnings) throws IOException {
+                                       List<Problem> warnings) throws IOException {
         UUID want = child.header().parentUniqueId();
         VhdException mismatch = null;
         for (Path p : ParentResolver.existing(child, options)) {
@@ -96,10 +98,12 @@ public final class VhdChain implements Closeable {
                 throw new VhdException(ProblemCode.CHAIN_CYCLE, child.path() + ": id " + want + " appears twice in the chain");
             }
             if (parent.footer().timestamp() != child.header().parentTimestamp()) {
-                warnings.add(child.path() + ": parent timestamp differs from the one the child recorded");
+                warnings.add(new Problem(ProblemCode.PARENT_TIMESTAMP_MISMATCH, Severity.WARNING, "chain", -1,
+                        child.path() + ": parent timestamp differs from the one the child recorded", false));
             }
             if (parent.virtualSize() != child.virtualSize()) {
-                warnings.add(child.path() + ": parent size " + parent.virtualSize() + " differs from the child's " + child.virtualSize());
+                warnings.add(new Problem(ProblemCode.CHAIN_SIZE_MISMATCH, Severity.WARNING, "chain", -1, child.path()
+                        + ": parent size " + parent.virtualSize() + " differs from the child's " + child.virtualSize(), false));
             }
             seen.add(p);
             return parent;
@@ -120,8 +124,9 @@ public final class VhdChain implements Closeable {
         return top().virtualSize();
     }
 
-    public List<String> warnings() {
-        return warnings;
+    /** Findings other tools tolerate: the parent's timestamp or size differ from what the child recorded. */
+    public List<Problem> warnings() {
+        return Collections.unmodifiableList(warnings);
     }
 
     /** Receives where each run of a range comes from. */

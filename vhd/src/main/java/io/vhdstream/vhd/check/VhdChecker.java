@@ -40,10 +40,7 @@ public final class VhdChecker {
         }
         if (!s.fatal() && s.type() == DiskType.DIFFERENCING) {
             try (VhdChain chain = VhdChain.open(file, options.lenient(), false)) {
-                for (String w : chain.warnings()) {
-                    ProblemCode code = w.contains("timestamp") ? ProblemCode.PARENT_TIMESTAMP_MISMATCH : ProblemCode.CHAIN_SIZE_MISMATCH;
-                    problems.add(new Problem(code, Severity.WARNING, "chain", -1, w, false));
-                }
+                problems.addAll(chain.warnings());
             } catch (VhdException e) {
                 problems.add(new Problem(e.code(), Severity.ERROR, "chain", -1, e.detail(), false));
             }

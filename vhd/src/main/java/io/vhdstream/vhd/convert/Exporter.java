@@ -1,6 +1,8 @@
 package io.vhdstream.vhd.convert;
 
+import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.ProgressListener;
+import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.chain.VhdChain;
 
 import java.io.IOException;
@@ -24,6 +26,14 @@ public final class Exporter {
 
     public static void export(VhdChain chain, Path rawOut, ProgressListener progress) throws IOException {
         long size = chain.virtualSize();
+        if (Files.exists(rawOut)) {
+            for (var layer : chain.layers()) {
+                if (Files.isSameFile(rawOut, layer.path())) {
+                    throw new VhdException(ProblemCode.INVALID_ARGUMENT, rawOut + " is " + layer.path()
+                            + ", an image of the chain being exported; refusing to overwrite it");
+                }
+            }
+        }
         try (FileChannel out = FileChannel.open(rawOut, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             boolean sparse = Files.isRegularFile(rawOut);

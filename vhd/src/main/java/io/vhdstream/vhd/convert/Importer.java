@@ -39,10 +39,7 @@ public final class Importer {
                 default -> throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
                         + "use --parent for a differencing one");
             }
-            try (VhdImage out = VhdImage.open(vhdOut, OpenOptions.WRITE)) {
-                copyDiffering(in, size, null, out, progress);
-                out.sync();
-            }
+            fillOrDelete(vhdOut, in, size, null, progress);
         }
     }
 
@@ -56,10 +53,19 @@ public final class Importer {
                         + base.virtualSize());
             }
             VhdCreator.differencing(vhdOut, parent);
-            try (VhdImage out = VhdImage.open(vhdOut, OpenOptions.WRITE)) {
-                copyDiffering(in, size, base, out, progress);
-                out.sync();
-            }
+            fillOrDelete(vhdOut, in, size, base, progress);
+        }
+    }
+
+    /** A failed import leaves no half-written image behind: the image was ours, made moments ago. */
+    private static void fillOrDelete(Path vhdOut, FileChannel in, long size, VhdChain base, ProgressListener progress)
+            throws IOException {
+        try (VhdImage out = VhdImage.open(vhdOut, OpenOptions.WRITE)) {
+            copyDiffering(in, size, base, out, progress);
+            out.sync();
+        } catch (IOException | RuntimeException e) {
+            java.nio.file.Files.deleteIfExists(vhdOut);
+            throw e;
         }
     }
 
