@@ -6,7 +6,6 @@ import io.vhdstream.cli.util.ProgressBar;
 import io.vhdstream.cli.util.SizeConverter;
 import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.ProblemCode;
-import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.convert.Importer;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.header.DynamicHeader;
@@ -17,8 +16,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -64,23 +61,13 @@ public final class ImportCommand extends VerbCommand {
         if (t == NewImageType.FIXED && blockSize != null) {
             throw usage("--block-size applies only to --type dynamic");
         }
-        boolean existed = Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+        // The engine deletes an image it created when the import fails.
         try (ProgressBar bar = progress("import")) {
             if (parent != null) {
                 Importer.importDiff(rawIn, file, parent, chainOptions.forImage(parent), bar);
             } else {
                 Importer.importRaw(rawIn, file, t.diskType(), blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE, bar);
             }
-        } catch (IOException | RuntimeException e) {
-            boolean ours = !existed && !(e instanceof VhdException v && v.code() == ProblemCode.ALREADY_EXISTS);
-            if (ours) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            throw e;
         }
         long stored;
         try (VhdImage img = VhdImage.open(file)) {
