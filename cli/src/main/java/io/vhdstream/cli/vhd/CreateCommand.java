@@ -45,6 +45,10 @@ public final class CreateCommand extends VerbCommand {
             long bs = blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE;
             VhdCreator.dynamic(file, size, bs);
             out().println("created dynamic image " + file + ": " + Sizes.withHuman(size) + ", block size " + Sizes.human(bs));
+            if (bs < 4096) {
+                err().println("vhdstream: warning: blocks under 4 KiB follow the spec, but QEMU and libvhdi misread them"
+                        + " (docs/decisions.md)");
+            }
         }
         return 0;
     }
