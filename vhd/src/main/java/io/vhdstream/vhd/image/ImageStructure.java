@@ -282,7 +282,14 @@ public final class ImageStructure {
         metadata.add(new Region("batmap header", at, at + Batmap.HEADER_SIZE));
         long mapAt = Batmap.mapOffset(h);
         long mapSectors = Batmap.mapSectors(h);
-        if (mapAt < 0 || mapAt % 512 != 0 || mapSectors > (fileSize / 512) || mapAt + mapSectors * 512 > fileSize - Footer.SIZE) {
+        // A map needs one bit per block; anything far larger is a lie that must not size an allocation.
+        long plausibleSectors = (bat.size() / 8 + 511) / 512 + 16;
+        if (mapSectors > plausibleSectors) {
+            error(ProblemCode.BATMAP_SIZE, "batmap", at, "batmap claims " + mapSectors + " sectors for " + bat.size()
+                    + " blocks", false);
+            return;
+        }
+        if (mapAt < 0 || mapAt % 512 != 0 || mapAt + mapSectors * 512 > fileSize - Footer.SIZE) {
             error(ProblemCode.BATMAP_OUTSIDE_FILE, "batmap", at, "batmap of " + mapSectors + " sectors at " + mapAt
                     + " does not fit inside the file", false);
             return;
