@@ -67,6 +67,9 @@ public final class ParentResolver {
                 continue;
             }
             Path real = c.path().toRealPath();
+            if (!Files.isRegularFile(real)) {
+                continue; // a directory, FIFO or device named by a damaged or hostile locator
+            }
             if (!insideRoots(real, options)) {
                 outside.add(c.source() + " -> " + real);
                 continue;

@@ -46,6 +46,7 @@ public final class ImageStructure {
     private Batmap batmap;
     private long batmapHeaderOffset = -1;
     private long footerPos;
+    private int endFooterLength = Footer.SIZE;
     private long nextFree;
 
     private ImageStructure() {
@@ -101,7 +102,7 @@ public final class ImageStructure {
         if (s.footer == null || s.type == null) {
             return s;
         }
-        s.footerPos = s.fileSize - Footer.SIZE;
+        s.footerPos = s.fileSize - (s.footerFromCopy ? Footer.SIZE : s.endFooterLength);
         if (s.type == DiskType.FIXED) {
             s.checkFixed();
         } else {
@@ -119,14 +120,19 @@ public final class ImageStructure {
             Footer f = Footer.parse(shortFooter, 0);
             if (f.cookieValid()) {
                 endFooter = f;
+                endFooterLength = 511;
             }
         }
         Footer head = Footer.parse(file.read(0, Footer.SIZE), 0);
         copyFooter = head.cookieValid() && fileSize >= 2L * Footer.SIZE ? head : null;
 
         boolean endOk = endFooter.cookieValid() && endFooter.checksumValid();
-        boolean copyOk = copyFooter != null && copyFooter.checksumValid()
-                && copyFooter.diskType().map(DiskType::sparse).orElse(false);
+        // A fixed disk has no copy at offset 0: its first sector is guest data (which may well be a VHD).
+        boolean endSaysFixed = endFooter.cookieValid() && endFooter.diskType().orElse(null) == DiskType.FIXED;
+        if (endSaysFixed || (copyFooter != null && !copyFooter.diskType().map(DiskType::sparse).orElse(false))) {
+            copyFooter = null;
+        }
+        boolean copyOk = copyFooter != null && copyFooter.checksumValid();
         if (endOk) {
             footer = endFooter;
         } else if (copyOk) {

@@ -53,9 +53,12 @@ public abstract sealed class VhdImage implements Closeable permits FixedImage, S
                 }
             }
             return s.type() == DiskType.FIXED ? new FixedImage(file, s) : new SparseImage(file, s);
-        } catch (IOException | RuntimeException e) {
+        } catch (VhdException | RuntimeException e) {
             file.close();
             throw e;
+        } catch (IOException e) {
+            file.close();
+            throw new VhdException(ProblemCode.IO_ERROR, path + ": " + e.getMessage(), e);
         }
     }
 

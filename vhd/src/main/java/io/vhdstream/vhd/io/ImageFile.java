@@ -33,6 +33,10 @@ public final class ImageFile implements Closeable {
     }
 
     public static ImageFile open(Path path, boolean writable) throws IOException {
+        if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isRegularFile(path)) {
+            // a directory fails later with an untyped "Is a directory"; a FIFO blocks in open(2) for ever
+            throw new VhdException(ProblemCode.IO_ERROR, path + " is not a regular file");
+        }
         FileChannel ch;
         try {
             ch = writable ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)

@@ -99,6 +99,12 @@ public final class VhdRepairer {
         }
         end = (end + 511) & ~511L;
         long damagedAt = f.size() - Footer.SIZE;
+        if (end >= damagedAt + Footer.SIZE) {
+            // something the BAT or a locator names lies past the end of the file: truncated or garbage;
+            // writing the footer past it would turn lost data into zeros and call the image clean
+            throw new VhdException(ProblemCode.BAT_BLOCK_PAST_END, f.path() + ": blocks or metadata reach to " + end
+                    + ", past the end of the " + f.size() + "-byte file; not extending it");
+        }
         return Math.max(end, damagedAt);
     }
 
