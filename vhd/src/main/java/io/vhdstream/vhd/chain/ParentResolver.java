@@ -63,7 +63,16 @@ public final class ParentResolver {
         List<Path> found = new ArrayList<>();
         List<String> outside = new ArrayList<>();
         for (Candidate c : cands) {
-            if (c.path() == null || !Files.exists(c.path())) {
+            if (c.path() == null) {
+                continue;
+            }
+            // Judged on the path as written before the file system is asked anything, so a hostile locator
+            // cannot learn whether files outside the roots exist; symlinks are judged on the real path below.
+            if (!insideRootsLexically(c.path(), options)) {
+                outside.add(c.source() + " -> " + c.path());
+                continue;
+            }
+            if (!Files.exists(c.path())) {
                 continue;
             }
             Path real = c.path().toRealPath();
@@ -91,6 +100,16 @@ public final class ParentResolver {
                     + (tried.length() == 0 ? "nothing: no locators and no parent name" : tried) + ")");
         }
         return found;
+    }
+
+    private static boolean insideRootsLexically(Path candidate, ChainOptions options) {
+        Path p = candidate.toAbsolutePath().normalize();
+        for (Path root : options.allowedRoots()) {
+            if (p.startsWith(root.toAbsolutePath().normalize())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static boolean insideRoots(Path real, ChainOptions options) throws IOException {
