@@ -1,0 +1,458 @@
+package io.vhdstream.connector.sink;
+
+import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.LayerDigest;
+import io.vhdstream.schemas.Limits;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.SourceError;
+import io.vhdstream.schemas.block.StartOfLayer;
+import io.vhdstream.schemas.block.ZeroExtent;
+import io.vhdstream.schemas.common.Uuid;
+import io.vhdstream.schemas.common.Uuids;
+import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.extent.Extent;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.VhdImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The replica directory: one directory per disk (its id encoded as in docs/layer-directory.md), and in it per
+ * source layer a differencing VHD on the replica of its parent ({@code NNNN-<source layer id>.vhd}; the base
+ * a dynamic VHD of the source's size and block size), its {@link LayerManifest} and, while it is written, its
+ * {@link RecordLog}.
+ *
+ * <p>Applying is idempotent: data lands at its offset however often it comes, a record already logged is
+ * only compared with the log, a sealed layer ignores everything. A layer is sealed on its EndOfLayer only
+ * if every record from 0 to extentCount-1 was applied, the parent replica is sealed, and replaying the log
+ * against the replica file reproduces the EndOfLayer's extent count, byte count, records digest and content
+ * digest, with no sector present that the records did not write. Otherwise it stays unsealed (state FAILED,
+ * with the reason) and the call throws {@link RejectedException}. Not thread-safe: one store per sink task.
+ */
+final class ReplicaStore implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaStore.class);
+    private static final int ZERO_WRITE = 1 << 20;
+    private static final byte[] NO_SHA = new byte[32];
+    private static final byte[] ZEROS = new byte[ZERO_WRITE];
+
+    /** A record the store refuses; the layer it belongs to is not sealed. */
+    static final class RejectedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RejectedException(String message) {
+            super(message);
+        }
+    }
+
+    /** What applying a record did. */
+    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED }
+
+    private final Path dir;
+    private final int maxOpen;
+    private final Map<String, Map<UUID, Layer>> disks = new HashMap<>();
+    private final LinkedHashMap<Layer, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** One replica layer; writers open only while it is being written. */
+    private static final class Layer {
+        final Path diskDir;
+        LayerManifest manifest;
+        VhdImage image;
+        RecordLog records;
+
+        Layer(Path diskDir, LayerManifest manifest) {
+            this.diskDir = diskDir;
+            this.manifest = manifest;
+        }
+
+        Path vhd() {
+            return diskDir.resolve(manifest.replicaFile());
+        }
+
+        Path manifestPath() {
+            return diskDir.resolve(stem(manifest.replicaFile()) + LayerManifest.SUFFIX);
+        }
+
+        Path logPath() {
+            return diskDir.resolve(stem(manifest.replicaFile()) + RecordLog.SUFFIX);
+        }
+
+        boolean sealed() {
+            return manifest.state() == LayerManifest.State.SEALED;
+        }
+    }
+
+    ReplicaStore(Path dir, int maxOpen) throws IOException {
+        this.dir = dir;
+        this.maxOpen = maxOpen;
+        Files.createDirectories(dir);
+    }
+
+    Outcome apply(BlockEvent event) throws IOException, RejectedException {
+        Object p = event.getPayload();
+        if (p instanceof ChangedBlock c) {
+            return changed(c);
+        } else if (p instanceof ZeroExtent z) {
+            return zeros(z);
+        } else if (p instanceof StartOfLayer s) {
+            return start(s);
+        } else if (p instanceof EndOfLayer e) {
+            return end(e);
+        } else if (p instanceof SourceError e) {
+            log.warn("the source reports {} for {} (disk {}): {}", e.getReasonCode(), e.getPath(), e.getDiskId(), e.getMessage());
+            return Outcome.SKIPPED;
+        }
+        return Outcome.SKIPPED;
+    }
+
+    // ---- StartOfLayer: create the replica file
+
+    private Outcome start(StartOfLayer s) throws IOException, RejectedException {
+        UUID id = Uuids.toUuid(s.getLayerUniqueId());
+        Map<UUID, Layer> layers = disk(s.getDiskId());
+        Layer l = layers.get(id);
+        if (l != null) {
+            if (l.sealed()) {
+                return Outcome.IGNORED_SEALED;
+            }
+            // The layer is being sent again from its start: forget what was logged, keep the data (it is rewritten).
+            writers(l).clear();
+            update(l, l.manifest.withState(LayerManifest.State.WRITING, null));
+            return Outcome.PREPARED;
+        }
+        Path diskDir = dir.resolve(DiskDirNames.encode(s.getDiskId()));
+        Files.createDirectories(diskDir);
+        String stem = String.format("%04d-%s", s.getLayerIndex(), id);
+        Path vhd = diskDir.resolve(stem + ".vhd");
+        Files.deleteIfExists(vhd); // left by a crash between creating it and writing its manifest
+        Files.deleteIfExists(diskDir.resolve(stem + RecordLog.SUFFIX));
+        UUID parentId = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
+        long blockSize = s.getBlockSize();
+        if (parentId == null) {
+            if (blockSize < Limits.SECTOR || Long.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
+                blockSize = Limits.DEFAULT_BLOCK_SIZE;
+            }
+            VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
+        } else {
+            Layer parent = layers.get(parentId);
+            if (parent == null) {
+                throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
+                        + parentId + ", which this replica does not have: its records were never received");
+            }
+            VhdCreator.differencing(vhd, parent.vhd());
+        }
+        UUID replicaId;
+        try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
+            replicaId = img.footer().uniqueId();
+            if (parentId != null && img.virtualSize() != s.getVirtualSize()) {
+                log.warn("disk {}: layer {} has size {}, its replica parent {}", s.getDiskId(), s.getLayerIndex(),
+                        s.getVirtualSize(), img.virtualSize());
+            }
+        }
+        LayerManifest m = new LayerManifest(id, parentId, s.getLayerIndex(), s.getLayerFile(), s.getVirtualSize(), blockSize,
+                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "");
+        Layer l2 = new Layer(diskDir, m);
+        m.write(l2.manifestPath());
+        layers.put(id, l2);
+        log.info("disk {}: replicating layer {} ({}) into {}", s.getDiskId(), s.getLayerIndex(), id, vhd);
+        return Outcome.PREPARED;
+    }
+
+    // ---- ChangedBlock and ZeroExtent: write, log
+
+    private Outcome changed(ChangedBlock c) throws IOException, RejectedException {
+        Layer l = layerFor(c.getDiskId(), c.getLayerUniqueId(), c.getLayerIndex());
+        if (l.sealed()) {
+            return Outcome.IGNORED_SEALED;
+        }
+        ByteBuffer data = c.getData();
+        byte[] sha = c.getSha256().bytes();
+        if (data.remaining() != c.getLength()) {
+            throw fail(l, "record " + c.getExtentIndex() + " says length " + c.getLength() + " but carries " + data.remaining() + " bytes");
+        }
+        if (!Arrays.equals(LayerDigest.sha256(data), sha)) {
+            throw fail(l, "record " + c.getExtentIndex() + " at offset " + c.getOffset() + ": its data does not match its SHA-256");
+        }
+        checkRange(l, c.getExtentIndex(), c.getOffset(), c.getLength());
+        RecordLog.Entry e = new RecordLog.Entry(c.getExtentIndex(), c.getOffset(), c.getLength(), LayerDigest.CHANGED_BLOCK, sha);
+        RecordLog rl = writers(l);
+        boolean repeat = check(l, rl, e);
+        l.image.write(c.getOffset(), data.duplicate());
+        if (!repeat) {
+            rl.append(e);
+        }
+        return repeat ? Outcome.REPEATED : Outcome.WRITTEN;
+    }
+
+    private Outcome zeros(ZeroExtent z) throws IOException, RejectedException {
+        Layer l = layerFor(z.getDiskId(), z.getLayerUniqueId(), z.getLayerIndex());
+        if (l.sealed()) {
+            return Outcome.IGNORED_SEALED;
+        }
+        checkRange(l, z.getExtentIndex(), z.getOffset(), z.getLength());
+        RecordLog.Entry e = new RecordLog.Entry(z.getExtentIndex(), z.getOffset(), z.getLength(), LayerDigest.ZERO_EXTENT, NO_SHA);
+        RecordLog rl = writers(l);
+        boolean repeat = check(l, rl, e);
+        // Written as data, not VhdImage.zero: the sectors must be present in the replica layer as in the source.
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(ZERO_WRITE, z.getLength()));
+        for (long done = 0; done < z.getLength(); ) {
+            int n = (int) Math.min(zeros.capacity(), z.getLength() - done);
+            zeros.clear().limit(n);
+            l.image.write(z.getOffset() + done, zeros);
+            done += n;
+        }
+        if (!repeat) {
+            rl.append(e);
+        }
+        return repeat ? Outcome.REPEATED : Outcome.WRITTEN;
+    }
+
+    private void checkRange(Layer l, long extentIndex, long offset, long length) throws IOException, RejectedException {
+        if (!Limits.isSectorAligned(offset) || !Limits.isSectorAligned(length) || length <= 0
+                || offset + length > l.manifest.virtualSize() || offset + length < offset) {
+            throw fail(l, "record " + extentIndex + " has range [" + offset + ", +" + length + "), not sector-aligned inside "
+                    + l.manifest.virtualSize() + " bytes");
+        }
+    }
+
+    /** @return true if the record was applied before (same entry logged); throws on a gap or a conflict */
+    private boolean check(Layer l, RecordLog rl, RecordLog.Entry e) throws IOException, RejectedException {
+        long expected = rl.count();
+        if (e.extentIndex() == expected) {
+            return false;
+        }
+        if (e.extentIndex() > expected) {
+            throw fail(l, "record " + e.extentIndex() + " arrived but the replica has records up to " + (expected - 1)
+                    + " only: records are missing");
+        }
+        RecordLog.Entry logged = rl.get(e.extentIndex());
+        if (!logged.sameAs(e)) {
+            throw fail(l, "record " + e + " differs from the one applied before, " + logged);
+        }
+        return true;
+    }
+
+    // ---- EndOfLayer: verify, seal
+
+    private Outcome end(EndOfLayer e) throws IOException, RejectedException {
+        Layer l = layerFor(e.getDiskId(), e.getLayerUniqueId(), e.getLayerIndex());
+        if (l.sealed()) {
+            return Outcome.IGNORED_SEALED;
+        }
+        if (l.manifest.sourceParent() != null) {
+            Layer parent = disk(e.getDiskId()).get(l.manifest.sourceParent());
+            if (parent == null || !parent.sealed()) {
+                throw fail(l, "its parent layer " + l.manifest.sourceParent() + " is not sealed in the replica");
+            }
+        }
+        RecordLog rl = writers(l);
+        if (rl.count() != e.getExtentCount()) {
+            throw fail(l, "EndOfLayer announces " + e.getExtentCount() + " records, the replica applied " + rl.count());
+        }
+        l.image.sync();
+        rl.sync();
+        LayerDigest digest = new LayerDigest();
+        for (long i = 0; i < rl.count(); i++) {
+            RecordLog.Entry en = rl.get(i);
+            if (en.length() > Integer.MAX_VALUE - 8) {
+                throw fail(l, "record " + en + " is too long to verify");
+            }
+            byte[] b = new byte[(int) Math.min(en.length(), en.type() == LayerDigest.ZERO_EXTENT ? ZERO_WRITE : en.length())];
+            if (en.type() == LayerDigest.CHANGED_BLOCK) {
+                l.image.readPresent(en.offset(), ByteBuffer.wrap(b));
+                byte[] sha = digest.changedBlock(en.offset(), b);
+                if (!Arrays.equals(sha, en.sha256())) {
+                    throw fail(l, "the replica's bytes for record " + en + " do not match the record's SHA-256");
+                }
+            } else {
+                for (long done = 0; done < en.length(); done += b.length) {
+                    int n = (int) Math.min(b.length, en.length() - done);
+                    ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
+                    l.image.readPresent(en.offset() + done, bb);
+                    if (Arrays.mismatch(b, 0, n, ZEROS, 0, n) >= 0) {
+                        throw fail(l, "the replica does not read zeros for record " + en);
+                    }
+                }
+                digest.zeroExtent(en.offset(), en.length());
+            }
+        }
+        LayerDigest.Summary sum = digest.finish();
+        if (!sum.matches(e)) {
+            HexFormat hex = HexFormat.of();
+            throw fail(l, "checksum mismatch: EndOfLayer has " + e.getExtentCount() + " records, " + e.getBytes()
+                    + " bytes, records " + hex.formatHex(e.getRecordsSha256().bytes()) + ", content "
+                    + hex.formatHex(e.getContentSha256().bytes()) + "; the replica has " + sum.extentCount() + ", "
+                    + sum.bytes() + ", " + hex.formatHex(sum.recordsSha256()) + ", " + hex.formatHex(sum.contentSha256()));
+        }
+        long present = 0;
+        for (Extent x : l.image.presentExtents()) {
+            present += x.length();
+        }
+        if (present != e.getBytes()) {
+            throw fail(l, "the replica layer holds " + present + " bytes, the source layer " + e.getBytes());
+        }
+        closeWriters(l);
+        Files.deleteIfExists(l.logPath());
+        HexFormat hex = HexFormat.of();
+        update(l, l.manifest.sealed(sum.extentCount(), sum.bytes(), hex.formatHex(sum.recordsSha256()),
+                hex.formatHex(sum.contentSha256())));
+        log.info("disk {}: sealed replica of layer {} ({}): {} records, {} bytes", e.getDiskId(), e.getLayerIndex(),
+                l.manifest.sourceLayer(), sum.extentCount(), sum.bytes());
+        return Outcome.SEALED;
+    }
+
+    private RejectedException fail(Layer l, String why) throws IOException {
+        String msg = "disk directory " + l.diskDir.getFileName() + ", layer " + l.manifest.layerIndex() + " ("
+                + l.manifest.sourceLayer() + "): " + why + "; the layer is not sealed";
+        update(l, l.manifest.withState(LayerManifest.State.FAILED, why));
+        return new RejectedException(msg);
+    }
+
+    // ---- layers, writers
+
+    private Layer layerFor(String diskId, Uuid layerId, int index) throws IOException, RejectedException {
+        UUID id = Uuids.toUuid(layerId);
+        Layer l = disk(diskId).get(id);
+        if (l == null) {
+            throw new RejectedException("disk " + diskId + ": a record of layer " + index + " (" + id
+                    + ") arrived before its StartOfLayer: the replica cannot place it");
+        }
+        return l;
+    }
+
+    private Map<UUID, Layer> disk(String diskId) throws IOException {
+        Map<UUID, Layer> layers = disks.get(diskId);
+        if (layers != null) {
+            return layers;
+        }
+        layers = new HashMap<>();
+        Path diskDir = dir.resolve(DiskDirNames.encode(diskId));
+        if (Files.isDirectory(diskDir)) {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
+                for (Path m : ds) {
+                    LayerManifest lm = LayerManifest.read(m);
+                    layers.put(lm.sourceLayer(), new Layer(diskDir, lm));
+                }
+            }
+        }
+        disks.put(diskId, layers);
+        return layers;
+    }
+
+    private RecordLog writers(Layer l) throws IOException {
+        if (l.image == null) {
+            while (open.size() >= maxOpen) {
+                Iterator<Layer> it = open.keySet().iterator();
+                Layer eldest = it.next();
+                closeWriters(eldest);
+            }
+            l.image = VhdImage.open(l.vhd(), OpenOptions.WRITE);
+            try {
+                l.records = new RecordLog(l.logPath());
+            } catch (IOException e) {
+                l.image.close();
+                l.image = null;
+                throw e;
+            }
+        }
+        open.put(l, Boolean.TRUE);
+        return l.records;
+    }
+
+    private void closeWriters(Layer l) throws IOException {
+        open.remove(l);
+        IOException first = null;
+        if (l.image != null) {
+            try {
+                l.image.sync();
+                l.image.close();
+            } catch (IOException e) {
+                first = e;
+            }
+            l.image = null;
+        }
+        if (l.records != null) {
+            try {
+                l.records.sync();
+                l.records.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+            l.records = null;
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static void update(Layer l, LayerManifest m) throws IOException {
+        if (!m.equals(l.manifest)) {
+            m.write(l.manifestPath());
+            l.manifest = m;
+        }
+    }
+
+    /** Makes everything applied so far durable: called before the sink's consumer offsets are committed. */
+    void flush() throws IOException {
+        for (Layer l : new ArrayList<>(open.keySet())) {
+            l.image.sync();
+            l.records.sync();
+        }
+    }
+
+    /** Closes writers and forgets cached state (partitions were revoked; another task may own them now). */
+    void release() throws IOException {
+        IOException first = null;
+        for (Layer l : new ArrayList<>(open.keySet())) {
+            try {
+                closeWriters(l);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        disks.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** For tests and tools: the replica file of each sealed layer of a disk, in layer order. */
+    List<Path> sealedLayers(String diskId) throws IOException {
+        List<Layer> ls = new ArrayList<>(disk(diskId).values());
+        ls.sort((a, b) -> Integer.compare(a.manifest.layerIndex(), b.manifest.layerIndex()));
+        List<Path> out = new ArrayList<>();
+        for (Layer l : ls) {
+            if (l.sealed()) {
+                out.add(l.vhd());
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        release();
+    }
+
+    private static String stem(String file) {
+        int dot = file.lastIndexOf('.');
+        return dot < 0 ? file : file.substring(0, dot);
+    }
+}

@@ -1,0 +1,116 @@
+package io.vhdstream.connector.sink;
+
+import io.vhdstream.connector.Version;
+import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.schemas.block.BlockEvent;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Applies changed-block records to the replica directory. A record the replica refuses (checksum mismatch,
+ * missing records, no StartOfLayer, undecodable) is logged and handed to Connect's errant record reporter:
+ * with {@code errors.tolerance=all} (and a dead-letter topic if configured) the task goes on and the layer
+ * stays unsealed, with the default {@code errors.tolerance=none} the task fails. It is never silently accepted.
+ * I/O errors of the replica directory fail the task (Connect retries from the last committed offset).
+ *
+ * <p>Consumer offsets are committed only after {@link ReplicaStore#flush} made the applied records durable.
+ */
+public class VhdReplicaSinkTask extends SinkTask {
+    private static final Logger log = LoggerFactory.getLogger(VhdReplicaSinkTask.class);
+
+    private ReplicaStore store;
+    private ErrantRecordReporter reporter;
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        VhdReplicaSinkConnectorConfig config = new VhdReplicaSinkConnectorConfig(props);
+        try {
+            store = new ReplicaStore(config.replicaDir(), config.openLayersMax());
+        } catch (IOException e) {
+            throw new ConnectException("cannot use replica directory " + config.replicaDir() + ": " + e.getMessage(), e);
+        }
+        try {
+            reporter = context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            reporter = null; // a worker older than Kafka 2.6
+        }
+        log.info("replica sink writing under {}", config.replicaDir());
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        for (SinkRecord r : records) {
+            if (r.value() == null) {
+                continue;
+            }
+            try {
+                BlockEvent event = BlockEvents.fromConnect(r.value());
+                store.apply(event);
+            } catch (DataException e) {
+                reject(r, new DataException("undecodable record at " + where(r) + ": " + e.getMessage(), e));
+            } catch (ReplicaStore.RejectedException e) {
+                reject(r, new DataException(e.getMessage() + " (record at " + where(r) + ")"));
+            } catch (IOException e) {
+                throw new ConnectException("replica I/O error at " + where(r) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void reject(SinkRecord r, Exception e) {
+        log.error("rejected: {}", e.getMessage());
+        if (reporter == null) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+        reporter.report(r, e); // throws when errors.tolerance=none
+    }
+
+    private static String where(SinkRecord r) {
+        return r.topic() + "-" + r.kafkaPartition() + "@" + r.kafkaOffset();
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        try {
+            store.flush();
+        } catch (IOException e) {
+            throw new ConnectException("cannot sync the replica: " + e.getMessage(), e);
+        }
+        return currentOffsets;
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        try {
+            store.release();
+        } catch (IOException e) {
+            throw new ConnectException("cannot close replica layers: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (IOException e) {
+                log.warn("closing the replica store", e);
+            }
+        }
+    }
+}

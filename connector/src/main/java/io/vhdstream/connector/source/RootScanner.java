@@ -1,0 +1,500 @@
+package io.vhdstream.connector.source;
+
+import io.vhdstream.connector.config.DirectoryChecks;
+import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.block.SourceErrorCodes;
+import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.VhdException;
+import io.vhdstream.vhd.chain.ParentResolver;
+import io.vhdstream.vhd.footer.DiskType;
+import io.vhdstream.vhd.header.DynamicHeader;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.SparseImage;
+import io.vhdstream.vhd.image.VhdImage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.FileVisitOption;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Finds the disks under the roots and which of their layers are sealed.
+ *
+ * <ul>
+ * <li>A directory holding a {@code state} or {@code sealed} file is a vhdstream layer directory
+ * (docs/layer-directory.md): the disk id is its decoded name, the sealed layers are the complete lines of
+ * {@code sealed}, in layer-index order; its files are not looked at as foreign images.</li>
+ * <li>Every other {@code .vhd}/{@code .avhd} file is a layer of a foreign chain. Parents are found by the
+ * engine's locator rules, only inside the roots, and must carry the unique id the child names. A layer is
+ * sealed when a valid image names it as parent. A disk is the chain from a non-differencing base through
+ * sealed layers, its id the base's unique id. Where two sealed layers share a parent the chain branches:
+ * the trunk up to the fork is emitted and the fork is reported.</li>
+ * </ul>
+ *
+ * Images are opened strictly (checksums verified); what is learnt from a file is cached by size and
+ * modification time. A problem is returned only once it has been seen by two scans in a row with the file
+ * unchanged, so that an image caught in the middle of a write by another program is not reported.
+ * Not thread-safe: one scanner per task.
+ */
+public final class RootScanner {
+    private static final Logger log = LoggerFactory.getLogger(RootScanner.class);
+    static final String SEALED_FILE = "sealed";
+    static final String STATE_FILE = "state";
+    private static final int MAX_CHAIN = 1024;
+
+    private final List<Path> roots;
+    private final int maxDepth;
+    private final boolean includeActiveLeaf;
+    private final Map<Path, ImageInfo> cache = new HashMap<>();
+    private Set<String> lastProblems = Set.of();
+
+    public RootScanner(List<Path> roots, int maxDepth, boolean includeActiveLeaf) {
+        this.roots = List.copyOf(roots);
+        this.maxDepth = maxDepth;
+        this.includeActiveLeaf = includeActiveLeaf;
+    }
+
+    /** What a file held when it was last read: its identity or why it could not be read. */
+    record ImageInfo(Path real, long size, long mtime, UUID uniqueId, DiskType type, UUID parentId, long virtualSize,
+                     int blockSize, List<ParentResolver.Candidate> candidates, IOException error) {
+        boolean valid() {
+            return error == null;
+        }
+    }
+
+    private final class Scan {
+        final List<ScanProblem> problems = new ArrayList<>();
+        final Map<String, DiskChain> disks = new TreeMap<>();
+        final List<Path> realRoots = new ArrayList<>();
+        final Map<Path, Path> foreign = new TreeMap<>(); // real path -> root
+        final List<Path[]> layerDirs = new ArrayList<>(); // {dir, root}
+        final Set<Path> touched = new HashSet<>();
+        final Map<Path, Path> rootOfReal = new HashMap<>();
+
+        void problem(String diskId, Path root, Path file, String code, String message, ImageInfo info) {
+            String rel = relative(root, file);
+            String fp = code + "|" + root + "|" + rel + "|" + (info == null ? "" : info.size() + "|" + info.mtime());
+            problems.add(new ScanProblem(diskId, root.toString(), rel, code, message, fp));
+        }
+    }
+
+    public ScanResult scan() {
+        Scan s = new Scan();
+        for (Path root : roots) {
+            String why = DirectoryChecks.readableDirectory(root);
+            if (why != null) {
+                s.problem(null, root, root, SourceErrorCodes.IO_ERROR, "root " + why, null);
+                continue;
+            }
+            try {
+                s.realRoots.add(root.toRealPath());
+                walk(s, root);
+            } catch (IOException e) {
+                s.problem(null, root, root, SourceErrorCodes.IO_ERROR, "cannot scan root " + root + ": " + e, null);
+            }
+        }
+        for (Path[] d : s.layerDirs) {
+            layerDirectory(s, d[0], d[1]);
+        }
+        foreignChains(s);
+        cache.keySet().retainAll(s.touched);
+
+        Set<String> now = new HashSet<>();
+        List<ScanProblem> confirmed = new ArrayList<>();
+        for (ScanProblem p : s.problems) {
+            if (now.add(p.fingerprint()) && lastProblems.contains(p.fingerprint())) {
+                confirmed.add(p);
+            }
+        }
+        lastProblems = now;
+        return new ScanResult(s.disks, confirmed);
+    }
+
+    private void walk(Scan s, Path root) throws IOException {
+        Files.walkFileTree(root, EnumSet.noneOf(FileVisitOption.class), maxDepth + 1, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (Files.isRegularFile(dir.resolve(SEALED_FILE), LinkOption.NOFOLLOW_LINKS)
+                        || Files.isRegularFile(dir.resolve(STATE_FILE), LinkOption.NOFOLLOW_LINKS)) {
+                    s.layerDirs.add(new Path[] {dir, root});
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String name = file.getFileName().toString();
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (attrs.isRegularFile() && !name.startsWith(".") && (lower.endsWith(".vhd") || lower.endsWith(".avhd"))) {
+                    Path real = file.toRealPath();
+                    s.foreign.putIfAbsent(real, root);
+                    s.rootOfReal.putIfAbsent(real, root);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+                s.problem(null, root, file, SourceErrorCodes.IO_ERROR, "cannot read " + file + ": " + exc, null);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    // ---- vhdstream layer directories
+
+    private void layerDirectory(Scan s, Path dir, Path root) {
+        String diskId;
+        try {
+            diskId = DiskDirNames.decode(dir.getFileName().toString());
+        } catch (IllegalArgumentException e) {
+            s.problem(null, root, dir, SourceErrorCodes.UNSUPPORTED_IMAGE, "layer directory name is not an encoded disk id: "
+                    + e.getMessage(), null);
+            return;
+        }
+        Path sealedFile = dir.resolve(SEALED_FILE);
+        if (!Files.exists(sealedFile)) {
+            return; // a disk without a sealed layer yet
+        }
+        String text;
+        try {
+            text = Files.readString(sealedFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            s.problem(diskId, root, sealedFile, SourceErrorCodes.IO_ERROR, "cannot read " + sealedFile + ": " + e, null);
+            return;
+        }
+        // Only complete lines: the topology may be appending one right now.
+        int end = text.lastIndexOf('\n');
+        String[] lines = end < 0 ? new String[0] : text.substring(0, end).split("\n");
+        List<LayerRef> layers = new ArrayList<>();
+        LayerRef prev = null;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.trim().split(" +");
+            int index;
+            try {
+                index = Integer.parseInt(f[0]);
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (f.length < 2 || index != layers.size() || f[1].contains("/") || f[1].contains("\\") || f[1].startsWith(".")) {
+                s.problem(diskId, root, sealedFile, SourceErrorCodes.BROKEN_CHAIN, "line '" + line + "' of " + sealedFile
+                        + " is not '<layerIndex " + layers.size() + "> <fileName> ...'", null);
+                break;
+            }
+            Path file = dir.resolve(f[1]);
+            ImageInfo info = info(s, file);
+            if (info == null) {
+                s.problem(diskId, root, file, SourceErrorCodes.IO_ERROR, sealedFile + " lists " + f[1] + ", which is missing", null);
+                break;
+            }
+            if (!info.valid()) {
+                s.problem(diskId, root, file, code(info.error()), message(info.error()), info);
+                break;
+            }
+            boolean linked = index == 0 ? info.type() != DiskType.DIFFERENCING
+                    : info.type() == DiskType.DIFFERENCING && prev.uniqueId().equals(info.parentId());
+            if (!linked) {
+                s.problem(diskId, root, file, SourceErrorCodes.BROKEN_CHAIN, index == 0
+                        ? file + " is layer 0 but a differencing image"
+                        : file + " names parent " + info.parentId() + ", but layer " + (index - 1) + " is " + prev.uniqueId(), info);
+                break;
+            }
+            prev = new LayerRef(file, info.uniqueId(), index == 0 ? null : info.parentId(), index, f[1], info.virtualSize(),
+                    info.blockSize(), true);
+            layers.add(prev);
+        }
+        if (layers.isEmpty()) {
+            return;
+        }
+        if (s.disks.containsKey(diskId)) {
+            s.problem(diskId, root, dir, SourceErrorCodes.UNSUPPORTED_IMAGE, "disk id " + diskId + " is also "
+                    + s.disks.get(diskId).layers().get(0).path().getParent() + "; skipping " + dir, null);
+            return;
+        }
+        s.disks.put(diskId, new DiskChain(diskId, root, true, layers));
+    }
+
+    // ---- foreign chains
+
+    private void foreignChains(Scan s) {
+        Map<Path, ImageInfo> nodes = new LinkedHashMap<>();
+        Map<Path, Path> parentOf = new HashMap<>();
+        for (Map.Entry<Path, Path> e : s.foreign.entrySet()) {
+            ImageInfo info = info(s, e.getKey());
+            if (info == null) {
+                continue; // vanished since the walk
+            }
+            if (!info.valid()) {
+                s.problem(null, e.getValue(), e.getKey(), code(info.error()), message(info.error()), info);
+                continue;
+            }
+            nodes.put(e.getKey(), info);
+        }
+        Map<Path, List<Path>> children = new HashMap<>();
+        // A worklist: a parent found through a locator may lie outside what the walk saw, and be differencing too.
+        java.util.ArrayDeque<ImageInfo> work = new java.util.ArrayDeque<>(nodes.values());
+        Set<Path> resolved = new HashSet<>();
+        while (!work.isEmpty()) {
+            ImageInfo child = work.poll();
+            if (child.type() != DiskType.DIFFERENCING || !resolved.add(child.real())) {
+                continue;
+            }
+            Path root = rootOf(s, child.real());
+            int before = nodes.size();
+            Path parent = resolveParent(s, child, root, nodes);
+            if (nodes.size() > before && parent != null) {
+                work.add(nodes.get(parent));
+            }
+            if (parent == null) {
+                continue;
+            }
+            parentOf.put(child.real(), parent);
+            children.computeIfAbsent(parent, k -> new ArrayList<>()).add(child.real());
+        }
+        // Cycles: a chain that never reaches a base.
+        for (Path p : parentOf.keySet()) {
+            Set<Path> seen = new HashSet<>();
+            Path q = p;
+            while (q != null && seen.add(q) && seen.size() <= MAX_CHAIN) {
+                q = parentOf.get(q);
+            }
+            if (q != null) {
+                ImageInfo info = nodes.get(p);
+                s.problem(null, rootOf(s, p), p, SourceErrorCodes.BROKEN_CHAIN, p + ": its chain of parents loops or is deeper than "
+                        + MAX_CHAIN, info);
+            }
+        }
+        List<Path> bases = nodes.values().stream().filter(i -> i.type() != DiskType.DIFFERENCING).map(ImageInfo::real)
+                .sorted().toList();
+        for (Path base : bases) {
+            ImageInfo bi = nodes.get(base);
+            Path root = rootOf(s, base);
+            String diskId = bi.uniqueId().toString();
+            List<LayerRef> layers = new ArrayList<>();
+            Path cur = base;
+            Path baseDir = base.getParent();
+            while (cur != null && layers.size() < MAX_CHAIN) {
+                List<Path> kids = sorted(children.get(cur));
+                ImageInfo ci = nodes.get(cur);
+                boolean sealed = !kids.isEmpty();
+                if (!sealed && !includeActiveLeaf) {
+                    break;
+                }
+                layers.add(new LayerRef(cur, ci.uniqueId(), layers.isEmpty() ? null : ci.parentId(), layers.size(),
+                        relativeSlash(baseDir, cur), ci.virtualSize(), ci.blockSize(), sealed));
+                List<Path> sealedKids = kids.stream().filter(k -> children.containsKey(k)).toList();
+                if (sealedKids.size() > 1) {
+                    s.problem(diskId, root, cur, SourceErrorCodes.UNSUPPORTED_IMAGE, cur + " has several sealed children ("
+                            + sealedKids + "): the chain branches; only the layers up to it are exported", ci);
+                    break;
+                }
+                if (sealedKids.size() == 1) {
+                    cur = sealedKids.get(0);
+                } else {
+                    cur = includeActiveLeaf && kids.size() == 1 ? kids.get(0) : null;
+                }
+            }
+            if (layers.isEmpty()) {
+                continue;
+            }
+            DiskChain other = s.disks.get(diskId);
+            if (other != null) {
+                s.problem(diskId, root, base, SourceErrorCodes.UNSUPPORTED_IMAGE, base + " has the same unique id as "
+                        + other.layers().get(0).path() + " (a copy?); only the first is exported", bi);
+                continue;
+            }
+            s.disks.put(diskId, new DiskChain(diskId, root, false, layers));
+        }
+    }
+
+    /** The parent's real path, or null after recording why there is none. */
+    private Path resolveParent(Scan s, ImageInfo child, Path root, Map<Path, ImageInfo> nodes) {
+        List<String> tried = new ArrayList<>();
+        List<String> outside = new ArrayList<>();
+        String mismatch = null;
+        for (ParentResolver.Candidate c : child.candidates()) {
+            tried.add(c.source() + " '" + c.text() + "'");
+            if (c.path() == null || !Files.exists(c.path())) {
+                continue;
+            }
+            Path real;
+            try {
+                real = c.path().toRealPath();
+            } catch (IOException e) {
+                continue;
+            }
+            if (s.realRoots.stream().noneMatch(real::startsWith)) {
+                outside.add(real.toString());
+                continue;
+            }
+            ImageInfo p = nodes.get(real);
+            if (p == null) {
+                p = info(s, real);
+                if (p == null) {
+                    continue;
+                }
+                if (p.valid()) {
+                    nodes.put(real, p);
+                    s.rootOfReal.putIfAbsent(real, root);
+                }
+            }
+            if (!p.valid()) {
+                mismatch = "parent " + real + " cannot be read: " + message(p.error());
+                continue;
+            }
+            if (!p.uniqueId().equals(child.parentId())) {
+                mismatch = "parent " + real + " has unique id " + p.uniqueId() + ", the child expects " + child.parentId();
+                continue;
+            }
+            return real;
+        }
+        if (mismatch != null) {
+            s.problem(null, root, child.real(), SourceErrorCodes.BROKEN_CHAIN, child.real() + ": " + mismatch, child);
+        } else if (!outside.isEmpty()) {
+            s.problem(null, root, child.real(), SourceErrorCodes.MISSING_PARENT, child.real() + ": parent " + outside
+                    + " lies outside the connector's roots", child);
+        } else {
+            s.problem(null, root, child.real(), SourceErrorCodes.MISSING_PARENT, child.real() + ": parent " + child.parentId()
+                    + " not found under the roots (tried " + (tried.isEmpty() ? "nothing: no locators, no parent name"
+                    : String.join(", ", tried)) + ")", child);
+        }
+        return null;
+    }
+
+    // ---- image identity, cached
+
+    /** @return null if the file no longer exists */
+    private ImageInfo info(Scan s, Path file) {
+        Path real;
+        BasicFileAttributes a;
+        try {
+            real = file.toRealPath();
+            a = Files.readAttributes(real, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+        s.touched.add(real);
+        long mtime = a.lastModifiedTime().toMillis();
+        ImageInfo cached = cache.get(real);
+        if (cached != null && cached.size() == a.size() && cached.mtime() == mtime) {
+            return cached;
+        }
+        ImageInfo info;
+        try (VhdImage img = VhdImage.open(real, OpenOptions.READ)) {
+            UUID parent = null;
+            List<ParentResolver.Candidate> candidates = List.of();
+            int blockSize = DynamicHeader.DEFAULT_BLOCK_SIZE;
+            if (img instanceof SparseImage sp) {
+                blockSize = (int) sp.blockSize();
+                if (sp.differencing()) {
+                    parent = sp.header().parentUniqueId();
+                    candidates = ParentResolver.candidates(sp);
+                }
+            }
+            info = new ImageInfo(real, a.size(), mtime, img.footer().uniqueId(), img.type(), parent, img.virtualSize(),
+                    blockSize, candidates, null);
+        } catch (IOException e) {
+            log.debug("cannot open {}", real, e);
+            info = new ImageInfo(real, a.size(), mtime, null, null, null, 0, 0, List.of(), e);
+        } catch (RuntimeException e) {
+            // A malformed image must never take the task down: treat whatever the parser threw as corruption.
+            log.debug("cannot open {}", real, e);
+            info = new ImageInfo(real, a.size(), mtime, null, null, null, 0, 0, List.of(),
+                    new VhdException(ProblemCode.IO_ERROR, real + ": unreadable image: " + e, e));
+        }
+        cache.put(real, info);
+        return info;
+    }
+
+    static String code(IOException e) {
+        if (!(e instanceof VhdException v)) {
+            return SourceErrorCodes.IO_ERROR;
+        }
+        return switch (v.code()) {
+            case PARENT_NOT_FOUND, PARENT_OUTSIDE_ROOT -> SourceErrorCodes.MISSING_PARENT;
+            case PARENT_ID_MISMATCH, PARENT_NOT_VHD, PARENT_NAME_MISMATCH, CHAIN_CYCLE, CHAIN_TOO_DEEP, CHAIN_SIZE_MISMATCH ->
+                    SourceErrorCodes.BROKEN_CHAIN;
+            case IO_ERROR, IMAGE_LOCKED, READ_ONLY -> v.getCause() instanceof RuntimeException
+                    ? SourceErrorCodes.CORRUPT_IMAGE : SourceErrorCodes.IO_ERROR;
+            case UNSUPPORTED -> SourceErrorCodes.UNSUPPORTED_IMAGE;
+            default -> SourceErrorCodes.CORRUPT_IMAGE;
+        };
+    }
+
+    static String message(IOException e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    private static Path rootOf(Scan s, Path real) {
+        Path r = s.rootOfReal.get(real);
+        if (r != null) {
+            return r;
+        }
+        return s.realRoots.stream().filter(real::startsWith).findFirst().orElse(real.getParent());
+    }
+
+    private static List<Path> sorted(List<Path> l) {
+        if (l == null) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>(l);
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    static String relative(Path root, Path file) {
+        try {
+            Path r = root.toRealPath();
+            Path f = file.toAbsolutePath().normalize();
+            try {
+                f = file.toRealPath();
+            } catch (IOException e) {
+                // keep the lexical path
+            }
+            if (f.startsWith(r)) {
+                return slash(r.relativize(f));
+            }
+            Path ra = root.toAbsolutePath().normalize();
+            if (f.startsWith(ra)) {
+                return slash(ra.relativize(f));
+            }
+        } catch (IOException e) {
+            // the root itself is gone: fall through
+        }
+        return slash(file);
+    }
+
+    private static String relativeSlash(Path dir, Path file) {
+        return slash(dir.relativize(file));
+    }
+
+    private static String slash(Path p) {
+        return p.toString().replace(p.getFileSystem().getSeparator(), "/");
+    }
+}

@@ -1,0 +1,487 @@
+package io.vhdstream.connector.source;
+
+import io.vhdstream.connector.Version;
+import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.connector.convert.ChangedBlockFrame;
+import io.vhdstream.connector.convert.RecordFormat;
+import io.vhdstream.connector.offset.LayerOffset;
+import io.vhdstream.schemas.LayerDigest;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.SourceError;
+import io.vhdstream.schemas.block.StartOfLayer;
+import io.vhdstream.schemas.block.ZeroExtent;
+import io.vhdstream.schemas.common.Sha256s;
+import io.vhdstream.schemas.common.Uuid;
+import io.vhdstream.schemas.common.Uuids;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTask;
+import org.apache.kafka.connect.source.TransactionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Emits the sealed layers of the disks this task owns (murmur2(disk id) mod task.count), one layer at a
+ * time, base first per disk, disks in turn. Every task scans all roots and keeps its own disks, so new
+ * disks are picked up by the next scan without reconfiguring the connector.
+ *
+ * <p>Per layer: StartOfLayer, then the pieces of {@link LayerReader} as ChangedBlock/ZeroExtent records,
+ * then EndOfLayer. Every record carries the disk's {@link LayerOffset} after it. A disk's stored offset is
+ * read once, when the task first sees the disk; a layer interrupted in the middle is resumed by replaying
+ * its prefix into the digest and continuing from the stored byte offset and extent index, so nothing is
+ * skipped. With connector-defined transaction boundaries (exactly-once on a distributed worker) each layer
+ * is one transaction, committed on its EndOfLayer, so a restart resumes at a layer boundary and a
+ * read_committed consumer sees every layer exactly once and whole.
+ *
+ * <p>A file that cannot be exported becomes a SourceError record on the error topic (once per version of
+ * the file) and a log line; the task goes on with everything else.
+ */
+public class VhdSourceTask extends SourceTask {
+    private static final Logger log = LoggerFactory.getLogger(VhdSourceTask.class);
+    /** Poll cost charged for a ZeroExtent, so that long zero runs still end a batch. */
+    private static final int ZERO_RECORD_COST = 64 * 1024;
+    private static final long IDLE_WAIT_MS = 1000;
+    /** Data read ahead of the worker per task (a chunk at least, two at least). */
+    private static final long PREFETCH_BYTES = 8L << 20;
+
+    /** Lets tests fail a task at a chosen record, as a crash would. Null in production. */
+    interface PollHook {
+        void beforeReturn(String taskName, List<SourceRecord> batch);
+    }
+
+    static volatile PollHook pollHook;
+
+    private VhdSourceConnectorConfig config;
+    private RecordFormat format;
+    private RootScanner scanner;
+    private TransactionContext transactions;
+    private String name;
+    private final Map<String, DiskState> disks = new TreeMap<>();
+    private final ArrayDeque<String> turn = new ArrayDeque<>();
+    private final Set<String> reported = new HashSet<>();
+    private final List<SourceRecord> pendingErrors = new ArrayList<>();
+    private LayerJob current;
+    private boolean abortPending;
+    private long nextScanAt;
+    private volatile boolean stopping;
+
+    /** What this task knows of one disk. */
+    private static final class DiskState {
+        final String diskId;
+        final Map<String, String> partition;
+        DiskChain chain;
+        LayerOffset progress; // in memory: ahead of what the worker has committed
+        boolean waitingWarned;
+        long retryAt;
+
+        DiskState(String diskId, LayerOffset stored) {
+            this.diskId = diskId;
+            this.partition = LayerOffset.partition(diskId);
+            this.progress = stored;
+        }
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = VhdSourceConnectorConfig.forTask(props);
+        format = config.recordFormat();
+        scanner = new RootScanner(config.roots(), config.scanMaxDepth(), config.includeActiveLayer());
+        transactions = context.transactionContext();
+        name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
+        log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
+                config.roots(), config.chunkSize(), format.configName(), transactions != null ? ", one transaction per layer" : "");
+    }
+
+    @Override
+    public synchronized List<SourceRecord> poll() throws InterruptedException {
+        if (stopping) {
+            return null;
+        }
+        if (current == null) {
+            if (System.currentTimeMillis() >= nextScanAt) {
+                scan();
+                nextScanAt = System.currentTimeMillis() + config.scanIntervalMs();
+            }
+            if (pendingErrors.isEmpty()) {
+                current = nextJob();
+            }
+            if (!pendingErrors.isEmpty()) {
+                return flushErrors(); // errors travel alone, between layers
+            }
+            if (current == null) {
+                wait(Math.max(1, Math.min(IDLE_WAIT_MS, nextScanAt - System.currentTimeMillis())));
+                return null;
+            }
+        }
+        List<SourceRecord> out = new ArrayList<>();
+        try {
+            current.poll(out, config.pollMaxBytes());
+        } catch (IOException | RuntimeException e) {
+            // Nothing of this batch is returned and the disk's progress was not advanced: a retry starts where it was.
+            LayerJob failed = current;
+            closeCurrent();
+            readFailure(failed.disk, failed.layer, e);
+            if (transactions != null) {
+                // Earlier batches of the layer went out in the open transaction: abort it so that the layer stays
+                // whole, and start the layer again later. The error records ride in the aborted transaction and
+                // are sent again, committed, by the next poll.
+                failed.disk.progress = failed.initial;
+                abortPending = true;
+            }
+            return flushErrors();
+        }
+        if (current.done) {
+            closeCurrent();
+        }
+        return hooked(out);
+    }
+
+    private List<SourceRecord> flushErrors() {
+        if (pendingErrors.isEmpty()) {
+            return null;
+        }
+        List<SourceRecord> out = new ArrayList<>(pendingErrors);
+        if (abortPending) {
+            abortPending = false;
+            transactions.abortTransaction(out.get(out.size() - 1));
+            pendingErrors.replaceAll(VhdSourceTask::copy);
+        } else {
+            pendingErrors.clear();
+            commit(out.get(out.size() - 1));
+        }
+        return hooked(out);
+    }
+
+    private static SourceRecord copy(SourceRecord r) {
+        return r.newRecord(r.topic(), r.kafkaPartition(), r.keySchema(), r.key(), r.valueSchema(), r.value(), r.timestamp());
+    }
+
+    /** A layer that was fine when scanned cannot be read: report it, and leave the disk alone until the next scan. */
+    private void readFailure(DiskState d, LayerRef l, Exception e) {
+        log.error("{}: cannot read layer {} ({}) of disk {}: {}; retrying after the next scan", name, l.index(), l.path(),
+                d.diskId, e.toString(), e);
+        d.retryAt = System.currentTimeMillis() + config.scanIntervalMs();
+        IOException io = e instanceof IOException x ? x : new IOException(e.toString(), e);
+        String rel = RootScanner.relative(d.chain.root(), l.path());
+        String version;
+        try {
+            version = Files.size(l.path()) + "|" + Files.getLastModifiedTime(l.path()).toMillis();
+        } catch (IOException gone) {
+            version = "gone";
+        }
+        ScanProblem p = new ScanProblem(d.diskId, d.chain.root().toString(), rel, RootScanner.code(io),
+                l.path() + ": " + RootScanner.message(io), "read|" + l.path() + "|" + version);
+        if (reported.add(p.fingerprint())) {
+            pendingErrors.add(error(d.diskId, p));
+        }
+    }
+
+    private List<SourceRecord> hooked(List<SourceRecord> out) {
+        PollHook hook = pollHook;
+        if (hook != null && !out.isEmpty()) {
+            hook.beforeReturn(name, out);
+        }
+        return out;
+    }
+
+    private void commit(SourceRecord last) {
+        if (transactions != null) {
+            transactions.commitTransaction(last);
+        }
+    }
+
+    // ---- scanning and ownership
+
+    private void scan() {
+        ScanResult result = scanner.scan();
+        for (ScanProblem p : result.problems()) {
+            String owner = p.diskId() != null ? p.diskId() : p.root() + "/" + p.path();
+            if (owns(owner) && reported.add(p.fingerprint())) {
+                log.warn("{}: skipping {} under {}: {} {}", name, p.path(), p.root(), p.reasonCode(), p.message());
+                pendingErrors.add(error(p.diskId(), p));
+            }
+        }
+        // A disk missing from this scan (its files gone or broken: reported above) waits, keeping its progress.
+        for (DiskState d : disks.values()) {
+            if (!result.disks().containsKey(d.diskId)) {
+                d.chain = null;
+            }
+        }
+        List<String> fresh = new ArrayList<>();
+        for (DiskChain c : result.disks().values()) {
+            if (!owns(c.diskId())) {
+                continue;
+            }
+            DiskState d = disks.get(c.diskId());
+            if (d == null) {
+                fresh.add(c.diskId());
+            } else {
+                d.chain = c;
+            }
+        }
+        if (!fresh.isEmpty()) {
+            Map<String, LayerOffset> stored = storedOffsets(fresh);
+            for (String id : fresh) {
+                DiskState d = new DiskState(id, stored.get(id));
+                d.chain = result.disks().get(id);
+                disks.put(id, d);
+                turn.add(id);
+                log.info("{}: disk {} ({} layer(s) sealed){}", name, id, d.chain.layers().size(),
+                        d.progress == null ? "" : ", resuming after " + describe(d.progress));
+            }
+        }
+    }
+
+    private Map<String, LayerOffset> storedOffsets(Collection<String> ids) {
+        List<Map<String, String>> partitions = ids.stream().map(LayerOffset::partition).toList();
+        Map<Map<String, String>, Map<String, Object>> raw = context.offsetStorageReader().offsets(partitions);
+        Map<String, LayerOffset> out = new HashMap<>();
+        for (String id : ids) {
+            Map<String, Object> m = raw == null ? null : raw.get(LayerOffset.partition(id));
+            try {
+                out.put(id, LayerOffset.fromMap(m));
+            } catch (IllegalArgumentException e) {
+                log.error("{}: ignoring the stored offset of disk {}: {}; emitting the disk from its base", name, id, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    boolean owns(String key) {
+        return owner(key, config.taskCount()) == config.taskId();
+    }
+
+    /** The task a disk (or an error without a disk) belongs to. */
+    static int owner(String key, int taskCount) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % taskCount;
+    }
+
+    // ---- what to emit next
+
+    private LayerJob nextJob() {
+        for (int i = 0; i < turn.size(); i++) {
+            String id = turn.poll();
+            turn.add(id);
+            DiskState d = disks.get(id);
+            LayerJob job = jobFor(d);
+            if (job != null) {
+                return job;
+            }
+        }
+        return null;
+    }
+
+    private LayerJob jobFor(DiskState d) {
+        List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
+        if (layers.isEmpty() || System.currentTimeMillis() < d.retryAt) {
+            return null;
+        }
+        LayerOffset o = d.progress;
+        if (o == null) {
+            return open(d, layers.get(0), null);
+        }
+        int at = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).uniqueId().equals(o.layer())) {
+                at = i;
+                break;
+            }
+        }
+        if (at < 0) {
+            if (d.chain.layerDirectory()) {
+                // A layer directory whose layers all changed ids: the disk was deleted and created again.
+                log.info("{}: disk {} no longer has layer {}: it was re-created; emitting it from its base", name, d.diskId, o.layer());
+                d.progress = null;
+                return open(d, layers.get(0), null);
+            }
+            if (!d.waitingWarned) {
+                d.waitingWarned = true;
+                log.warn("{}: disk {}: the stored offset names layer {}, which is not in the chain found now; waiting for it"
+                        + " to come back (reset the connector's offsets for the disk to emit it again from its base)", name,
+                        d.diskId, o.layer());
+            }
+            return null;
+        }
+        d.waitingWarned = false;
+        if (o.complete()) {
+            return at + 1 < layers.size() ? open(d, layers.get(at + 1), null) : null;
+        }
+        return open(d, layers.get(at), o);
+    }
+
+    private LayerJob open(DiskState d, LayerRef layer, LayerOffset resume) {
+        int chunk = resume != null ? resume.chunkSize() : config.chunkSize();
+        LayerReader.ChunkBuffers buffers = buffers(d, layer);
+        LayerReader reader;
+        try {
+            reader = new LayerReader(layer.path(), chunk, buffers);
+        } catch (IOException | RuntimeException e) {
+            readFailure(d, layer, e);
+            return null;
+        }
+        try {
+            if (resume != null && (resume.nextExtent() > 0 || resume.nextOffset() > 0)) {
+                if (!reader.skip(resume.nextExtent(), resume.nextOffset())) {
+                    log.error("{}: layer {} of disk {} does not match its stored offset {}: it changed after it was sealed;"
+                            + " emitting it again from its start", name, layer.path(), d.diskId, describe(resume));
+                    reader.close();
+                    reader = new LayerReader(layer.path(), config.chunkSize(), buffers);
+                    return new LayerJob(d, layer, LayerOffset.started(layer.uniqueId(), layer.index(), config.chunkSize()),
+                            reader, true);
+                }
+                log.info("{}: disk {}: resuming layer {} at byte {} (record {})", name, d.diskId, layer.index(),
+                        resume.nextOffset(), resume.nextExtent());
+            }
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(reader);
+            readFailure(d, layer, e);
+            return null;
+        }
+        boolean fresh = resume == null;
+        LayerOffset start = fresh ? LayerOffset.started(layer.uniqueId(), layer.index(), chunk) : resume;
+        return new LayerJob(d, layer, start, reader, fresh);
+    }
+
+    /** With Avro values, chunks are read straight into the arrays of their records. */
+    private LayerReader.ChunkBuffers buffers(DiskState d, LayerRef layer) {
+        if (format != RecordFormat.AVRO) {
+            return LayerReader.ChunkBuffers.PLAIN;
+        }
+        ChangedBlockFrame.Layer frames = new ChangedBlockFrame.Layer(d.diskId, layer.uniqueId(), layer.parentUniqueId(), layer.index());
+        return frames::frame;
+    }
+
+    /** One layer being emitted. */
+    private final class LayerJob {
+        final DiskState disk;
+        final LayerRef layer;
+        final LayerOffset initial; // the disk's progress before this layer
+        final Prefetcher reader;
+        final Uuid layerId;
+        final Uuid parentId;
+        LayerOffset offset;
+        boolean startPending;
+        boolean done;
+
+        LayerJob(DiskState disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
+            this.disk = disk;
+            this.layer = layer;
+            this.initial = disk.progress;
+            this.offset = offset;
+            int depth = (int) Math.max(2, Math.min(32, PREFETCH_BYTES / offset.chunkSize()));
+            this.reader = new Prefetcher(reader, depth, name + "-read-" + layer.index());
+            this.startPending = startPending;
+            this.layerId = Uuids.of(layer.uniqueId());
+            this.parentId = layer.parentUniqueId() == null ? null : Uuids.of(layer.parentUniqueId());
+        }
+
+        void poll(List<SourceRecord> out, int budget) throws IOException, InterruptedException {
+            String id = disk.diskId;
+            if (startPending) {
+                startPending = false;
+                out.add(record(offset, new StartOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),
+                        layer.virtualSize(), layer.blockSize())));
+            }
+            long cost = 0;
+            while (cost < budget) {
+                LayerReader.Piece piece = reader.next();
+                if (piece == null) {
+                    LayerDigest.Summary sum = reader.finish();
+                    offset = offset.completed();
+                    SourceRecord end = record(offset, new EndOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),
+                            layer.virtualSize(), sum.extentCount(), sum.bytes(), Sha256s.of(sum.recordsSha256()),
+                            Sha256s.of(sum.contentSha256())));
+                    out.add(end);
+                    commit(end);
+                    done = true;
+                    log.info("{}: disk {}: emitted layer {} ({}): {} records, {} bytes", name, id, layer.index(),
+                            layer.uniqueId(), sum.extentCount(), sum.bytes());
+                    break;
+                }
+                long extentIndex = offset.nextExtent();
+                offset = offset.after(piece.end());
+                if (piece instanceof LayerReader.Data data) {
+                    if (format == RecordFormat.AVRO) {
+                        data.frame().putSha256(data.sha256());
+                        out.add(new SourceRecord(disk.partition, offset.toMap(), config.topic(), null, BlockEvents.KEY_SCHEMA,
+                                disk.diskId, format.valueSchema(), data.frame().array()));
+                    } else {
+                        out.add(record(offset, new ChangedBlock(id, layerId, parentId, layer.index(), extentIndex, data.offset(),
+                                data.length(), ByteBuffer.wrap(data.data()), Sha256s.of(data.sha256()))));
+                    }
+                    cost += data.length();
+                } else {
+                    out.add(record(offset, new ZeroExtent(id, layerId, parentId, layer.index(), extentIndex, piece.offset(),
+                            piece.length())));
+                    cost += ZERO_RECORD_COST;
+                }
+            }
+            disk.progress = offset;
+        }
+
+        SourceRecord record(LayerOffset at, Object payload) {
+            BlockEvent event = new BlockEvent(payload);
+            return new SourceRecord(disk.partition, at.toMap(), config.topic(), null, BlockEvents.KEY_SCHEMA, disk.diskId,
+                    format.valueSchema(), format.value(event));
+        }
+    }
+
+    private SourceRecord error(String diskId, ScanProblem p) {
+        String path = p.path().isEmpty() ? p.root() : p.path();
+        BlockEvent event = new BlockEvent(new SourceError(diskId, path, p.reasonCode(), p.message()));
+        String key = diskId != null ? diskId : path;
+        return new SourceRecord(null, null, config.errorsTopic(), null, BlockEvents.KEY_SCHEMA, key, format.valueSchema(),
+                format.value(event));
+    }
+
+    private static String describe(LayerOffset o) {
+        return "layer " + o.layerIndex() + " (" + o.layer() + ")" + (o.complete() ? " complete" : " at byte " + o.nextOffset());
+    }
+
+    private void closeCurrent() {
+        if (current != null) {
+            closeQuietly(current.reader);
+            current = null;
+        }
+    }
+
+    private static void closeQuietly(Closeable r) {
+        try {
+            r.close();
+        } catch (IOException e) {
+            log.debug("close", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        synchronized (this) {
+            notifyAll();
+            closeCurrent();
+        }
+    }
+
+}

@@ -1,0 +1,212 @@
+package io.vhdstream.connector.sink;
+
+import io.vhdstream.connector.TestChains;
+import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.connector.source.SourceHarness;
+import io.vhdstream.connector.source.VhdSourceConnectorConfig;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.StartOfLayer;
+import io.vhdstream.schemas.block.ZeroExtent;
+import io.vhdstream.schemas.common.Sha256s;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The replica store against the events the real source task emits for an engine-made chain. */
+class ReplicaStoreTest {
+    private static final long SIZE = 32 * TestChains.MIB;
+
+    @TempDir
+    Path tmp;
+    private List<Path> chain;
+    private List<BlockEvent> events;
+    private String disk;
+
+    @BeforeEach
+    void emit() throws Exception {
+        Path root = tmp.resolve("src");
+        chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, TestChains.MIB, 3, 42);
+        List<SourceRecord> records = SourceHarness.emitAll(Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString(),
+                VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "65536"));
+        events = new ArrayList<>();
+        for (SourceRecord r : records) {
+            events.add(BlockEvents.fromConnect(r.value()));
+        }
+        disk = BlockEvents.diskId(events.get(0));
+        assertEquals(3, events.stream().filter(e -> e.getPayload() instanceof EndOfLayer).count());
+    }
+
+    private ReplicaStore store() throws IOException {
+        return new ReplicaStore(tmp.resolve("replica"), 4);
+    }
+
+    private Path top() throws IOException {
+        try (ReplicaStore s = store()) {
+            List<Path> sealed = s.sealedLayers(disk);
+            return sealed.get(sealed.size() - 1);
+        }
+    }
+
+    private void assertReplicaEqualsSource() throws IOException {
+        try (ReplicaStore s = store()) {
+            assertEquals(3, s.sealedLayers(disk).size(), "every layer sealed");
+        }
+        assertEquals(-1, TestChains.compareExports(chain.get(2), top(), tmp));
+    }
+
+    @Test
+    void everythingTwiceIsHarmless() throws Exception {
+        try (ReplicaStore s = store()) {
+            for (BlockEvent e : events) {
+                s.apply(e);
+            }
+            for (BlockEvent e : events) {
+                assertEquals(e.getPayload() instanceof StartOfLayer || e.getPayload() instanceof ChangedBlock
+                        || e.getPayload() instanceof ZeroExtent || e.getPayload() instanceof EndOfLayer
+                        ? ReplicaStore.Outcome.IGNORED_SEALED : ReplicaStore.Outcome.SKIPPED, s.apply(e));
+            }
+        }
+        assertReplicaEqualsSource();
+    }
+
+    @Test
+    void redeliveryAfterARestartAnywhereSealsEveryLayer() throws Exception {
+        // A sink that crashes and restarts, each time re-reading from a point before where it had got to.
+        Random r = new Random(3);
+        int applied = 0;
+        while (applied < events.size()) {
+            int upTo = Math.min(events.size(), applied + 1 + r.nextInt(40));
+            int from = Math.max(0, applied - r.nextInt(25));
+            try (ReplicaStore s = store()) {
+                for (int i = from; i < upTo; i++) {
+                    ReplicaStore.Outcome o = s.apply(events.get(i));
+                    if (i < applied && events.get(i).getPayload() instanceof ChangedBlock) {
+                        assertTrue(o == ReplicaStore.Outcome.REPEATED || o == ReplicaStore.Outcome.IGNORED_SEALED
+                                || o == ReplicaStore.Outcome.WRITTEN, o.toString());
+                    }
+                }
+                s.flush();
+            }
+            applied = upTo;
+        }
+        assertReplicaEqualsSource();
+    }
+
+    @Test
+    void aWrongContentDigestLeavesTheLayerUnsealed() throws Exception {
+        try (ReplicaStore s = store()) {
+            int firstEnd = indexOfEnd(0);
+            for (int i = 0; i < firstEnd; i++) {
+                s.apply(events.get(i));
+            }
+            EndOfLayer end = (EndOfLayer) events.get(firstEnd).getPayload();
+            EndOfLayer bad = EndOfLayer.newBuilder(end).setContentSha256(Sha256s.of(new byte[32])).build();
+            ReplicaStore.RejectedException ex = assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(new BlockEvent(bad)));
+            assertTrue(ex.getMessage().contains("checksum mismatch"), ex.getMessage());
+            assertEquals(0, s.sealedLayers(disk).size());
+            assertEquals("FAILED", manifestState(0));
+            // Its children cannot seal either.
+            int secondEnd = indexOfEnd(1);
+            for (int i = firstEnd + 1; i < secondEnd; i++) {
+                s.apply(events.get(i));
+            }
+            assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(events.get(secondEnd)));
+            // The right EndOfLayer (redelivered, say after the source was fixed) seals it after all.
+            assertEquals(ReplicaStore.Outcome.SEALED, s.apply(events.get(firstEnd)));
+            assertEquals(ReplicaStore.Outcome.SEALED, s.apply(events.get(secondEnd)));
+        }
+    }
+
+    @Test
+    void corruptDataAMissingRecordAndAnOrphanAreRejected() throws Exception {
+        try (ReplicaStore s = store()) {
+            int firstData = -1;
+            for (int i = 0; i < events.size() && firstData < 0; i++) {
+                if (events.get(i).getPayload() instanceof ChangedBlock) {
+                    firstData = i;
+                }
+            }
+            // A record before its StartOfLayer cannot be placed.
+            int fd = firstData;
+            assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(events.get(fd)));
+            for (int i = 0; i < firstData; i++) {
+                s.apply(events.get(i));
+            }
+            ChangedBlock c = (ChangedBlock) events.get(firstData).getPayload();
+            byte[] flipped = new byte[(int) c.getLength()];
+            c.getData().duplicate().get(flipped);
+            flipped[7] ^= 1;
+            ChangedBlock bad = ChangedBlock.newBuilder(c).setData(ByteBuffer.wrap(flipped)).build();
+            ReplicaStore.RejectedException ex = assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(new BlockEvent(bad)));
+            assertTrue(ex.getMessage().contains("SHA-256"), ex.getMessage());
+            // Skipping that record: the next one is a gap.
+            assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(events.get(fd + 1)));
+            int end = indexOfEnd(0);
+            for (int i = firstData + 2; i < end; i++) {
+                try {
+                    s.apply(events.get(i));
+                } catch (ReplicaStore.RejectedException expected) {
+                    // every later record of the layer is a gap too
+                }
+            }
+            assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(events.get(end)));
+            assertEquals(0, s.sealedLayers(disk).size());
+        }
+        // Redelivering the whole layer from its StartOfLayer repairs it.
+        try (ReplicaStore s = store()) {
+            for (BlockEvent e : events) {
+                s.apply(e);
+            }
+        }
+        assertReplicaEqualsSource();
+    }
+
+    @Test
+    void aLayerWhoseParentWasNeverReceivedIsRejected() throws Exception {
+        int secondStart = -1;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).getPayload() instanceof StartOfLayer st && st.getLayerIndex() == 1) {
+                secondStart = i;
+            }
+        }
+        int at = secondStart;
+        try (ReplicaStore s = store()) {
+            ReplicaStore.RejectedException ex = assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(events.get(at)));
+            assertTrue(ex.getMessage().contains("names parent"), ex.getMessage());
+        }
+    }
+
+    private int indexOfEnd(int layer) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).getPayload() instanceof EndOfLayer e && e.getLayerIndex() == layer) {
+                return i;
+            }
+        }
+        throw new AssertionError("no EndOfLayer for layer " + layer);
+    }
+
+    private String manifestState(int index) throws IOException {
+        Path dir = tmp.resolve("replica").resolve(disk);
+        try (var s = Files.list(dir)) {
+            Path m = s.filter(p -> p.getFileName().toString().startsWith(String.format("%04d-", index))
+                    && p.getFileName().toString().endsWith(".manifest")).findFirst().orElseThrow();
+            return LayerManifest.read(m).state().name();
+        }
+    }
+}

@@ -1,0 +1,447 @@
+package io.vhdstream.connector.source;
+
+import io.vhdstream.connector.FakeContexts;
+import io.vhdstream.connector.TestChains;
+import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.connector.offset.LayerOffset;
+import io.vhdstream.connector.sink.VhdReplicaSinkConnectorConfig;
+import io.vhdstream.connector.sink.VhdReplicaSinkTask;
+import io.vhdstream.schemas.LayerDigest;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.SourceError;
+import io.vhdstream.schemas.block.SourceErrorCodes;
+import io.vhdstream.schemas.block.StartOfLayer;
+import io.vhdstream.schemas.block.ZeroExtent;
+import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.image.VhdImage;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.ExactlyOnceSupport;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Drives the source task directly (no worker), and the replica sink task with what it emits. */
+class SourceTaskTest {
+    private static final long SIZE = 48 * TestChains.MIB;
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> props(Path root, String... kv) {
+        Map<String, String> p = new HashMap<>();
+        p.put(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString());
+        for (int i = 0; i < kv.length; i += 2) {
+            p.put(kv[i], kv[i + 1]);
+        }
+        return p;
+    }
+
+    static List<BlockEvent> events(List<SourceRecord> records, String topic) {
+        List<BlockEvent> out = new ArrayList<>();
+        for (SourceRecord r : records) {
+            if (r.topic().equals(topic)) {
+                out.add(BlockEvents.fromConnect(r.value()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void emitsSealedLayersBaseFirstAndTheReplicaExportsTheSameBytes() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("vm1"), "disk", SIZE, 2 * TestChains.MIB, 2, 1);
+        UUID baseId;
+        try (VhdImage b = VhdImage.open(chain.get(0))) {
+            baseId = b.footer().uniqueId();
+        }
+        int chunk = 128 * 1024;
+        List<SourceRecord> records;
+        try (SourceHarness h = new SourceHarness(props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, Integer.toString(chunk)), null, false)) {
+            records = h.drain(3);
+        }
+        List<BlockEvent> ev = events(records, VhdSourceConnectorConfig.TOPIC_DEFAULT);
+        assertEquals(ev.size(), records.size(), "no error records for a healthy chain");
+        for (SourceRecord r : records) {
+            assertEquals(baseId.toString(), r.key(), "keyed by disk id (a foreign chain's base unique id)");
+            assertEquals(Map.of(LayerOffset.PARTITION_DISK, baseId.toString()), r.sourcePartition());
+        }
+        // Two sealed layers (base and layer 1); the active leaf (layer 2) is not read.
+        List<Integer> starts = new ArrayList<>();
+        int zeros = 0;
+        long expectedIndex = 0;
+        long lastEnd = -1;
+        LayerDigest digest = null;
+        for (BlockEvent e : ev) {
+            Object p = e.getPayload();
+            if (p instanceof StartOfLayer s) {
+                starts.add(s.getLayerIndex());
+                assertEquals(SIZE, s.getVirtualSize());
+                assertEquals(s.getLayerIndex() == 0, s.getParentUniqueId() == null);
+                expectedIndex = 0;
+                lastEnd = -1;
+                digest = new LayerDigest();
+            } else if (p instanceof ChangedBlock c) {
+                assertEquals(expectedIndex++, c.getExtentIndex());
+                assertTrue(c.getOffset() >= lastEnd, "offset order");
+                assertTrue(c.getLength() <= chunk && c.getLength() > 0 && c.getLength() % 512 == 0);
+                assertEquals(c.getOffset() / chunk, (c.getOffset() + c.getLength() - 1) / chunk, "never crosses a chunk boundary");
+                assertFalse(isZero(c.getData().duplicate()), "all-zero chunks travel as ZeroExtent");
+                assertArrayEquals(digest.changedBlock(c.getOffset(), c.getData()), c.getSha256().bytes());
+                lastEnd = c.getOffset() + c.getLength();
+            } else if (p instanceof ZeroExtent z) {
+                assertEquals(expectedIndex++, z.getExtentIndex());
+                assertTrue(z.getOffset() >= lastEnd);
+                digest.zeroExtent(z.getOffset(), z.getLength());
+                lastEnd = z.getOffset() + z.getLength();
+                zeros++;
+            } else if (p instanceof EndOfLayer end) {
+                assertEquals(expectedIndex, end.getExtentCount());
+                assertTrue(digest.finish().matches(end), "EndOfLayer digests match the records");
+            }
+        }
+        assertEquals(List.of(0, 1), starts);
+        assertTrue(zeros >= 2, "each layer's all-zero write became a ZeroExtent");
+        assertInstanceOf(EndOfLayer.class, ev.get(ev.size() - 1).getPayload());
+
+        Path replica = tmp.resolve("replica");
+        FakeContexts.Sink sink = replicate(replica, records, true);
+        assertTrue(sink.reported.isEmpty(), () -> "nothing rejected: " + sink.reported);
+        Path top = replicaTop(replica, baseId.toString());
+        assertTrue(top.getFileName().toString().startsWith("0001-"));
+        assertEquals(-1, TestChains.compareExports(chain.get(1), top, tmp), "replica export equals the source chain's");
+    }
+
+    @Test
+    void aRestartAtAnyRecordContinuesWithNoGapAndNoDuplicate() throws Exception {
+        Path root = tmp.resolve("root");
+        TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 2, 2);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "65536",
+                VhdSourceConnectorConfig.RECORD_FORMAT_CONFIG, "avro", VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "200000");
+        List<SourceRecord> all;
+        try (SourceHarness h = new SourceHarness(p, null, false)) {
+            all = h.drain(3);
+        }
+        assertTrue(all.size() > 40, "enough records to cut: " + all.size());
+        int n = all.size();
+        for (int cut : new int[] {1, 2, 3, n / 3, n / 2, n / 2 + 1, n - 2, n - 1, n}) {
+            List<SourceRecord> rest;
+            try (SourceHarness h = new SourceHarness(p, SourceHarness.offsetsAfter(all.subList(0, cut)), false)) {
+                rest = h.drain(3);
+            }
+            List<SourceRecord> expected = all.subList(cut, n);
+            assertEquals(expected.size(), rest.size(), "records after a restart at " + cut);
+            for (int i = 0; i < rest.size(); i++) {
+                assertArrayEquals((byte[]) expected.get(i).value(), (byte[]) rest.get(i).value(), "record " + (cut + i));
+                assertEquals(expected.get(i).sourceOffset(), rest.get(i).sourceOffset());
+            }
+        }
+    }
+
+    @Test
+    void aChangedChunkSizeDoesNotChangeALayerHalfEmitted() throws Exception {
+        Path root = tmp.resolve("root");
+        TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 2, 3);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "65536",
+                VhdSourceConnectorConfig.RECORD_FORMAT_CONFIG, "avro");
+        List<SourceRecord> all;
+        try (SourceHarness h = new SourceHarness(p, null, false)) {
+            all = h.drain(3);
+        }
+        int cut = all.size() / 4; // inside the base layer
+        Map<String, String> p2 = new HashMap<>(p);
+        p2.put(VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "524288");
+        List<SourceRecord> rest;
+        try (SourceHarness h = new SourceHarness(p2, SourceHarness.offsetsAfter(all.subList(0, cut)), false)) {
+            rest = h.drain(3);
+        }
+        List<BlockEvent> joined = events(new ArrayList<>(Stream.concat(all.subList(0, cut).stream(), rest.stream()).toList()),
+                VhdSourceConnectorConfig.TOPIC_DEFAULT);
+        Path replica = tmp.resolve("replica");
+        FakeContexts.Sink sink = replicate(replica, Stream.concat(all.subList(0, cut).stream(), rest.stream()).toList(), false);
+        assertTrue(sink.reported.isEmpty(), () -> "nothing rejected: " + sink.reported);
+        long bigChunks = joined.stream().filter(e -> e.getPayload() instanceof ChangedBlock c && c.getLength() > 65536).count();
+        assertTrue(bigChunks > 0, "the next layer uses the new chunk size");
+    }
+
+    @Test
+    void withConnectorTransactionsEachLayerCommitsOnItsEndOfLayer() throws Exception {
+        Path root = tmp.resolve("root");
+        TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 2, 4);
+        Files.write(root.resolve("garbage.vhd"), new byte[4096]);
+        try (SourceHarness h = new SourceHarness(props(root), null, true)) {
+            List<SourceRecord> all = h.drain(4);
+            List<Object> commits = h.context.commitRequests;
+            List<SourceRecord> ends = all.stream().filter(r -> r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)
+                    && BlockEvents.fromConnect(r.value()).getPayload() instanceof EndOfLayer).toList();
+            List<SourceRecord> errors = all.stream().filter(r -> r.topic().equals(VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT)).toList();
+            assertEquals(2, ends.size());
+            assertEquals(1, errors.size());
+            assertEquals(3, commits.size(), "one commit per layer and one for the error batch");
+            for (SourceRecord e : ends) {
+                assertTrue(commits.stream().anyMatch(c -> c == e), "commit requested on the EndOfLayer record itself");
+            }
+            // No record of a layer follows its commit point inside the same transaction: the committed record is the
+            // last of its layer.
+            int lastCommitted = -1;
+            for (Object c : commits) {
+                int at = indexOfSame(all, c);
+                assertTrue(at > lastCommitted);
+                lastCommitted = at;
+            }
+            assertEquals(all.size() - 1, lastCommitted, "nothing is left outside a committed transaction");
+        }
+    }
+
+    @Test
+    void aLayerThatBreaksHalfwayAbortsItsTransactionAndIsReportedOnce() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 1, 8);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "4096",
+                VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "8192");
+        try (SourceHarness h = new SourceHarness(p, null, true)) {
+            List<SourceRecord> first = new ArrayList<>();
+            while (first.size() < 10) {
+                List<SourceRecord> b = h.task.poll();
+                if (b != null) {
+                    first.addAll(b);
+                }
+            }
+            // The base loses its second half (and footer) while it is being emitted.
+            try (var ch = java.nio.channels.FileChannel.open(chain.get(0), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() / 2);
+            }
+            List<SourceRecord> rest = h.drain(5);
+            List<Object> aborts = h.context.abortRequests;
+            assertEquals(1, aborts.size(), "the open transaction (with the layer's first records) is aborted");
+            SourceRecord aborted = (SourceRecord) aborts.get(0);
+            assertEquals(VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT, aborted.topic());
+            List<SourceRecord> errors = rest.stream().filter(r -> r.topic().equals(VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT)).toList();
+            assertTrue(errors.size() >= 2, "the error again, after the abort");
+            assertSame(errors.get(0), aborted);
+            SourceRecord resent = errors.get(1);
+            assertEquals(BlockEvents.fromConnect(aborted.value()), BlockEvents.fromConnect(resent.value()));
+            assertTrue(h.context.commitRequests.stream().anyMatch(c -> c == resent), "the copy is committed");
+            assertTrue(rest.stream().noneMatch(r -> r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)
+                    && BlockEvents.fromConnect(r.value()).getPayload() instanceof EndOfLayer), "the broken layer never ends");
+        }
+    }
+
+    @Test
+    void includeActiveLayerEmitsTheLeafAndThenGivesUpExactlyOnce() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 2, 5);
+        List<SourceRecord> records;
+        try (SourceHarness h = new SourceHarness(props(root, VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG, "true"), null, false)) {
+            records = h.drain(3);
+        }
+        long starts = events(records, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                .filter(e -> e.getPayload() instanceof StartOfLayer).count();
+        assertEquals(3, starts);
+        Path replica = tmp.resolve("replica");
+        replicate(replica, records, false);
+        String disk = records.get(0).key().toString();
+        assertEquals(-1, TestChains.compareExports(chain.get(2), replicaTop(replica, disk), tmp));
+
+        VhdSourceConnector c = new VhdSourceConnector();
+        assertEquals(ExactlyOnceSupport.UNSUPPORTED, c.exactlyOnceSupport(Map.of(VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG, "true")));
+        assertEquals(ExactlyOnceSupport.SUPPORTED, c.exactlyOnceSupport(Map.of()));
+    }
+
+    @Test
+    void disksAreSpreadOverTasksAndNewDisksArePickedUp() throws Exception {
+        Path root = tmp.resolve("root");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            List<Path> c = TestChains.engineChain(root.resolve("vm" + i), "d", 8 * TestChains.MIB, 512 * 1024, 1, 10 + i);
+            try (VhdImage b = VhdImage.open(c.get(0))) {
+                ids.add(b.footer().uniqueId().toString());
+            }
+        }
+        int tasks = 3;
+        Set<String> seen = new HashSet<>();
+        List<SourceHarness> harnesses = new ArrayList<>();
+        try {
+            for (int t = 0; t < tasks; t++) {
+                SourceHarness h = new SourceHarness(props(root, VhdSourceConnectorConfig.TASK_ID_CONFIG, Integer.toString(t),
+                        VhdSourceConnectorConfig.TASK_COUNT_CONFIG, Integer.toString(tasks)), null, false);
+                harnesses.add(h);
+                Set<String> mine = h.drain(3).stream().map(r -> r.key().toString()).collect(Collectors.toSet());
+                for (String d : mine) {
+                    assertEquals(t, VhdSourceTask.owner(d, tasks));
+                    assertTrue(seen.add(d), "disk " + d + " emitted by two tasks");
+                }
+            }
+            assertEquals(new TreeSet<>(ids), new TreeSet<>(seen));
+
+            // A new disk appears while the tasks run: its owner emits it at its next scan.
+            List<Path> c = TestChains.engineChain(root.resolve("vm-new"), "d", 8 * TestChains.MIB, 512 * 1024, 1, 99);
+            String newId;
+            try (VhdImage b = VhdImage.open(c.get(0))) {
+                newId = b.footer().uniqueId().toString();
+            }
+            int owner = VhdSourceTask.owner(newId, tasks);
+            for (int t = 0; t < tasks; t++) {
+                Set<String> got = harnesses.get(t).drain(3).stream().map(r -> r.key().toString()).collect(Collectors.toSet());
+                assertEquals(t == owner ? Set.of(newId) : Set.of(), got, "task " + t);
+            }
+        } finally {
+            harnesses.forEach(SourceHarness::close);
+        }
+    }
+
+    @Test
+    void aLayerDirectoryEmitsTheLayersItsSealedFileLists() throws Exception {
+        Path root = tmp.resolve("layers");
+        String diskId = "vm 7/α";
+        Path dir = root.resolve(DiskDirNames.encode(diskId));
+        Files.createDirectories(dir);
+        VhdCreator.dynamic(dir.resolve("base.vhd"), SIZE, 2 * TestChains.MIB);
+        Random r = new Random(7);
+        TestChains.fill(dir.resolve("base.vhd"), SIZE, r);
+        VhdCreator.differencing(dir.resolve("0001-s1.vhd"), dir.resolve("base.vhd"));
+        TestChains.fill(dir.resolve("0001-s1.vhd"), SIZE, r);
+        VhdCreator.differencing(dir.resolve("0002-s2.vhd"), dir.resolve("0001-s1.vhd"));
+        TestChains.fill(dir.resolve("0002-s2.vhd"), SIZE, r);
+        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
+        // Layer 2 is sealed too, but its line is still being appended (no newline yet): not sealed for us.
+        Files.writeString(dir.resolve("sealed"), "0 base.vhd s1 10\n1 0001-s1.vhd s2 20\n2 0002-s2.vhd s3");
+        List<SourceRecord> records;
+        try (SourceHarness h = new SourceHarness(props(root), null, false)) {
+            records = h.drain(3);
+            assertEquals(Set.of(diskId), records.stream().map(x -> x.key().toString()).collect(Collectors.toSet()));
+            List<String> files = events(records, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                    .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> ((StartOfLayer) e.getPayload()).getLayerFile()).toList();
+            assertEquals(List.of("base.vhd", "0001-s1.vhd"), files);
+
+            Files.writeString(dir.resolve("sealed"), "\n", java.nio.file.StandardOpenOption.APPEND);
+            List<SourceRecord> more = h.drain(3);
+            List<BlockEvent> ev = events(more, VhdSourceConnectorConfig.TOPIC_DEFAULT);
+            assertEquals("0002-s2.vhd", ((StartOfLayer) ev.get(0).getPayload()).getLayerFile(), "the completed line seals layer 2");
+            records = new ArrayList<>(records);
+            records.addAll(more);
+        }
+        Path replica = tmp.resolve("replica");
+        replicate(replica, records, false);
+        assertEquals(-1, TestChains.compareExports(dir.resolve("0002-s2.vhd"), replicaTop(replica, diskId), tmp));
+    }
+
+    @Test
+    void brokenFilesAreReportedOnceAndTheRestKeepsFlowing() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("good"), "g", SIZE, 2 * TestChains.MIB, 1, 6);
+        Path bad = root.resolve("bad");
+        Files.createDirectories(bad);
+        Files.copy(TestChains.sharedFixture("dfvfs-fat-differential.vhd"), bad.resolve("fat-differential.vhd"));
+        byte[] junk = new byte[3 * 512];
+        new Random(1).nextBytes(junk);
+        Files.write(bad.resolve("junk.vhd"), junk);
+        Files.writeString(bad.resolve("notes.txt"), "not an image");
+        try (SourceHarness h = new SourceHarness(props(root), null, false)) {
+            List<SourceRecord> records = h.drain(4);
+            Map<String, SourceError> errors = new HashMap<>();
+            for (SourceRecord r : records) {
+                if (r.topic().equals(VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT)) {
+                    SourceError e = (SourceError) BlockEvents.fromConnect(r.value()).getPayload();
+                    errors.put(e.getPath(), e);
+                    assertEquals(e.getPath(), r.key(), "an error without a disk is keyed by its path");
+                    assertNull(r.sourcePartition());
+                }
+            }
+            assertEquals(Set.of("bad/fat-differential.vhd", "bad/junk.vhd"), errors.keySet());
+            SourceError missing = errors.get("bad/fat-differential.vhd");
+            assertEquals(SourceErrorCodes.MISSING_PARENT, missing.getReasonCode());
+            assertTrue(missing.getMessage().contains("fat-parent.vhd"), missing.getMessage());
+            assertEquals(SourceErrorCodes.CORRUPT_IMAGE, errors.get("bad/junk.vhd").getReasonCode());
+            long ends = events(records, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                    .filter(e -> e.getPayload() instanceof EndOfLayer).count();
+            assertEquals(1, ends, "the healthy chain's sealed base was emitted all the same");
+            assertTrue(h.drain(3).isEmpty(), "problems are reported once");
+        }
+        assertTrue(Files.exists(chain.get(0)));
+    }
+
+    // ---- helpers
+
+    static FakeContexts.Sink replicate(Path replicaDir, List<SourceRecord> records, boolean viaJson) {
+        Map<String, String> props = Map.of(VhdReplicaSinkConnectorConfig.REPLICA_DIR_CONFIG, replicaDir.toString(), "topics",
+                VhdSourceConnectorConfig.TOPIC_DEFAULT);
+        FakeContexts.Sink ctx = new FakeContexts.Sink(props);
+        VhdReplicaSinkTask sink = new VhdReplicaSinkTask();
+        sink.initialize(ctx);
+        sink.start(props);
+        JsonConverter json = new JsonConverter();
+        json.configure(Map.of("schemas.enable", "true"), false);
+        List<SinkRecord> batch = new ArrayList<>();
+        long off = 0;
+        for (SourceRecord r : records) {
+            if (!r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
+                continue;
+            }
+            Object value = r.value();
+            org.apache.kafka.connect.data.Schema schema = r.valueSchema();
+            if (viaJson) {
+                byte[] bytes = json.fromConnectData(r.topic(), schema, value);
+                SchemaAndValue sv = json.toConnectData(r.topic(), bytes);
+                schema = sv.schema();
+                value = sv.value();
+            }
+            batch.add(new SinkRecord(r.topic(), 0, r.keySchema(), r.key(), schema, value, off++));
+        }
+        sink.put(batch);
+        sink.preCommit(Map.of());
+        sink.stop();
+        return ctx;
+    }
+
+    static Path replicaTop(Path replica, String diskId) throws IOException {
+        try (Stream<Path> s = Files.list(replica.resolve(DiskDirNames.encode(diskId)))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".vhd")).sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    private static boolean isZero(java.nio.ByteBuffer b) {
+        while (b.hasRemaining()) {
+            if (b.get() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOfSame(List<SourceRecord> l, Object o) {
+        for (int i = 0; i < l.size(); i++) {
+            if (l.get(i) == o) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
