@@ -28,12 +28,12 @@ public final class VhdSourceConnectorConfig extends AbstractConfig {
             + " readable by the worker.";
 
     public static final String TOPIC_CONFIG = "topic";
-    public static final String TOPIC_DEFAULT = "vhdstream.blocks";
+    public static final String TOPIC_DEFAULT = "vhdstream-blocks";
     private static final String TOPIC_DOC = "Topic the changed-block records (StartOfLayer, ChangedBlock, ZeroExtent,"
             + " EndOfLayer) are written to, keyed by disk id.";
 
     public static final String ERRORS_TOPIC_CONFIG = "errors.topic";
-    public static final String ERRORS_TOPIC_DEFAULT = "vhdstream.source-errors";
+    public static final String ERRORS_TOPIC_DEFAULT = "vhdstream-source-errors";
     private static final String ERRORS_TOPIC_DOC = "Topic that receives a SourceError record for every file under a"
             + " root that cannot be exported (corrupt image, missing parent, broken chain, unreadable); the file is"
             + " skipped and everything else keeps flowing. Keyed by disk id when known, else by the file's path.";
