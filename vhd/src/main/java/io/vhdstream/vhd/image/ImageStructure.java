@@ -264,7 +264,7 @@ public final class ImageStructure {
             type = null;
             return;
         }
-        bat = BlockAllocationTable.parse(file.read(tableAt, (int) (need * 4)), (int) need);
+        bat = BlockAllocationTable.read(file, tableAt, (int) need);
         metadata.add(new Region("BAT", tableAt, tableAt + batBytes));
         readBatmap(file, tableAt + batBytes);
         readLocators(file);
@@ -388,10 +388,7 @@ public final class ImageStructure {
         long maxEnd = metaEnd;
         int n = 0;
         long[] starts = new long[bat.allocatedCount()];
-        for (int i = 0; i < bat.size(); i++) {
-            if (!bat.allocated(i)) {
-                continue;
-            }
+        for (int i = bat.nextAllocated(0); i >= 0; i = bat.nextAllocated(i + 1)) {
             long start = bat.sector(i) * 512;
             long end = start + blockSpan;
             if (end > footerPos) {

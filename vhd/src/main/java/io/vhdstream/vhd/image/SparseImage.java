@@ -208,10 +208,7 @@ public final class SparseImage extends VhdImage {
     public List<Extent> presentExtents() throws IOException {
         ExtentBuilder out = new ExtentBuilder();
         long size = virtualSize();
-        for (int block = 0; block < bat.size(); block++) {
-            if (!bat.allocated(block)) {
-                continue;
-            }
+        for (int block = bat.nextAllocated(0); block >= 0; block = bat.nextAllocated(block + 1)) {
             SectorBitmap bm = bitmap(block, false);
             long blockStart = block * blockSize;
             int limit = (int) Math.min(sectorsPerBlock, (size - blockStart) / Sectors.SIZE);

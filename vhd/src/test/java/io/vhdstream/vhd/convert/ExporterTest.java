@@ -1,0 +1,119 @@
+package io.vhdstream.vhd.convert;
+
+import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.ProgressListener;
+import io.vhdstream.vhd.VhdException;
+import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.VhdImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pipelined export: many buffers' worth of runs in order, progress, and a reader failure reaching the caller. */
+class ExporterTest {
+    @TempDir
+    Path dir;
+
+    /** A 12 MiB two-layer disk in 64 KiB blocks: runs longer than a buffer, and many short ones over them. */
+    private byte[] make(Path base, Path top) throws Exception {
+        int size = 12 << 20;
+        byte[] model = new byte[size];
+        Random r = new Random(7);
+        VhdCreator.dynamic(base, size, 64 << 10);
+        try (VhdImage img = VhdImage.open(base, OpenOptions.WRITE)) {
+            byte[] a = new byte[(3 << 20) + 4096];
+            r.nextBytes(a);
+            img.write(512, ByteBuffer.wrap(a));
+            System.arraycopy(a, 0, model, 512, a.length);
+        }
+        VhdCreator.differencing(top, base);
+        try (VhdImage img = VhdImage.open(top, OpenOptions.WRITE)) {
+            for (int i = 0; i < 40; i++) {
+                byte[] b = new byte[512 * (1 + r.nextInt(600))];
+                r.nextBytes(b);
+                long at = 512L * r.nextInt((size - b.length) / 512);
+                img.write(at, ByteBuffer.wrap(b));
+                System.arraycopy(b, 0, model, (int) at, b.length);
+            }
+        }
+        return model;
+    }
+
+    @Test
+    @Timeout(60)
+    void exportsTheChainAndReportsProgressFromTheCallingThread() throws Exception {
+        Path base = dir.resolve("base.vhd");
+        Path top = dir.resolve("top.vhd");
+        byte[] model = make(base, top);
+        Path raw = dir.resolve("out.raw");
+        List<Long> done = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        try (VhdChain c = VhdChain.open(top)) {
+            Exporter.export(c, raw, (d, total) -> {
+                assertEquals(caller, Thread.currentThread());
+                done.add(d);
+            });
+        }
+        assertArrayEquals(model, Files.readAllBytes(raw));
+        assertEquals((long) model.length, done.get(done.size() - 1));
+    }
+
+    @Test
+    @Timeout(60)
+    void aReadFailureInTheReaderReachesTheCallerTyped() throws Exception {
+        Path base = dir.resolve("base.vhd");
+        Path top = dir.resolve("top.vhd");
+        make(base, top);
+        try (VhdChain c = VhdChain.open(top)) {
+            // cut the base short behind the chain's back: its blocks now end past the end of the file
+            try (FileChannel ch = FileChannel.open(base, StandardOpenOption.WRITE)) {
+                ch.truncate(64 << 10);
+            }
+            VhdException e = assertThrows(VhdException.class,
+                    () -> Exporter.export(c, dir.resolve("out.raw"), ProgressListener.NONE));
+            assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
+        }
+        assertTrue(waitForReaders(), "the reader thread outlived the export");
+    }
+
+    private static boolean waitForReaders() throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("vhd-export-reader"))) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    @Test
+    @Timeout(60)
+    void aFailingProgressListenerStopsTheReader() throws Exception {
+        Path base = dir.resolve("base.vhd");
+        Path top = dir.resolve("top.vhd");
+        make(base, top);
+        try (VhdChain c = VhdChain.open(top)) {
+            RuntimeException boom = new IllegalStateException("stop");
+            assertThrows(IllegalStateException.class, () -> Exporter.export(c, dir.resolve("out.raw"), (d, t) -> {
+                throw boom;
+            }));
+        }
+        assertTrue(waitForReaders(), "the reader thread outlived the export");
+    }
+}
