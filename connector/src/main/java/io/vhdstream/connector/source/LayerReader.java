@@ -122,8 +122,9 @@ final class LayerReader implements Closeable {
             return new Data(start, buf, sha);
         }
         long runEnd = chunkEnd;
-        advance(chunkEnd);
+        // The run continues only inside this extent: taken before advance() may step to the next one.
         int runExtent = extent;
+        advance(chunkEnd);
         while (extent == runExtent && extent < extents.size() && runEnd - start < ZERO_RUN_MAX) {
             long nEnd = Math.min(ext.end(), pos + chunk); // pos is on a chunk boundary here
             // If this chunk holds data it is the record after the zero run's.
