@@ -1,0 +1,27 @@
+package io.vhdstream.topology;
+
+/**
+ * Names shared by the topology, its configuration, the tests, the rebuild tool and the workload producer:
+ * the default topic names, the layer store's name, and the topology's node names. Topic names can be
+ * overridden in the configuration ({@code vhdstream.topic.*}); these are the defaults.
+ */
+public final class Topics {
+    /** The input: {@code DiskCommand} records keyed by disk id. Must keep every record (no retention limit). */
+    public static final String COMMANDS = "vhdstream-commands";
+    /** {@code LayerEvent} records (LayerSealed, DiskDeleted) keyed by disk id. */
+    public static final String LAYERS = "vhdstream-layers";
+    /** {@code DeadLetter} records: input the topology rejected, with the reason. */
+    public static final String DEAD_LETTERS = "vhdstream-dead-letters";
+
+    /** The custom state store holding every disk's layer directory (see docs/layer-directory.md). */
+    public static final String LAYER_STORE = "vhdstream-layer-store";
+
+    /** Topology node names. */
+    public static final String SOURCE_NODE = "commands-source";
+    public static final String PROCESSOR_NODE = "disk-command-processor";
+    public static final String LAYERS_SINK_NODE = "layers-sink";
+    public static final String DEAD_LETTER_SINK_NODE = "dead-letters-sink";
+
+    private Topics() {
+    }
+}

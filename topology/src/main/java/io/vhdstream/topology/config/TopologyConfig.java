@@ -1,0 +1,227 @@
+package io.vhdstream.topology.config;
+
+import io.vhdstream.topology.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The topology application's configuration: one properties file (config/topology.properties is the
+ * reference) holding Kafka Streams settings and the {@code vhdstream.*} settings defined here. Settings the
+ * file leaves out get the defaults of {@link #streamsDefaults()}: exactly-once, and the record size limits of
+ * {@link KafkaLimits} on Streams' internal producer and consumers.
+ */
+public final class TopologyConfig extends AbstractConfig {
+    public static final String PREFIX = "vhdstream.";
+
+    public static final String LAYERS_DIR_CONFIG = "vhdstream.layers.dir";
+    private static final String LAYERS_DIR_DOC = "Directory of the layer store: one directory per disk with its VHD "
+            + "layers (docs/layer-directory.md), plus .offsets/. Must not be inside Streams' state.dir, which Streams "
+            + "may wipe.";
+
+    public static final String COMMANDS_TOPIC_CONFIG = "vhdstream.topic.commands";
+    private static final String COMMANDS_TOPIC_DOC = "Input topic of DiskCommand records keyed by disk id.";
+
+    public static final String LAYERS_TOPIC_CONFIG = "vhdstream.topic.layers";
+    private static final String LAYERS_TOPIC_DOC = "Output topic of LayerEvent records (LayerSealed, DiskDeleted).";
+
+    public static final String DEAD_LETTER_TOPIC_CONFIG = "vhdstream.topic.dead.letters";
+    private static final String DEAD_LETTER_TOPIC_DOC = "Output topic of DeadLetter records: rejected input.";
+
+    public static final String CHECKPOINT_INTERVAL_MS_CONFIG = "vhdstream.checkpoint.interval.ms";
+    private static final String CHECKPOINT_INTERVAL_MS_DOC = "How often the layer store fsyncs its active layers and "
+            + "records its input offset (besides Streams' own commits). Bounds the replay after a crash.";
+    public static final long CHECKPOINT_INTERVAL_MS_DEFAULT = 10_000;
+
+    public static final String OPEN_LAYERS_MAX_CONFIG = "vhdstream.layers.open.max";
+    private static final String OPEN_LAYERS_MAX_DOC = "Most active layers a task keeps open; the least recently used "
+            + "is synced and closed when another must open.";
+    public static final int OPEN_LAYERS_MAX_DEFAULT = 64;
+
+    public static final String CATCH_UP_TIMEOUT_MS_CONFIG = "vhdstream.catchup.timeout.ms";
+    private static final String CATCH_UP_TIMEOUT_MS_DOC = "Longest a task may take to replay its input partition "
+            + "when its layers are behind (rebuild after a move or a lost directory). Keep max.poll.interval.ms above it.";
+    public static final long CATCH_UP_TIMEOUT_MS_DEFAULT = 240_000;
+
+    public static final String TOPICS_CREATE_CONFIG = "vhdstream.topics.create";
+    private static final String TOPICS_CREATE_DOC = "Create missing topics at start-up with the settings of TopicSetup "
+            + "(config/topics.properties).";
+
+    public static final String TOPICS_PARTITIONS_CONFIG = "vhdstream.topics.partitions";
+    private static final String TOPICS_PARTITIONS_DOC = "Partitions of topics created at start-up. Disks are spread over "
+            + "the input partitions; never change the input topic's partition count afterwards.";
+
+    public static final String TOPICS_REPLICATION_CONFIG = "vhdstream.topics.replication.factor";
+    private static final String TOPICS_REPLICATION_DOC = "Replication factor of topics created at start-up; -1 for the "
+            + "broker's default.";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(LAYERS_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, LAYERS_DIR_DOC)
+            .define(COMMANDS_TOPIC_CONFIG, Type.STRING, Topics.COMMANDS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    COMMANDS_TOPIC_DOC)
+            .define(LAYERS_TOPIC_CONFIG, Type.STRING, Topics.LAYERS, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    LAYERS_TOPIC_DOC)
+            .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, Topics.DEAD_LETTERS, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, DEAD_LETTER_TOPIC_DOC)
+            .define(CHECKPOINT_INTERVAL_MS_CONFIG, Type.LONG, CHECKPOINT_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
+                    Importance.LOW, CHECKPOINT_INTERVAL_MS_DOC)
+            .define(OPEN_LAYERS_MAX_CONFIG, Type.INT, OPEN_LAYERS_MAX_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    OPEN_LAYERS_MAX_DOC)
+            .define(CATCH_UP_TIMEOUT_MS_CONFIG, Type.LONG, CATCH_UP_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1000),
+                    Importance.LOW, CATCH_UP_TIMEOUT_MS_DOC)
+            .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, false, Importance.LOW, TOPICS_CREATE_DOC)
+            .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.LOW, TOPICS_PARTITIONS_DOC)
+            .define(TOPICS_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPICS_REPLICATION_DOC);
+
+    private final Properties streams;
+
+    private TopologyConfig(Properties all) {
+        super(CONFIG, vhdstreamOnly(all));
+        this.streams = new Properties();
+        streams.putAll(streamsDefaults());
+        all.forEach((k, v) -> {
+            if (!String.valueOf(k).startsWith(PREFIX)) {
+                streams.put(k, v);
+            }
+        });
+        requireFailing(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler.class);
+        requireFailing(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.DefaultProductionExceptionHandler.class);
+        Path layers = layersDir();
+        Object stateDir = streams.get(StreamsConfig.STATE_DIR_CONFIG);
+        if (stateDir != null) {
+            Path state = Path.of(stateDir.toString()).toAbsolutePath().normalize();
+            if (layers.startsWith(state) || state.startsWith(layers)) {
+                throw new ConfigException(LAYERS_DIR_CONFIG, layers.toString(), "must not be inside " + StreamsConfig.STATE_DIR_CONFIG
+                        + " (" + state + ") nor contain it: Streams may delete task directories there");
+            }
+        }
+    }
+
+    /**
+     * Bad input never reaches Streams' exception handlers (the processor dead-letters it); what does is an
+     * I/O error on a layer or a failed send of an event. Skipping those would make the layers or the events
+     * diverge from the log, so only the handlers that stop processing are accepted.
+     */
+    private void requireFailing(String key, Class<?> failing) {
+        Object v = streams.get(key);
+        String name = v instanceof Class<?> c ? c.getName() : v == null ? null : v.toString().trim();
+        if (name != null && !name.equals(failing.getName())) {
+            throw new ConfigException(key, name, "vhdstream stops rather than skip a command or an event (the layers"
+                    + " would diverge from the log); bad input goes to the dead-letter topic anyway. Use "
+                    + failing.getName() + " or leave it unset");
+        }
+    }
+
+    /** Parses and validates; throws {@link ConfigException} on a bad or missing value. */
+    public static TopologyConfig of(Properties props) {
+        return new TopologyConfig(props);
+    }
+
+    public static TopologyConfig of(Map<String, ?> props) {
+        Properties p = new Properties();
+        p.putAll(props);
+        return new TopologyConfig(p);
+    }
+
+    /** Reads a properties file (UTF-8). */
+    public static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    /** Streams settings applied unless the configuration sets them. */
+    public static Properties streamsDefaults() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(KafkaLimits.MAX_REQUEST_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(KafkaLimits.BATCH_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), String.valueOf(KafkaLimits.LINGER_MS));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                String.valueOf(KafkaLimits.FETCH_PARTITION_BYTES));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(KafkaLimits.FETCH_MAX_BYTES));
+        p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(KafkaLimits.BUFFERED_RECORDS_PER_PARTITION));
+        return p;
+    }
+
+    private static Map<String, Object> vhdstreamOnly(Properties all) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        all.forEach((k, v) -> {
+            if (String.valueOf(k).startsWith(PREFIX)) {
+                m.put(String.valueOf(k), v);
+            }
+        });
+        return m;
+    }
+
+    /** Kafka Streams configuration: defaults, then every non-{@code vhdstream.*} entry of the input. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.putAll(streams);
+        return p;
+    }
+
+    public Path layersDir() {
+        return Path.of(getString(LAYERS_DIR_CONFIG)).toAbsolutePath().normalize();
+    }
+
+    public String commandsTopic() {
+        return getString(COMMANDS_TOPIC_CONFIG);
+    }
+
+    public String layersTopic() {
+        return getString(LAYERS_TOPIC_CONFIG);
+    }
+
+    public String deadLetterTopic() {
+        return getString(DEAD_LETTER_TOPIC_CONFIG);
+    }
+
+    public Duration checkpointInterval() {
+        return Duration.ofMillis(getLong(CHECKPOINT_INTERVAL_MS_CONFIG));
+    }
+
+    public int maxOpenLayers() {
+        return getInt(OPEN_LAYERS_MAX_CONFIG);
+    }
+
+    public Duration catchUpTimeout() {
+        return Duration.ofMillis(getLong(CATCH_UP_TIMEOUT_MS_CONFIG));
+    }
+
+    public boolean createTopics() {
+        return getBoolean(TOPICS_CREATE_CONFIG);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPICS_PARTITIONS_CONFIG);
+    }
+
+    public short topicReplicationFactor() {
+        return getShort(TOPICS_REPLICATION_CONFIG);
+    }
+
+    /** Configuration documentation, generated from the definitions. */
+    public static String toRst() {
+        return CONFIG.toRst();
+    }
+}

@@ -1,0 +1,694 @@
+package io.vhdstream.topology.disk;
+
+import io.vhdstream.schemas.ContentDigest;
+import io.vhdstream.schemas.Limits;
+import io.vhdstream.schemas.command.CreateDisk;
+import io.vhdstream.schemas.command.DeleteDisk;
+import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.schemas.command.Snapshot;
+import io.vhdstream.schemas.command.Trim;
+import io.vhdstream.schemas.command.Write;
+import io.vhdstream.schemas.deadletter.ReasonCodes;
+import io.vhdstream.schemas.serde.AvroSerde;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.vhd.bat.BlockAllocationTable;
+import io.vhdstream.vhd.chain.ChainOptions;
+import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.extent.Extent;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.SparseImage;
+import io.vhdstream.vhd.image.VhdImage;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Applies disk commands to layer directories: the one implementation of the command semantics, used by the
+ * Streams processor (through the layer store), by the store's catch-up replay, and by the
+ * {@code Rebuilder}. Layout and file formats: docs/layer-directory.md.
+ *
+ * <h2>Replay converges</h2>
+ * Every decision about a command is taken as of its input offset, from offsets recorded in the directory
+ * (the disk's creation and deletion offsets, each sealed layer's seal offset), never from "the current
+ * state". Applying a command again, or applying an old command over newer state, therefore decides the
+ * same way as the first time, and reports the same {@link Outcome}:
+ * <ul>
+ * <li>CreateDisk at the recorded creation offset: skipped. DeleteDisk at the recorded deletion offset:
+ * reported again (same event), files removed if still there.</li>
+ * <li>Snapshot whose id sealed a layer at this same offset: reported again from the {@code sealed} line,
+ * no file touched. The same id at another offset: {@code DUPLICATE_SNAPSHOT}.</li>
+ * <li>Write/Trim at or below the seal offset of the latest sealed layer: it belongs to a sealed layer and is
+ * skipped. Write/Trim the caller says are durable already ({@code effectsDurable}): skipped. Otherwise
+ * re-applied to the active layer, which is idempotent when the commands after it are re-applied in order
+ * too (the store guarantees that: it replays from its committed offset).</li>
+ * <li>Trim of the base layer zeroes only sectors the layer holds, so whether a block was allocated by a
+ * later write does not change which sectors a replay makes present.</li>
+ * </ul>
+ *
+ * <h2>Durability order</h2>
+ * A new layer is created under a hidden temporary name, stamped with its deterministic identity
+ * ({@link LayerIdentity}), fsynced and renamed into place. Sealing syncs the layer, then appends and fsyncs its
+ * {@code sealed} line; only then is the next layer created. The {@code state} file is replaced atomically
+ * after {@code base.vhd} exists, and again (tombstone) before any layer file is removed. {@link #sync()}
+ * fsyncs active layers; the store records input offsets only after it.
+ *
+ * <h2>Writes in the background</h2>
+ * Write data goes to the layer through a {@link LayerWriter} thread (validation and every decision stay on
+ * the caller's thread); every other command, {@link #sync()} and closing wait for the queued writes first.
+ * A failed background write fails the next call; nothing it lost is below a recorded offset.
+ *
+ * <p>Not thread-safe: one instance per Streams task (or per rebuild).
+ */
+public final class DiskLayers implements Closeable {
+    /** Callback for the single outcome of each record. */
+    @FunctionalInterface
+    public interface OutcomeSink {
+        void accept(Outcome outcome) throws IOException;
+    }
+
+    public static final OutcomeSink DISCARD = o -> { };
+    /** Chains are read with at most this many layers (ChainOptions' default), so a disk may have at most this many. */
+    public static final int MAX_LAYERS = ChainOptions.DEFAULT_MAX_DEPTH;
+    private static final int DIGEST_CHUNK = 1 << 20;
+    private static final java.util.concurrent.atomic.AtomicInteger WRITERS = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final Function<String, Path> dirOf;
+    private final int maxOpen;
+    private final AvroSerde<DiskCommand> serde = AvroSerdes.diskCommand();
+    private final Map<String, Disk> disks = new HashMap<>();
+    /** Disks with an open active layer, least recently used first. */
+    private final LinkedHashMap<String, Disk> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final LayerWriter writer;
+    private String stopDisk;
+    private String stopSnapshot;
+
+    /**
+     * @param dirOf   the directory of a disk (created on CreateDisk)
+     * @param maxOpen most active layers kept open at once; the least recently used is synced and closed
+     */
+    public DiskLayers(Function<String, Path> dirOf, int maxOpen) {
+        if (maxOpen < 1) {
+            throw new IllegalArgumentException("maxOpen must be at least 1");
+        }
+        this.dirOf = dirOf;
+        this.maxOpen = maxOpen;
+        this.writer = new LayerWriter("vhdstream-layer-writer-" + WRITERS.incrementAndGet());
+    }
+
+    /** Disks in {@code <layersDir>/<percent-encoded disk id>}. */
+    public static DiskLayers under(Path layersDir, int maxOpen) {
+        return new DiskLayers(id -> layersDir.resolve(LayerNames.diskDir(id)), maxOpen);
+    }
+
+    /**
+     * For a rebuild that ends at a snapshot: sealing that snapshot of that disk does not create the next
+     * layer, so the sealed layer stays the top of the chain.
+     */
+    public void stopAfter(String diskId, String snapshotId) {
+        this.stopDisk = diskId;
+        this.stopSnapshot = snapshotId;
+    }
+
+    /**
+     * Decodes and applies one input record. Undecodable values, keys that are not the command's disk id and
+     * invalid disk ids are rejected here, so every caller rejects the same records.
+     *
+     * @param effectsDurable the caller knows this record's file effects are already durable in the layers
+     *                       (its offset is below the store's committed offset): Write and Trim are skipped,
+     *                       everything else is decided and reported as usual
+     */
+    public void applyRecord(byte[] key, byte[] value, Position pos, boolean effectsDurable, OutcomeSink out)
+            throws IOException {
+        if (value == null) {
+            out.accept(new Outcome.Rejected(null, ReasonCodes.UNDECODABLE, "the record has no value"));
+            return;
+        }
+        DiskCommand cmd = WriteDecoder.decode(value);
+        if (cmd == null) {
+            try {
+                cmd = serde.deserialize(pos.topic(), value);
+            } catch (SerializationException e) {
+                out.accept(new Outcome.Rejected(null, ReasonCodes.UNDECODABLE, e.getMessage()));
+                return;
+            }
+        }
+        String id = cmd.getDiskId();
+        if (key == null || !Arrays.equals(key, id.getBytes(StandardCharsets.UTF_8))) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.KEY_MISMATCH, key == null
+                    ? "the record has no key; it must be the disk id '" + id + "'"
+                    : "the record key '" + new String(key, StandardCharsets.UTF_8) + "' is not the disk id '" + id + "'"));
+            return;
+        }
+        String idProblem = LayerNames.diskIdProblem(id);
+        if (idProblem != null) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.INVALID_ID, idProblem));
+            return;
+        }
+        apply(cmd, pos, effectsDurable, out);
+    }
+
+    /** Applies a decoded command whose disk id is valid (see {@link #applyRecord}). */
+    public void apply(DiskCommand cmd, Position pos, boolean effectsDurable, OutcomeSink out) throws IOException {
+        String id = cmd.getDiskId();
+        Object p = cmd.getPayload();
+        if (!(p instanceof Write)) {
+            writer.drain();   // everything but a plain write looks at or closes images: let queued writes land first
+        }
+        DiskState known = disk(id).state;
+        if (known != null && known.partition() != pos.partition()) {
+            // Two tasks must never write one disk directory: a producer with another partitioner sent this disk's
+            // commands to two partitions. The disk stays with the partition that created it.
+            out.accept(new Outcome.Rejected(id, ReasonCodes.KEY_MISMATCH, "disk '" + id + "' belongs to partition "
+                    + known.partition() + " but this command came from partition " + pos.partition()
+                    + " (commands must be keyed by disk id with the default partitioner)"));
+            return;
+        }
+        if (p instanceof CreateDisk c) {
+            create(id, c, pos, out);
+        } else if (p instanceof Write w) {
+            write(id, w, pos, effectsDurable, out);
+        } else if (p instanceof Trim t) {
+            trim(id, t, pos, effectsDurable, out);
+        } else if (p instanceof Snapshot s) {
+            snapshot(id, s, pos, out);
+        } else if (p instanceof DeleteDisk d) {
+            delete(id, d, pos, out);
+        } else {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.UNDECODABLE, "unknown command type "
+                    + (p == null ? "null" : p.getClass().getName())));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- commands
+
+    private void create(String id, CreateDisk c, Position pos, OutcomeSink out) throws IOException {
+        long size = c.getVirtualSize();
+        if (size <= 0 || size % Limits.SECTOR != 0 || size > Limits.MAX_VIRTUAL_SIZE) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.INVALID_SIZE, "virtualSize " + size
+                    + " is not a positive multiple of " + Limits.SECTOR + " of at most " + Limits.MAX_VIRTUAL_SIZE));
+            return;
+        }
+        String bsProblem = blockSizeProblem(size, c.getBlockSize());
+        if (bsProblem != null) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.INVALID_BLOCK_SIZE, bsProblem));
+            return;
+        }
+        Disk d = disk(id);
+        if (d.state != null) {
+            long created = d.state.createdOffset();
+            if (created == pos.offset()) {
+                out.accept(new Outcome.Skipped(id, "CreateDisk", "already created by this command"));
+            } else if (created < pos.offset()) {
+                if (d.state.deleted() && d.state.deletedOffset() < pos.offset()) {
+                    out.accept(new Outcome.Rejected(id, ReasonCodes.DELETED_DISK, "disk '" + id + "' was deleted at offset "
+                            + d.state.deletedOffset() + "; disk ids are not reused"));
+                } else {
+                    out.accept(new Outcome.Rejected(id, ReasonCodes.DISK_EXISTS, "disk '" + id
+                            + "' already exists (created at offset " + created + ")"));
+                }
+            } else {
+                throw new LayerDirectoryException(d.dir + ": disk created at offset " + created
+                        + " although a valid CreateDisk at the earlier offset " + pos.offset()
+                        + " was never applied: the directory does not match the input log");
+            }
+            return;
+        }
+        Files.createDirectories(d.dir);
+        clearLeftovers(d.dir);
+        d.sealed.clear();
+        d.state = DiskState.created(id, pos, size, c.getBlockSize());
+        try {
+            createLayer(d, 0);
+            d.state.write(d.dir.resolve(LayerNames.STATE));
+        } catch (IOException | RuntimeException e) {
+            d.state = null;
+            throw e;
+        }
+        out.accept(new Outcome.Applied(id, "CreateDisk"));
+    }
+
+    private void write(String id, Write w, Position pos, boolean durable, OutcomeSink out) throws IOException {
+        ByteBuffer data = w.getData();
+        int len = data.remaining();
+        long offset = w.getOffset();
+        if (len > Limits.MAX_WRITE_BYTES) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.WRITE_TOO_LARGE, "write of " + len + " bytes at offset "
+                    + offset + " exceeds the limit of " + Limits.MAX_WRITE_BYTES + " bytes"));
+            return;
+        }
+        if (!Limits.isSectorAligned(offset) || len == 0 || len % Limits.SECTOR != 0) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.MISALIGNED, "write at offset " + offset + " of " + len
+                    + " bytes: offset and length must be multiples of " + Limits.SECTOR + ", length positive"));
+            return;
+        }
+        Disk d = disk(id);
+        if (rejectIfAbsent(d, pos, out) || rejectIfPastEnd(d, "write", offset, len, out)) {
+            return;
+        }
+        String skip = skipReason(d, pos, durable);
+        if (skip != null) {
+            out.accept(new Outcome.Skipped(id, "Write", skip));
+            return;
+        }
+        writer.write(active(d), offset, data.duplicate());
+        d.dirty = true;
+        out.accept(new Outcome.Applied(id, "Write"));
+    }
+
+    private void trim(String id, Trim t, Position pos, boolean durable, OutcomeSink out) throws IOException {
+        long offset = t.getOffset();
+        long len = t.getLength();
+        if (!Limits.isSectorAligned(offset) || !Limits.isSectorAligned(len) || len == 0) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.MISALIGNED, "trim at offset " + offset + " of " + len
+                    + " bytes: offset and length must be multiples of " + Limits.SECTOR + ", length positive"));
+            return;
+        }
+        Disk d = disk(id);
+        if (rejectIfAbsent(d, pos, out) || rejectIfPastEnd(d, "trim", offset, len, out)) {
+            return;
+        }
+        String skip = skipReason(d, pos, durable);
+        if (skip != null) {
+            out.accept(new Outcome.Skipped(id, "Trim", skip));
+            return;
+        }
+        VhdImage img = active(d);
+        if (d.sealed.isEmpty()) {
+            // The base layer has no parent: absent sectors read as zeros already. Zero only what it holds, so
+            // the set of present sectors does not depend on whether a later write allocated the block.
+            List<long[]> held = new ArrayList<>();
+            img.mapRuns(offset, len, (o, l, fileOffset) -> {
+                if (fileOffset >= 0) {
+                    held.add(new long[] {o, l});
+                }
+            });
+            for (long[] r : held) {
+                img.zero(r[0], r[1]);
+            }
+        } else {
+            img.zero(offset, len);
+        }
+        d.dirty = true;
+        out.accept(new Outcome.Applied(id, "Trim"));
+    }
+
+    private void snapshot(String id, Snapshot s, Position pos, OutcomeSink out) throws IOException {
+        String snap = s.getSnapshotId();
+        String snapProblem = LayerNames.snapshotIdProblem(snap);
+        if (snapProblem != null) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.INVALID_ID, snapProblem));
+            return;
+        }
+        Disk d = disk(id);
+        if (rejectIfAbsent(d, pos, out)) {
+            return;
+        }
+        for (SealedLayer prior : d.sealed) {
+            if (prior.snapshotId().equals(snap)) {
+                if (prior.sealOffset() == pos.offset()) {
+                    out.accept(new Outcome.Sealed(d.state, prior, true));
+                } else {
+                    out.accept(new Outcome.Rejected(id, ReasonCodes.DUPLICATE_SNAPSHOT, "snapshot '" + snap
+                            + "' already sealed layer " + prior.layerIndex() + " (" + prior.fileName() + ") at offset "
+                            + prior.sealOffset()));
+                }
+                return;
+            }
+        }
+        int n = d.sealed.size();
+        if (n + 2 > MAX_LAYERS) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.APPLY_FAILED, "disk '" + id + "' has " + (n + 1)
+                    + " layers; another snapshot would make its chain deeper than " + MAX_LAYERS
+                    + " layers, the most a chain may have"));
+            return;
+        }
+        if (d.state.deleted()) {
+            throw new LayerDirectoryException(d.dir + ": snapshot '" + snap + "' at offset " + pos.offset()
+                    + " precedes the disk's deletion but is not in its sealed file");
+        }
+        seal(d, snap, s.getLabel(), pos, out);
+    }
+
+    private void delete(String id, DeleteDisk del, Position pos, OutcomeSink out) throws IOException {
+        Disk d = disk(id);
+        if (d.state == null || d.state.createdOffset() >= pos.offset()) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.UNKNOWN_DISK, "disk '" + id + "' does not exist"));
+            return;
+        }
+        if (d.state.deleted()) {
+            long at = d.state.deletedOffset();
+            if (at == pos.offset()) {
+                out.accept(new Outcome.Deleted(d.state, true));
+                removeLayerFiles(d.dir);
+            } else if (at < pos.offset()) {
+                out.accept(new Outcome.Rejected(id, ReasonCodes.DELETED_DISK, "disk '" + id + "' was deleted at offset " + at));
+            } else {
+                throw new LayerDirectoryException(d.dir + ": disk deleted at offset " + at
+                        + " although the DeleteDisk at the earlier offset " + pos.offset() + " was never applied");
+            }
+            return;
+        }
+        List<String> files = new ArrayList<>();
+        for (SealedLayer s : d.sealed) {
+            files.add(s.fileName());
+        }
+        String activeName = activeName(d);
+        if (Files.exists(d.dir.resolve(activeName))) {
+            files.add(activeName);
+        }
+        closeActive(d);
+        DiskState tombstone = d.state.withDeleted(pos.offset(), del.getReason(), files);
+        tombstone.write(d.dir.resolve(LayerNames.STATE));
+        d.state = tombstone;
+        // Reported (and, in the processor, emitted) before the files go.
+        out.accept(new Outcome.Deleted(tombstone, false));
+        removeLayerFiles(d.dir);
+    }
+
+    // ---------------------------------------------------------------------------------------------- checks
+
+    private static String blockSizeProblem(long size, int blockSize) {
+        if (blockSize < Limits.SECTOR || Integer.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
+            return "blockSize " + blockSize + " is not a power of two from " + Limits.SECTOR + " bytes to 1 GiB";
+        }
+        long blocks = (size + blockSize - 1) / blockSize;
+        if (blocks > BlockAllocationTable.MAX_ENTRIES_IN_MEMORY) {
+            return "blockSize " + blockSize + " gives " + blocks + " blocks for " + size + " bytes, more than "
+                    + BlockAllocationTable.MAX_ENTRIES_IN_MEMORY + "; use a larger block size";
+        }
+        return null;
+    }
+
+    private static boolean rejectIfAbsent(Disk d, Position pos, OutcomeSink out) throws IOException {
+        if (d.state == null || d.state.createdOffset() >= pos.offset()) {
+            out.accept(new Outcome.Rejected(d.id, ReasonCodes.UNKNOWN_DISK, "disk '" + d.id + "' does not exist"));
+            return true;
+        }
+        if (d.state.deleted() && pos.offset() > d.state.deletedOffset()) {
+            out.accept(new Outcome.Rejected(d.id, ReasonCodes.DELETED_DISK, "disk '" + d.id + "' was deleted at offset "
+                    + d.state.deletedOffset()));
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean rejectIfPastEnd(Disk d, String what, long offset, long len, OutcomeSink out) throws IOException {
+        long size = d.state.virtualSize();
+        if (offset > size || len > size - offset) {
+            out.accept(new Outcome.Rejected(d.id, ReasonCodes.WRITE_PAST_END, what + " of " + len + " bytes at offset "
+                    + offset + " ends past the disk's end (" + size + " bytes)"));
+            return true;
+        }
+        return false;
+    }
+
+    /** Why a valid Write/Trim must not be applied again, or null to apply it. */
+    private static String skipReason(Disk d, Position pos, boolean durable) {
+        if (d.state.deleted()) {
+            return "the disk was deleted later (offset " + d.state.deletedOffset() + ")";
+        }
+        long sealedUpTo = d.lastSealOffset();
+        if (pos.offset() <= sealedUpTo) {
+            return "belongs to a sealed layer (sealed at offset " + sealedUpTo + ")";
+        }
+        if (durable) {
+            return "below the store's committed offset";
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------------- layers
+
+    private void seal(Disk d, String snap, String label, Position pos, OutcomeSink out) throws IOException {
+        int n = d.sealed.size();
+        String name = activeName(d);
+        VhdImage img = active(d);
+        img.sync();
+        d.dirty = false;
+        ContentDigest digest = new ContentDigest();
+        long sectors = 0;
+        List<Extent> extents = img.presentExtents();
+        ByteBuffer buf = ByteBuffer.allocate(DIGEST_CHUNK);
+        for (Extent e : extents) {
+            for (long at = e.offset(); at < e.end(); ) {
+                int k = (int) Math.min(DIGEST_CHUNK, e.end() - at);
+                buf.clear().limit(k);
+                img.readPresent(at, buf);
+                digest.data(at, buf.array(), 0, k);
+                at += k;
+            }
+            sectors += e.length() / Limits.SECTOR;
+        }
+        UUID layerId = img.footer().uniqueId();
+        UUID parentId = n == 0 ? null : ((SparseImage) img).header().parentUniqueId();
+        long fileSize = img.file().size();
+        long from = n == 0 ? d.state.createdOffset() : d.sealed.get(n - 1).sealOffset() + 1;
+        SealedLayer s = new SealedLayer(n, name, snap, pos.offset(), from, pos.timestamp(), layerId, parentId, sectors,
+                fileSize, digest.finish(), label);
+        closeActive(d);
+        FileOps.appendDurably(d.dir.resolve(LayerNames.SEALED), s.toLine().getBytes(StandardCharsets.UTF_8));
+        d.sealed.add(s);
+        boolean stop = d.id.equals(stopDisk) && snap.equals(stopSnapshot);
+        if (!stop) {
+            createLayer(d, n + 1);
+        }
+        out.accept(new Outcome.Sealed(d.state, s, false));
+    }
+
+    /** The active layer, opened (and created, if a crash or a rebuild left it out) on demand. */
+    private VhdImage active(Disk d) throws IOException {
+        if (d.active != null) {
+            open.get(d.id); // touch: most recently used
+            return d.active;
+        }
+        Path p = d.dir.resolve(activeName(d));
+        if (!Files.exists(p)) {
+            createLayer(d, d.sealed.size());
+        }
+        if (open.size() >= maxOpen) {
+            writer.drain();
+        }
+        while (open.size() >= maxOpen) {
+            Iterator<Disk> it = open.values().iterator();
+            Disk eldest = it.next();
+            it.remove();
+            closeActive(eldest);
+        }
+        d.active = VhdImage.open(p, OpenOptions.WRITE);
+        open.put(d.id, d);
+        return d.active;
+    }
+
+    private static String activeName(Disk d) {
+        int n = d.sealed.size();
+        return LayerNames.layerFile(n, n == 0 ? null : d.sealed.get(n - 1).snapshotId());
+    }
+
+    private void createLayer(Disk d, int index) throws IOException {
+        String name = LayerNames.layerFile(index, index == 0 ? null : d.sealed.get(index - 1).snapshotId());
+        Path target = d.dir.resolve(name);
+        Path tmp = d.dir.resolve(LayerNames.tmp(name));
+        Files.deleteIfExists(tmp);
+        long openingOffset;
+        long openedAt;
+        if (index == 0) {
+            openingOffset = d.state.createdOffset();
+            openedAt = d.state.createdAt();
+            VhdCreator.dynamic(tmp, d.state.virtualSize(), d.state.blockSize());
+        } else {
+            SealedLayer parent = d.sealed.get(index - 1);
+            openingOffset = parent.sealOffset();
+            openedAt = parent.sealedAt();
+            VhdCreator.differencing(tmp, d.dir.resolve(parent.fileName()));
+        }
+        LayerIdentity.stamp(tmp, LayerIdentity.uniqueId(d.state.topic(), d.state.partition(), d.id, index, openingOffset),
+                LayerIdentity.vhdTime(openedAt));
+        FileOps.moveIntoPlace(tmp, target);
+    }
+
+    private void closeActive(Disk d) throws IOException {
+        open.remove(d.id);
+        VhdImage img = d.active;
+        if (img != null) {
+            d.active = null;
+            try {
+                if (d.dirty) {
+                    img.sync();
+                }
+            } finally {
+                d.dirty = false;
+                img.close();
+            }
+        }
+    }
+
+    private static void clearLeftovers(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (LayerNames.isLayerFile(n) || LayerNames.isTmp(n) || n.equals(LayerNames.SEALED) || n.equals(LayerNames.STATE)) {
+                    Files.delete(p);
+                }
+            }
+        }
+        FileOps.fsyncDir(dir);
+    }
+
+    private static void removeLayerFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        boolean any = false;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (LayerNames.isLayerFile(n) || LayerNames.isTmp(n)) {
+                    Files.delete(p);
+                    any = true;
+                }
+            }
+        }
+        if (any) {
+            FileOps.fsyncDir(dir);
+        }
+    }
+
+    private static void deleteTmpFiles(Path dir) throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (LayerNames.isTmp(p.getFileName().toString())) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- state
+
+    private Disk disk(String id) throws IOException {
+        Disk d = disks.get(id);
+        if (d == null) {
+            d = load(id);
+            disks.put(id, d);
+        }
+        return d;
+    }
+
+    private Disk load(String id) throws IOException {
+        Path dir = dirOf.apply(id);
+        Disk d = new Disk(id, dir);
+        Path stateFile = dir.resolve(LayerNames.STATE);
+        if (!Files.exists(stateFile)) {
+            return d;
+        }
+        DiskState st = DiskState.read(stateFile);
+        if (!st.diskId().equals(id)) {
+            throw new LayerDirectoryException(stateFile + ": belongs to disk '" + st.diskId() + "', not '" + id + "'");
+        }
+        d.state = st;
+        SealedLayer.cutTornTail(dir.resolve(LayerNames.SEALED));
+        d.sealed.addAll(SealedLayer.readAll(dir.resolve(LayerNames.SEALED)));
+        deleteTmpFiles(dir);
+        if (st.deleted()) {
+            removeLayerFiles(dir);
+        } else {
+            for (SealedLayer s : d.sealed) {
+                if (!Files.exists(dir.resolve(s.fileName()))) {
+                    throw new LayerDirectoryException(dir + ": sealed layer " + s.fileName() + " is missing");
+                }
+            }
+            if (d.sealed.isEmpty() && !Files.exists(dir.resolve(LayerNames.BASE))) {
+                throw new LayerDirectoryException(dir + ": " + LayerNames.BASE + " is missing");
+            }
+        }
+        return d;
+    }
+
+    /** Fsyncs every active layer written since its last sync. */
+    public void sync() throws IOException {
+        writer.drain();
+        for (Disk d : open.values()) {
+            if (d.dirty) {
+                d.active.sync();
+                d.dirty = false;
+            }
+        }
+    }
+
+    /** The disk's state as of now, or null if it was never created (loads it from its directory if needed). */
+    public DiskState state(String diskId) throws IOException {
+        writer.drain();
+        return disk(diskId).state;
+    }
+
+    /** The disk's sealed layers, base first. */
+    public List<SealedLayer> sealedLayers(String diskId) throws IOException {
+        writer.drain();
+        return List.copyOf(disk(diskId).sealed);
+    }
+
+    /** The disk's directory. */
+    public Path directory(String diskId) {
+        return dirOf.apply(diskId);
+    }
+
+    /**
+     * Lets queued writes finish, then closes every open layer without syncing (a clean shutdown syncs through
+     * {@link #sync()} first).
+     */
+    @Override
+    public void close() throws IOException {
+        writer.close();
+        IOException first = null;
+        for (Disk d : List.copyOf(open.values())) {
+            open.remove(d.id);
+            if (d.active != null) {
+                try {
+                    d.active.close();
+                } catch (IOException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+                d.active = null;
+            }
+        }
+        disks.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static final class Disk {
+        final String id;
+        final Path dir;
+        DiskState state;
+        final List<SealedLayer> sealed = new ArrayList<>();
+        VhdImage active;
+        boolean dirty;
+
+        Disk(String id, Path dir) {
+            this.id = id;
+            this.dir = dir;
+        }
+
+        long lastSealOffset() {
+            return sealed.isEmpty() ? -1 : sealed.get(sealed.size() - 1).sealOffset();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.vhdstream.topology.disk;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * File and directory names of the layer directory (docs/layer-directory.md): disk directories, layer files,
+ * the {@code sealed} and {@code state} files, the offsets directory, and the percent-encoding they share.
+ */
+public final class LayerNames {
+    public static final String BASE = "base.vhd";
+    public static final String SEALED = "sealed";
+    public static final String STATE = "state";
+    /** Beside the disk directories; the leading dot keeps it out of the disk id namespace (ids never start with one). */
+    public static final String OFFSETS_DIR = ".offsets";
+    /** Snapshot ids are cut to this many bytes (after percent-encoding) in layer file names. */
+    public static final int MAX_SNAPSHOT_NAME_BYTES = 100;
+    private static final String TMP_SUFFIX = ".tmp";
+
+    private LayerNames() {
+    }
+
+    /** Longest disk id, in UTF-8 bytes (docs/layer-directory.md). */
+    public static final int MAX_DISK_ID_BYTES = 200;
+    /** Longest file or directory name most file systems accept. */
+    public static final int MAX_NAME_BYTES = 255;
+    /** Longest snapshot id, in UTF-8 bytes: it is stored whole, percent-encoded, in the {@code sealed} file. */
+    public static final int MAX_SNAPSHOT_ID_BYTES = 1024;
+
+    /**
+     * The directory name of a disk: its id, percent-encoded, with a leading dot escaped too ({@code %2E}) so
+     * that no disk directory is {@code .}, {@code ..}, hidden, or {@link #OFFSETS_DIR}.
+     */
+    public static String diskDir(String diskId) {
+        String e = encode(diskId);
+        return e.startsWith(".") ? "%2E" + e.substring(1) : e;
+    }
+
+    /** Why a disk id cannot name a layer directory, or null if it can. */
+    public static String diskIdProblem(String diskId) {
+        if (diskId == null || diskId.isEmpty()) {
+            return "the disk id is empty";
+        }
+        int bytes = diskId.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DISK_ID_BYTES) {
+            return "the disk id has " + bytes + " bytes, more than " + MAX_DISK_ID_BYTES;
+        }
+        int nameBytes = diskDir(diskId).length();
+        if (nameBytes > MAX_NAME_BYTES) {
+            return "the disk id's directory name (percent-encoded) would have " + nameBytes + " bytes, more than "
+                    + MAX_NAME_BYTES;
+        }
+        return null;
+    }
+
+    /** Why a snapshot id cannot be stored, or null if it can. */
+    public static String snapshotIdProblem(String snapshotId) {
+        if (snapshotId == null || snapshotId.isEmpty()) {
+            return "the snapshot id is empty";
+        }
+        int bytes = snapshotId.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SNAPSHOT_ID_BYTES) {
+            return "the snapshot id has " + bytes + " bytes, more than " + MAX_SNAPSHOT_ID_BYTES;
+        }
+        return null;
+    }
+
+    /** {@code base.vhd} for layer 0; {@code NNNN-<snapshot>.vhd} for the layer that {@code snapshotId} opened. */
+    public static String layerFile(int index, String openedBySnapshot) {
+        if (index == 0) {
+            return BASE;
+        }
+        if (index < 0 || index > 9999) {
+            throw new IllegalArgumentException("layer index " + index + " out of range");
+        }
+        return String.format("%04d-%s.vhd", index, cut(encode(openedBySnapshot), MAX_SNAPSHOT_NAME_BYTES));
+    }
+
+    public static boolean isLayerFile(String name) {
+        return name.endsWith(".vhd") && !name.startsWith(".");
+    }
+
+    /** The hidden temporary name a file is written under before it is renamed into place. */
+    public static String tmp(String name) {
+        return "." + name + TMP_SUFFIX;
+    }
+
+    public static boolean isTmp(String name) {
+        return name.startsWith(".") && name.endsWith(TMP_SUFFIX);
+    }
+
+    /** {@code <topic>-<partition>}, the name of a partition's file in {@link #OFFSETS_DIR}. */
+    public static String offsetsFile(String topic, int partition) {
+        return encode(topic) + "-" + partition;
+    }
+
+    /** [A-Za-z0-9._-] kept, every other UTF-8 byte as %XX (upper-case hex). */
+    public static String encode(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder(bytes.length);
+        for (byte x : bytes) {
+            int c = x & 0xFF;
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+                b.append((char) c);
+            } else {
+                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Inverse of {@link #encode}; throws IllegalArgumentException on a malformed escape. */
+    public static String decode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    throw new IllegalArgumentException("truncated escape in '" + s + "'");
+                }
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    throw new IllegalArgumentException("bad escape in '" + s + "'");
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Cuts an encoded string to at most {@code max} characters without splitting a %XX escape. */
+    static String cut(String encoded, int max) {
+        if (encoded.length() <= max) {
+            return encoded;
+        }
+        int end = max;
+        int pct = encoded.lastIndexOf('%', end - 1);
+        if (pct >= 0 && pct > end - 3) {
+            end = pct;
+        }
+        return encoded.substring(0, end);
+    }
+}

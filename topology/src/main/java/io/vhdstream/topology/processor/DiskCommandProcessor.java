@@ -1,0 +1,91 @@
+package io.vhdstream.topology.processor;
+
+import io.vhdstream.schemas.deadletter.DeadLetter;
+import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.schemas.serde.AvroSerde;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.topology.Topics;
+import io.vhdstream.topology.disk.Outcome;
+import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.store.LayerStore;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * Applies each input record to the task's {@link LayerStore} and emits what came of it: {@code LayerSealed}
+ * and {@code DiskDeleted} to the layers sink, {@code DeadLetter} to the dead-letter sink.
+ *
+ * <p>Input keys and values arrive as bytes and are decoded here rather than by Streams' deserializers: a
+ * dead letter carries the original bytes and the record's topic, partition and offset, every rejection
+ * (undecodable or semantically bad) goes through the same path in the same transaction as the offsets, and
+ * the store's catch-up and the rebuild tool decode the same way (one decoder in {@code DiskLayers}).
+ *
+ * <p>Errors that are not bad input (I/O errors on the layers, a directory that contradicts the log) are
+ * thrown: the task fails rather than skip a command and diverge.
+ */
+public final class DiskCommandProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    private final Duration checkpointInterval;
+    private final String layersTopic;
+    private final String deadLetterTopic;
+    private final AvroSerde<LayerEvent> layerSerde = AvroSerdes.layerEvent();
+    private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerdes.deadLetter();
+    private ProcessorContext<byte[], byte[]> context;
+    private LayerStore store;
+
+    public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic) {
+        this.checkpointInterval = checkpointInterval;
+        this.layersTopic = layersTopic;
+        this.deadLetterTopic = deadLetterTopic;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(Topics.LAYER_STORE);
+        context.schedule(checkpointInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            try {
+                store.checkpoint();
+            } catch (IOException e) {
+                throw new StreamsException("layer store checkpoint failed for " + store.inputPartition(), e);
+            }
+        });
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata md = context.recordMetadata()
+                .orElseThrow(() -> new IllegalStateException("input records always have metadata"));
+        Position pos = new Position(md.topic(), md.partition(), md.offset(), record.timestamp());
+        try {
+            store.apply(record.key(), record.value(), pos, outcome -> emit(outcome, record, pos));
+        } catch (IOException e) {
+            throw new StreamsException("could not apply the command at " + pos.topic() + "-" + pos.partition() + "@"
+                    + pos.offset() + " to the layers: " + e.getMessage(), e);
+        }
+    }
+
+    private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) {
+        if (outcome instanceof Outcome.Sealed s) {
+            forwardLayerEvent(s.disk().diskId(), OutputRecords.layerSealed(s.disk(), s.layer()), in);
+        } else if (outcome instanceof Outcome.Deleted d) {
+            forwardLayerEvent(d.disk().diskId(), OutputRecords.diskDeleted(d.disk()), in);
+        } else if (outcome instanceof Outcome.Rejected r) {
+            byte[] key = r.diskId() != null ? r.diskId().getBytes(StandardCharsets.UTF_8) : in.key();
+            byte[] value = deadLetterSerde.serialize(deadLetterTopic, OutputRecords.deadLetter(r, pos, in.key(), in.value()));
+            context.forward(new Record<>(key, value, in.timestamp()), Topics.DEAD_LETTER_SINK_NODE);
+        }
+    }
+
+    private void forwardLayerEvent(String diskId, LayerEvent event, Record<byte[], byte[]> in) {
+        byte[] value = layerSerde.serialize(layersTopic, event);
+        context.forward(new Record<>(diskId.getBytes(StandardCharsets.UTF_8), value, in.timestamp()), Topics.LAYERS_SINK_NODE);
+    }
+}

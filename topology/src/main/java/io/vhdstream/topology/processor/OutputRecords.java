@@ -1,0 +1,69 @@
+package io.vhdstream.topology.processor;
+
+import io.vhdstream.schemas.Limits;
+import io.vhdstream.schemas.common.Sha256s;
+import io.vhdstream.schemas.common.Uuids;
+import io.vhdstream.schemas.deadletter.DeadLetter;
+import io.vhdstream.schemas.layer.DiskDeleted;
+import io.vhdstream.schemas.layer.InputOffsets;
+import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.schemas.layer.LayerSealed;
+import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.Outcome;
+import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.disk.SealedLayer;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+
+/** The topology's output values, built from {@link Outcome}s. */
+public final class OutputRecords {
+    private OutputRecords() {
+    }
+
+    public static LayerEvent layerSealed(DiskState disk, SealedLayer l) {
+        LayerSealed s = LayerSealed.newBuilder()
+                .setDiskId(disk.diskId())
+                .setSnapshotId(l.snapshotId())
+                .setLabel(l.label())
+                .setLayerIndex(l.layerIndex())
+                .setLayerFile(l.fileName())
+                .setLayerUniqueId(Uuids.of(l.layerUniqueId()))
+                .setParentUniqueId(l.parentUniqueId() == null ? null : Uuids.of(l.parentUniqueId()))
+                .setVirtualSize(disk.virtualSize())
+                .setInputOffsets(InputOffsets.newBuilder().setTopic(disk.topic()).setPartition(disk.partition())
+                        .setFromOffset(l.fromOffset()).setToOffset(l.sealOffset()).build())
+                .setPresentSectors(l.presentSectors())
+                .setFileSize(l.fileSize())
+                .setContentSha256(Sha256s.of(l.contentSha256()))
+                .build();
+        return LayerEvent.newBuilder().setPayload(s).build();
+    }
+
+    public static LayerEvent diskDeleted(DiskState tombstone) {
+        DiskDeleted d = DiskDeleted.newBuilder()
+                .setDiskId(tombstone.diskId())
+                .setLayerFiles(tombstone.deletedLayers())
+                .setReason(tombstone.deleteReason())
+                .setCommandOffset(tombstone.deletedOffset())
+                .build();
+        return LayerEvent.newBuilder().setPayload(d).build();
+    }
+
+    /** A dead letter for a rejected record; the original value is left out when it is too long to carry. */
+    public static DeadLetter deadLetter(Outcome.Rejected r, Position pos, byte[] key, byte[] value) {
+        boolean carryValue = value != null && value.length <= Limits.MAX_DEAD_LETTER_ORIGINAL_BYTES;
+        return DeadLetter.newBuilder()
+                .setDiskId(r.diskId())
+                .setSourceTopic(pos.topic())
+                .setSourcePartition(pos.partition())
+                .setSourceOffset(pos.offset())
+                .setReasonCode(r.reasonCode())
+                .setMessage(r.message() == null ? r.reasonCode() : r.message())
+                .setRejectedAt(Instant.ofEpochMilli(pos.timestamp()))
+                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
+                .setOriginalValue(carryValue ? ByteBuffer.wrap(value) : null)
+                .setOriginalValueSize(value == null ? null : (long) value.length)
+                .build();
+    }
+}

@@ -1,0 +1,68 @@
+package io.vhdstream.topology.store;
+
+import org.apache.kafka.streams.state.StoreBuilder;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds {@link LayerStore}s. The store has no cache and no changelog (the input topic is its log): asking
+ * for either is refused rather than silently ignored.
+ */
+public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
+    private final String name;
+    private final Path layersDir;
+    private final String inputTopic;
+    private final int maxOpenLayers;
+    private final InputReplayer.Factory replayers;
+
+    public LayerStoreBuilder(String name, Path layersDir, String inputTopic, int maxOpenLayers,
+                             InputReplayer.Factory replayers) {
+        this.name = Objects.requireNonNull(name);
+        this.layersDir = layersDir.toAbsolutePath().normalize();
+        this.inputTopic = Objects.requireNonNull(inputTopic);
+        this.maxOpenLayers = maxOpenLayers;
+        this.replayers = Objects.requireNonNull(replayers);
+    }
+
+    @Override
+    public StoreBuilder<LayerStore> withCachingEnabled() {
+        throw new UnsupportedOperationException("the layer store has no record cache");
+    }
+
+    @Override
+    public StoreBuilder<LayerStore> withCachingDisabled() {
+        return this;
+    }
+
+    @Override
+    public StoreBuilder<LayerStore> withLoggingEnabled(Map<String, String> config) {
+        throw new UnsupportedOperationException("the layer store has no changelog: the input topic is its log");
+    }
+
+    @Override
+    public StoreBuilder<LayerStore> withLoggingDisabled() {
+        return this;
+    }
+
+    @Override
+    public LayerStore build() {
+        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, replayers);
+    }
+
+    @Override
+    public Map<String, String> logConfig() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean loggingEnabled() {
+        return false;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+}

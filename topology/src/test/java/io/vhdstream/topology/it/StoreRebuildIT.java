@@ -1,0 +1,168 @@
+package io.vhdstream.topology.it;
+
+import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.topology.DiskTopology;
+import io.vhdstream.topology.config.TopologyConfig;
+import io.vhdstream.topology.produce.WorkloadProducer;
+import io.vhdstream.topology.produce.WorkloadSpec;
+import io.vhdstream.topology.store.InputReplayer;
+import io.vhdstream.topology.store.KafkaInputReplayer;
+import io.vhdstream.topology.support.LayerEvents;
+import io.vhdstream.topology.support.Scenario;
+import io.vhdstream.topology.support.SharedBroker;
+import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.Verify;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What Kafka Streams 4.3 does when a task's layer store is empty but the group has committed offsets, and
+ * that the store rebuilds itself: the layers directory is deleted between two runs.
+ *
+ * <p>Observed (and asserted): Streams resumes the task's consumer at the group's committed offset; it never
+ * asks a store without changelog for {@code committedOffset()} and never restores it. Before the first record
+ * the store therefore replays [0, committed offset) itself, emitting nothing; every snapshot is announced
+ * exactly once and every layer, including those sealed before the deletion, is rebuilt with its announced id.
+ */
+class StoreRebuildIT {
+    static final long MIB = 1 << 20;
+    static final int PARTITIONS = 2;
+
+    @TempDir
+    Path work;
+
+    record Replay(TopicPartition tp, long from, long until, long records) {
+    }
+
+    @Test
+    void anEmptyStoreBehindTheGroupRebuildsItsLayersFromTheInput() throws Exception {
+        TestBroker broker = SharedBroker.get();
+        String cmds = "rebuild-commands";
+        String layersTopic = "rebuild-layers";
+        String dlq = "rebuild-dead-letters";
+        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        Scenario sc = new Scenario();
+        for (String id : Scenario.diskIdsOnePerPartition("rb", PARTITIONS)) {
+            sc.add(new WorkloadSpec(id, 8 * MIB, 1 << 20, 12 * MIB, 32 * 1024, 0.5, 0.05, 3 * MIB, 3, id.hashCode(), "s"));
+        }
+        Path layers = work.resolve("layers");
+        Properties p = new Properties();
+        p.put("application.id", "store-rebuild-it");
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put("state.dir", work.resolve("state").toString());
+        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
+        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
+        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
+        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
+        TopologyConfig cfg = TopologyConfig.of(p);
+        List<Replay> replays = new CopyOnWriteArrayList<>();
+        InputReplayer.Factory kafka = KafkaInputReplayer.factory(Duration.ofMinutes(1));
+        InputReplayer.Factory recording = appConfigs -> {
+            InputReplayer inner = kafka.create(appConfigs);
+            return new InputReplayer() {
+                @Override
+                public long replay(TopicPartition tp, long from, long until, Handler h) throws java.io.IOException {
+                    long n = inner.replay(tp, from, until, h);
+                    replays.add(new Replay(tp, from, until, n));
+                    return n;
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        };
+
+        Iterator<DiskCommand> commands = sc.commands();
+        try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
+             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
+            // Run 1: the first half of the workload.
+            int half = 0;
+            while (commands.hasNext() && half++ < 300) {
+                producer.send(commands.next());
+            }
+            producer.flush();
+            long sealedBefore = sc.models.values().stream().mapToLong(m -> m.snapshotIds().size()).sum();
+            assertTrue(sealedBefore >= 2, "the first half seals layers");
+            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg, recording), cfg.streamsProperties())) {
+                ks.start();
+                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= sealedBefore, Duration.ofMinutes(2));
+                awaitCommitted(broker, "store-rebuild-it", cmds);
+                ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            }
+            assertTrue(replays.isEmpty(), "a fresh store starting at offset 0 replays nothing");
+            Map<TopicPartition, Long> committed = broker.committedOffsets("store-rebuild-it");
+            assertEquals(PARTITIONS, committed.size());
+
+            // The layer store is lost (a new machine, a wiped disk): no layer directory, no offsets.
+            deleteTree(layers);
+
+            // Run 2: the rest of the workload on an empty store.
+            while (commands.hasNext()) {
+                producer.send(commands.next());
+            }
+            producer.flush();
+            long expected = sc.totalSnapshots();
+            List<LayerEvent> events;
+            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg, recording), cfg.streamsProperties())) {
+                ks.start();
+                events = out.awaitLayers(es -> LayerEvents.sealedCount(es) >= expected, Duration.ofMinutes(2));
+                awaitCommitted(broker, "store-rebuild-it", cmds);
+                ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            }
+            // Streams resumed each task at the group's committed offset (not 0), and the store replayed
+            // [0, that offset) on its own before the first record.
+            assertEquals(PARTITIONS, replays.size(), "one catch-up per task: " + replays);
+            for (Replay r : replays) {
+                assertEquals(0, r.from(), r.toString());
+                assertEquals(committed.get(r.tp()), r.until(), r.toString());
+                assertTrue(r.records() > 0, r.toString());
+            }
+            // Each snapshot announced once: nothing before the committed offset was processed (and emitted) again.
+            assertEquals(expected, LayerEvents.sealedCount(out.awaitLayers(es -> false, Duration.ofSeconds(2))));
+            Verify.layersMatchModels(layers, sc, events);
+        }
+    }
+
+    static void awaitCommitted(TestBroker broker, String group, String topic) throws Exception {
+        Map<TopicPartition, Long> end = broker.endOffsets(topic, PARTITIONS);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, Long> c = broker.committedOffsets(group);
+            if (end.entrySet().stream().allMatch(e -> c.getOrDefault(e.getKey(), -1L) >= e.getValue())) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("group " + group + " did not commit up to " + end);
+    }
+
+    static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path x : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(x);
+            }
+        }
+    }
+}
