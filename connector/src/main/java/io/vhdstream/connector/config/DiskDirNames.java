@@ -14,11 +14,11 @@ public final class DiskDirNames {
     public static String encode(String id) {
         byte[] b = id.getBytes(StandardCharsets.UTF_8);
         StringBuilder sb = new StringBuilder(b.length + 8);
-        boolean dotsOnly = id.equals(".") || id.equals("..");
-        for (byte x : b) {
-            int c = x & 0xFF;
+        // A leading dot is escaped, as the topology does (docs/layer-directory.md): no name is '.', '..' or hidden.
+        for (int i = 0; i < b.length; i++) {
+            int c = b[i] & 0xFF;
             boolean keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
-                    || (c == '.' && !dotsOnly);
+                    || (c == '.' && i > 0);
             if (keep) {
                 sb.append((char) c);
             } else {
