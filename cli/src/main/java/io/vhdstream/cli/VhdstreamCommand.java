@@ -1,5 +1,10 @@
 package io.vhdstream.cli;
 
+import io.vhdstream.cli.demo.BrokerCommand;
+import io.vhdstream.cli.demo.DemoCommand;
+import io.vhdstream.cli.kafka.ProduceCommand;
+import io.vhdstream.cli.kafka.RebuildCommand;
+import io.vhdstream.cli.kafka.TopologyCommand;
 import io.vhdstream.cli.vhd.VhdCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -16,7 +21,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "vhdstream", mixinStandardHelpOptions = true, versionProvider = VhdstreamCommand.Version.class,
         description = "Disk snapshot pipelines on Apache Kafka, and the VHD tools they are built on.",
-        subcommands = {VhdCommand.class, HelpCommand.class},
+        subcommands = {VhdCommand.class, DemoCommand.class, BrokerCommand.class, TopologyCommand.class,
+            ProduceCommand.class, RebuildCommand.class, HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE})
 public final class VhdstreamCommand implements Callable<Integer> {
@@ -36,7 +42,7 @@ public final class VhdstreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw CliException.usage("USAGE", "missing command: one of vhd, help (see 'vhdstream --help')");
+        throw CliException.usage("USAGE", "missing command: one of vhd, demo, broker, topology, produce, rebuild, help (see 'vhdstream --help')");
     }
 
     /** The version from the jar manifest; "development build" when run from classes. */

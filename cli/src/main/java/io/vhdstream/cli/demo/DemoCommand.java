@@ -1,0 +1,55 @@
+package io.vhdstream.cli.demo;
+
+import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.cli.util.SizeConverter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** {@code vhdstream demo}: the whole pipeline on an embedded broker (or a given cluster), verified. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole pipeline in this process and verify it: an embedded Kafka broker (KRaft), the",
+            "Streams topology materialising a seeded workload into VHD layers, a Kafka Connect worker with the",
+            "changed-block source and the replica sink, then checks of every stage against a model of the disk.",
+            "Exit 0 only when every check holds."})
+public final class DemoCommand extends VerbCommand {
+    @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256M",
+            description = "Virtual size of the demo disk (default: ${DEFAULT-VALUE}).")
+    long size;
+
+    @Option(names = "--write", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "How much the workload writes (default: the disk size).")
+    Long writeVolume;
+
+    @Option(names = "--snapshots", paramLabel = "N", defaultValue = "8",
+            description = "Snapshots taken over the run, evenly spaced (default: ${DEFAULT-VALUE}: one every 32 MiB of 256).")
+    int snapshots;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Workload seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--keep", paramLabel = "DIR",
+            description = "Keep the broker data, layers, replica and rebuilt chains in DIR (default: a temp dir, deleted).")
+    Path keep;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Use this Kafka cluster instead of the embedded broker.")
+    String bootstrapServers;
+
+    @Override
+    public Integer call() throws Exception {
+        io.vhdstream.embedded.demo.DemoOptions options;
+        try {
+            options = new io.vhdstream.embedded.demo.DemoOptions(size, writeVolume != null ? writeVolume : size, snapshots,
+                    seed, keep, bootstrapServers, terminal().interactive());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
+        }
+        PrintStream ps = new PrintStream(new WriterStream(out()), true, StandardCharsets.UTF_8);
+        return io.vhdstream.embedded.demo.Demo.run(options, ps) ? 0 : 1;
+    }
+}

@@ -1,0 +1,96 @@
+package io.vhdstream.cli.kafka;
+
+import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.cli.util.SizeConverter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** {@code vhdstream produce workload|diff}: send write events to the command topic. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Send write events (DiskCommand records) to the command topic.",
+        subcommands = {ProduceCommand.Workload.class, ProduceCommand.Diff.class})
+public final class ProduceCommand extends VerbCommand {
+    @Override
+    public Integer call() {
+        throw CliException.usage("USAGE", "missing subcommand: workload or diff (see 'vhdstream produce --help')");
+    }
+
+    /** Options every producing subcommand shares. */
+    abstract static class Producing extends VerbCommand {
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+                description = "Kafka cluster (default: ${DEFAULT-VALUE}).")
+        String bootstrapServers;
+
+        @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "vhdstream-commands",
+                description = "Command topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+
+        @Option(names = "--disk", required = true, paramLabel = "ID", description = "Disk id (the record key).")
+        String disk;
+    }
+
+    @Command(name = "workload", mixinStandardHelpOptions = true,
+            description = {"A seeded synthetic workload: CreateDisk, then random and sequential writes, a few trims,",
+                "and a Snapshot every --snapshot-every bytes written (and one at the end)."})
+    static final class Workload extends Producing {
+        @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256M",
+                description = "Virtual disk size (default: ${DEFAULT-VALUE}).")
+        long size;
+
+        @Option(names = "--write", paramLabel = "SIZE", converter = SizeConverter.class,
+                description = "Total bytes to write (default: the disk size).")
+        Long total;
+
+        @Option(names = "--write-size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "64K",
+                description = "Bytes per Write command, at most 512K (default: ${DEFAULT-VALUE}).")
+        long writeSize;
+
+        @Option(names = "--snapshot-every", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "32M",
+                description = "A Snapshot after this many bytes written (default: ${DEFAULT-VALUE}).")
+        long snapshotEvery;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            io.vhdstream.topology.produce.WorkloadSpec spec;
+            try {
+                spec = io.vhdstream.topology.produce.WorkloadSpec.of(disk, size, total != null ? total : size,
+                        Math.toIntExact(writeSize), snapshotEvery, seed);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
+            }
+            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(bootstrapServers, topic, Map.of())) {
+                long n = p.sendWorkload(spec);
+                p.flush();
+                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + topic);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "The Writes that make a disk (whose current chain top is --chain) read like a raw image.")
+    static final class Diff extends Producing {
+        @Option(names = "--raw", required = true, paramLabel = "FILE", description = "The raw image the disk should become.")
+        Path raw;
+
+        @Option(names = "--chain", required = true, paramLabel = "VHD", description = "The disk's current chain top.")
+        Path chain;
+
+        @Override
+        public Integer call() throws Exception {
+            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(bootstrapServers, topic, Map.of())) {
+                long n = p.sendDifferences(disk, raw, chain);
+                p.flush();
+                out().println("sent " + n + " Write commands (" + p.dataBytes() + " bytes) for disk " + disk + " to " + topic);
+            }
+            return 0;
+        }
+    }
+}

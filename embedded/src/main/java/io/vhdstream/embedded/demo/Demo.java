@@ -1,0 +1,505 @@
+package io.vhdstream.embedded.demo;
+
+import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.embedded.EmbeddedBroker;
+import io.vhdstream.embedded.EmbeddedConnect;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.SourceError;
+import io.vhdstream.schemas.block.ZeroExtent;
+import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.topology.app.TopologyApp;
+import io.vhdstream.topology.config.TopologyConfig;
+import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.SealedLayer;
+import io.vhdstream.topology.produce.WorkloadProducer;
+import io.vhdstream.topology.produce.WorkloadSpec;
+import io.vhdstream.topology.produce.Workloads;
+import io.vhdstream.topology.rebuild.Rebuilder;
+import io.vhdstream.vhd.chain.ChainOptions;
+import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.check.CheckReport;
+import io.vhdstream.vhd.check.VhdChecker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline in one process: a KRaft broker (embedded unless a cluster is given), the Streams
+ * topology materialising a seeded workload into VHD layers, a Connect worker running the changed-block
+ * source over those layers and the replica sink writing a second chain, then verification of every stage
+ * against an in-memory model of the disk.
+ */
+public final class Demo {
+    static final String BLOCKS_TOPIC = "vhdstream-blocks";
+    static final String SOURCE_ERRORS_TOPIC = "vhdstream-source-errors";
+    private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
+
+    private final DemoOptions options;
+    private final PrintStream out;
+    private final Progress progress;
+    private final List<Check> checks = new ArrayList<>();
+    private final List<String[]> stages = new ArrayList<>();
+
+    /** One verified claim and whether it held. */
+    record Check(String what, boolean ok, String detail) {
+    }
+
+    private Demo(DemoOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+        this.progress = new Progress(out, options.interactive());
+    }
+
+    /** Runs the demo; true when every check held. */
+    public static boolean run(DemoOptions options, PrintStream out) throws IOException, InterruptedException {
+        return new Demo(options, out).run();
+    }
+
+    private boolean run() throws IOException, InterruptedException {
+        Path work = options.keepDir() != null ? options.keepDir() : Files.createTempDirectory("vhdstream-demo-");
+        Files.createDirectories(work);
+        String runId = Long.toString(System.currentTimeMillis(), 36);
+        String diskId = "demo-disk-" + runId;
+        out.println("vhdstream demo: " + human(options.diskSize()) + " disk, " + human(options.writeVolume()) + " written, "
+                + options.snapshots() + " snapshots, seed " + options.seed() + ", work dir " + work);
+        EmbeddedBroker broker = null;
+        TopologyApp topology = null;
+        EmbeddedConnect connect = null;
+        try {
+            String bootstrap = options.bootstrapServers();
+            if (bootstrap == null) {
+                long t = System.nanoTime();
+                broker = EmbeddedBroker.start(work.resolve("kafka"), 0);
+                bootstrap = broker.bootstrapServers();
+                out.printf("embedded Kafka broker (KRaft) on %s, up in %.1f s%n", bootstrap, secondsSince(t));
+            }
+            createTopics(bootstrap);
+            Path layers = work.resolve("layers-" + runId);
+            Path replica = work.resolve("replica-" + runId);
+            topology = TopologyApp.start(topologyProps(bootstrap, work, runId, layers));
+            if (!topology.awaitRunning(Duration.ofMinutes(2))) {
+                throw new IOException("the topology did not reach RUNNING in 2 minutes: " + topology.state());
+            }
+            connect = EmbeddedConnect.start(bootstrap, work.resolve("connect-" + runId + ".offsets"), Map.of());
+            connect.putConnector("vhd-source", sourceConfig(layers));
+            connect.putConnector("vhd-replica", sinkConfig(replica));
+            out.println("topology RUNNING, Connect worker up with the source and replica sink connectors");
+
+            BlockCounter blocks = BlockCounter.start(bootstrap);
+            Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
+            Path replicaDiskDir = replica.resolve(DiskDirNames.encode(diskId));
+            progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica sealed %d/%d",
+                    human(producedBytes.get()), count(sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
+                    human(blocks.bytes.get()), countSealedReplicas(replicaDiskDir), options.snapshots()));
+
+            long t0 = System.nanoTime();
+            Model model = produce(bootstrap, diskId);
+            double produceSeconds = secondsSince(t0);
+            awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
+            double topologySeconds = secondsSince(t0);
+            awaitCount(() -> countSealedReplicas(replicaDiskDir), options.snapshots(), "replica layers sealed");
+            double replicaSeconds = secondsSince(t0);
+            progress.stop();
+
+            List<SealedLayer> sealed = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
+            verifyChain(model, diskDir, sealed);
+            verifyReplica(model, replicaDiskDir, sealed);
+            double rebuildSeconds = verifyRebuild(model, bootstrap, diskId, work.resolve("rebuild-" + runId));
+            checkEveryLayer(diskDir, replicaDiskDir);
+            check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failedReplicas(replicaDiskDir) == 0,
+                    blocks.errors.get() + " source errors, " + failedReplicas(replicaDiskDir) + " failed replica layers");
+            blocks.close();
+
+            long data = producedBytes.get();
+            stage("produce write events", data, produceSeconds, producedCommands.get() + " commands");
+            stage("topology: events -> VHD layers", data, topologySeconds, sealed.size() + " layers sealed");
+            stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records");
+            stage("sink: changed blocks -> replica", blocks.bytes.get(), replicaSeconds, countSealedReplicas(replicaDiskDir) + " layers");
+            stage("rebuild every snapshot from the log", model.size() * sealed.size(), rebuildSeconds, sealed.size() + " rebuilds");
+            printSummary();
+            return checks.stream().allMatch(Check::ok);
+        } finally {
+            progress.stop();
+            if (connect != null) {
+                connect.close();
+            }
+            if (topology != null) {
+                topology.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+            if (options.keepDir() == null) {
+                deleteTree(work);
+            }
+        }
+    }
+
+    private final AtomicLong producedBytes = new AtomicLong();
+    private final AtomicLong producedCommands = new AtomicLong();
+
+    /** Sends the workload and applies each command to the model in the same pass. */
+    private Model produce(String bootstrap, String diskId) throws IOException {
+        WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024,
+                options.snapshotEvery(), options.seed());
+        Model model = new Model();
+        try (WorkloadProducer producer = WorkloadProducer.connect(bootstrap, io.vhdstream.topology.Topics.COMMANDS, Map.of())) {
+            for (Iterator<DiskCommand> it = Workloads.commands(spec); it.hasNext(); ) {
+                DiskCommand c = it.next();
+                model.apply(c);
+                producer.send(c);
+                producedCommands.incrementAndGet();
+                producedBytes.set(producer.dataBytes());
+            }
+            producer.flush();
+            producedBytes.set(producer.dataBytes());
+        }
+        if (model.digests().size() != options.snapshots()) {
+            // The workload ends with a snapshot of its own; say so rather than wait for one that never comes.
+            throw new IOException("the workload made " + model.digests().size() + " snapshots, expected " + options.snapshots());
+        }
+        return model;
+    }
+
+    private void verifyChain(Model model, Path diskDir, List<SealedLayer> sealed) throws IOException {
+        int ok = 0;
+        for (SealedLayer l : sealed) {
+            byte[] want = model.digests().get(l.snapshotId());
+            if (want != null && Arrays.equals(want, chainDigest(diskDir.resolve(l.fileName())))) {
+                ok++;
+            }
+        }
+        check("materialised chain equals the model at every snapshot", ok == model.digests().size() && ok == sealed.size(),
+                ok + "/" + model.digests().size() + " snapshots");
+    }
+
+    private void verifyReplica(Model model, Path replicaDiskDir, List<SealedLayer> sealed) throws IOException {
+        Map<Integer, Path> byIndex = replicaLayers(replicaDiskDir);
+        int ok = 0;
+        for (SealedLayer l : sealed) {
+            Path r = byIndex.get(l.layerIndex());
+            if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r))) {
+                ok++;
+            }
+        }
+        check("replica chain equals the source at every snapshot", ok == sealed.size(), ok + "/" + sealed.size() + " layers");
+    }
+
+    private double verifyRebuild(Model model, String bootstrap, String diskId, Path dir) throws IOException {
+        long t = System.nanoTime();
+        int ok = 0;
+        for (Map.Entry<String, byte[]> e : model.digests().entrySet()) {
+            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(bootstrap, diskId, e.getKey(),
+                    dir.resolve(LayerNames.encode(e.getKey()))));
+            if (Arrays.equals(e.getValue(), chainDigest(r.top()))) {
+                ok++;
+            }
+        }
+        double seconds = secondsSince(t);
+        check("rebuild from the log equals the source at every snapshot", ok == model.digests().size(),
+                ok + "/" + model.digests().size() + " snapshots");
+        return seconds;
+    }
+
+    private void checkEveryLayer(Path diskDir, Path replicaDiskDir) throws IOException {
+        int layers = 0;
+        List<String> bad = new ArrayList<>();
+        for (Path dir : List.of(diskDir, replicaDiskDir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".vhd")).sorted().toList()) {
+                    layers++;
+                    CheckReport r = VhdChecker.check(p, ChainOptions.forImage(p));
+                    if (!r.clean()) {
+                        bad.add(p.getFileName() + ": " + r.problems());
+                    }
+                }
+            }
+        }
+        check("every layer passes check (source and replica)", bad.isEmpty() && layers > 0,
+                bad.isEmpty() ? layers + " layers clean" : String.join("; ", bad));
+    }
+
+    private void check(String what, boolean ok, String detail) {
+        checks.add(new Check(what, ok, detail));
+    }
+
+    private void stage(String what, long bytes, double seconds, String detail) {
+        stages.add(new String[] {what, human(bytes), String.format("%.1f s", seconds),
+            String.format("%.1f MiB/s", bytes / 1048576.0 / Math.max(seconds, 1e-3)), detail});
+    }
+
+    private void printSummary() {
+        out.println();
+        out.println("verification");
+        for (Check c : checks) {
+            out.printf("  %-4s %-58s %s%n", c.ok() ? "OK" : "FAIL", c.what(), c.detail());
+        }
+        out.println();
+        out.println("throughput (each stage from the first event sent; the machine's other work counts too)");
+        out.printf("  %-38s %10s %9s %13s  %s%n", "stage", "data", "time", "rate", "");
+        for (String[] s : stages) {
+            out.printf("  %-38s %10s %9s %13s  %s%n", (Object[]) s);
+        }
+        out.println();
+        out.println(checks.stream().allMatch(Check::ok) ? "demo: ALL CHECKS PASSED" : "demo: SOME CHECKS FAILED");
+    }
+
+    private Properties topologyProps(String bootstrap, Path work, String runId, Path layers) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("application.id", "vhdstream-demo-" + runId);
+        p.put("state.dir", work.resolve("streams-state").toString());
+        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
+        p.put(TopologyConfig.TOPICS_CREATE_CONFIG, "true");
+        return p;
+    }
+
+    private Map<String, String> sourceConfig(Path layers) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", "io.vhdstream.connector.source.VhdSourceConnector");
+        c.put("tasks.max", "1");
+        c.put("roots", layers.toString());
+        c.put("topic", BLOCKS_TOPIC);
+        c.put("errors.topic", SOURCE_ERRORS_TOPIC);
+        c.put("record.format", "avro");
+        c.put("scan.interval.ms", "500");
+        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        return c;
+    }
+
+    private Map<String, String> sinkConfig(Path replica) {
+        Map<String, String> c = new HashMap<>();
+        c.put("connector.class", "io.vhdstream.connector.sink.VhdReplicaSinkConnector");
+        c.put("tasks.max", "1");
+        c.put("topics", BLOCKS_TOPIC);
+        c.put("replica.dir", replica.toString());
+        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        return c;
+    }
+
+    private static void createTopics(String bootstrap) throws IOException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (String t : List.of(BLOCKS_TOPIC, SOURCE_ERRORS_TOPIC)) {
+                NewTopic topic = new NewTopic(t, 1, (short) 1)
+                        .configs(Map.of("max.message.bytes", String.valueOf(EmbeddedBroker.MAX_MESSAGE_BYTES)));
+                try {
+                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IOException("could not create topic " + t + ": " + e.getCause().getMessage(), e);
+                    }
+                } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+                    throw new IOException("could not create topic " + t + ": " + e, e);
+                }
+            }
+        }
+    }
+
+    /** SHA-256 of the whole virtual disk read through the chain whose top is {@code top}. */
+    static byte[] chainDigest(Path top) throws IOException {
+        try (VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false)) {
+            MessageDigest md = sha256();
+            ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+            for (long off = 0; off < chain.virtualSize(); off += buf.capacity()) {
+                buf.clear().limit((int) Math.min(buf.capacity(), chain.virtualSize() - off));
+                chain.read(off, buf);
+                buf.flip();
+                md.update(buf);
+            }
+            return md.digest();
+        }
+    }
+
+    private static List<String> sealedLayers(Path diskDir) {
+        try {
+            Path f = diskDir.resolve(LayerNames.SEALED);
+            return Files.exists(f) ? Files.readAllLines(f) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static int count(List<String> lines) {
+        return (int) lines.stream().filter(l -> !l.isBlank()).count();
+    }
+
+    /** Replica layers by source layer index, from the sink's manifests. */
+    private static Map<Integer, Path> replicaLayers(Path dir) throws IOException {
+        Map<Integer, Path> out = new HashMap<>();
+        for (Properties m : manifests(dir)) {
+            if ("SEALED".equals(m.getProperty("state"))) {
+                out.put(Integer.parseInt(m.getProperty("layer.index")), dir.resolve(m.getProperty("replica.file")));
+            }
+        }
+        return out;
+    }
+
+    private static int countSealedReplicas(Path dir) {
+        try {
+            return (int) manifests(dir).stream().filter(m -> "SEALED".equals(m.getProperty("state"))).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static int failedReplicas(Path dir) throws IOException {
+        return (int) manifests(dir).stream().filter(m -> "FAILED".equals(m.getProperty("state"))).count();
+    }
+
+    private static List<Properties> manifests(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Properties> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.toString().endsWith(".manifest")).toList()) {
+                Properties props = new Properties();
+                try (InputStream in = Files.newInputStream(p)) {
+                    props.load(in);
+                } catch (IOException e) {
+                    continue; // being replaced right now; the next poll sees it
+                }
+                out.add(props);
+            }
+        }
+        return out;
+    }
+
+    private interface Counter {
+        int get() throws IOException;
+    }
+
+    private static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
+        int have;
+        while ((have = counter.get()) < want) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("timed out after " + STAGE_TIMEOUT.toMinutes() + " min waiting for " + what + ": "
+                        + have + " of " + want);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Tails the blocks topic and counts what the source emitted. */
+    static final class BlockCounter implements AutoCloseable {
+        final AtomicLong records = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        private BlockCounter(String bootstrap) {
+            Map<String, Object> c = new HashMap<>();
+            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, EmbeddedBroker.MAX_MESSAGE_BYTES);
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(BLOCKS_TOPIC, 0),
+                    new org.apache.kafka.common.TopicPartition(SOURCE_ERRORS_TOPIC, 0)));
+            Deserializer<BlockEvent> de = AvroSerdes.blockEvent().deserializer();
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (running.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                            count(de.deserialize(r.topic(), r.value()));
+                        }
+                    }
+                }
+            }, "demo-block-counter");
+            thread.setDaemon(true);
+        }
+
+        static BlockCounter start(String bootstrap) {
+            BlockCounter b = new BlockCounter(bootstrap);
+            b.thread.start();
+            return b;
+        }
+
+        private void count(BlockEvent e) {
+            Object p = e == null ? null : e.getPayload();
+            if (p instanceof ChangedBlock c) {
+                records.incrementAndGet();
+                bytes.addAndGet(c.getLength());
+            } else if (p instanceof ZeroExtent z) {
+                records.incrementAndGet();
+                bytes.addAndGet(z.getLength());
+            } else if (p instanceof EndOfLayer) {
+                records.incrementAndGet();
+            } else if (p instanceof SourceError) {
+                errors.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(5000);
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double secondsSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1e9;
+    }
+
+    static String human(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format("%.1f GiB", bytes / (double) (1L << 30));
+        }
+        return String.format("%.1f MiB", bytes / (double) (1L << 20));
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

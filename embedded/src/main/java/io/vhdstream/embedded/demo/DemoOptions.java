@@ -1,0 +1,29 @@
+package io.vhdstream.embedded.demo;
+
+import java.nio.file.Path;
+
+/**
+ * What the demo runs: one disk of {@code diskSize} bytes written {@code writeVolume} bytes over, sealed
+ * into {@code snapshots} snapshots.
+ *
+ * @param keepDir          where to leave the broker data, layers and replica (null: a temp dir, deleted)
+ * @param bootstrapServers an existing cluster to use instead of the embedded broker (null: embedded)
+ */
+public record DemoOptions(long diskSize, long writeVolume, int snapshots, long seed, Path keepDir, String bootstrapServers,
+                          boolean interactive) {
+    public static final long DEFAULT_SIZE = 256L << 20;
+    public static final int DEFAULT_SNAPSHOTS = 8;
+
+    public DemoOptions {
+        if (diskSize < (4L << 20) || diskSize % 512 != 0) {
+            throw new IllegalArgumentException("--size must be a multiple of 512 of at least 4 MiB");
+        }
+        if (snapshots < 1 || snapshots > 1000) {
+            throw new IllegalArgumentException("--snapshots must be between 1 and 1000");
+        }
+    }
+
+    public long snapshotEvery() {
+        return Math.max(512, writeVolume / snapshots / 512 * 512);
+    }
+}
