@@ -4,6 +4,7 @@ import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.SizeConverter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,13 +22,8 @@ public final class ProduceCommand extends VerbCommand {
 
     /** Options every producing subcommand shares. */
     abstract static class Producing extends VerbCommand {
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-                description = "Kafka cluster (default: ${DEFAULT-VALUE}).")
-        String bootstrapServers;
-
-        @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "vhdstream-commands",
-                description = "Command topic (default: ${DEFAULT-VALUE}).")
-        String topic;
+        @Mixin
+        CommandTopicOptions kafka;
 
         @Option(names = "--disk", required = true, paramLabel = "ID", description = "Disk id (the record key).")
         String disk;
@@ -65,10 +61,10 @@ public final class ProduceCommand extends VerbCommand {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
             }
-            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(bootstrapServers, topic, Map.of())) {
+            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(kafka.bootstrapServers, kafka.topic, Map.of())) {
                 long n = p.sendWorkload(spec);
                 p.flush();
-                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + topic);
+                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + kafka.topic);
             }
             return 0;
         }
@@ -85,10 +81,10 @@ public final class ProduceCommand extends VerbCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(bootstrapServers, topic, Map.of())) {
+            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(kafka.bootstrapServers, kafka.topic, Map.of())) {
                 long n = p.sendDifferences(disk, raw, chain);
                 p.flush();
-                out().println("sent " + n + " Write commands (" + p.dataBytes() + " bytes) for disk " + disk + " to " + topic);
+                out().println("sent " + n + " Write commands (" + p.dataBytes() + " bytes) for disk " + disk + " to " + kafka.topic);
             }
             return 0;
         }

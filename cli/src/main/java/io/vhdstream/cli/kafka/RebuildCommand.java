@@ -2,6 +2,7 @@ package io.vhdstream.cli.kafka;
 
 import io.vhdstream.cli.VerbCommand;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -11,13 +12,8 @@ import java.nio.file.Path;
         description = {"Replay the command topic from the start into a fresh VHD chain (and optionally a flat raw",
             "image) of one disk, stopping at a snapshot: event-sourced snapshot rebuilding."})
 public final class RebuildCommand extends VerbCommand {
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
-            description = "Kafka cluster (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "vhdstream-commands",
-            description = "Command topic (default: ${DEFAULT-VALUE}).")
-    String topic;
+    @Mixin
+    CommandTopicOptions kafka;
 
     @Option(names = "--disk", required = true, paramLabel = "ID", description = "Disk id.")
     String disk;
@@ -33,7 +29,7 @@ public final class RebuildCommand extends VerbCommand {
 
     @Override
     public Integer call() throws Exception {
-        var req = io.vhdstream.topology.rebuild.Rebuilder.Request.of(bootstrapServers, disk, until, out).withTopic(topic);
+        var req = io.vhdstream.topology.rebuild.Rebuilder.Request.of(kafka.bootstrapServers, disk, until, out).withTopic(kafka.topic);
         if (flat != null) {
             req = req.withFlat(flat);
         }
