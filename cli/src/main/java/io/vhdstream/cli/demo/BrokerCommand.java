@@ -9,8 +9,9 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code vhdstream broker}: the embedded Kafka broker alone, until interrupted. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
-        description = {"Start the embedded single-node Kafka broker (KRaft) and keep it running until Ctrl-C,",
-            "for trying the other commands by hand. Data persists in --dir across restarts."})
+        description = {"Start the embedded single-node Kafka broker (KRaft).",
+            "It keeps running until Ctrl-C, for trying the other commands by hand. Data persists in --dir",
+            "across restarts."})
 public final class BrokerCommand extends VerbCommand {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "vhdstream-broker",
             description = "Broker data directory (default: ${DEFAULT-VALUE}).")

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 
 /** {@code vhdstream demo}: the whole pipeline on an embedded broker (or a given cluster), verified. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the whole pipeline in this process and verify it: an embedded Kafka broker (KRaft), the",
-            "Streams topology materialising a seeded workload into VHD layers, a Kafka Connect worker with the",
-            "changed-block source and the replica sink, then checks of every stage against a model of the disk.",
+        description = {"Run the whole pipeline in this process and verify it.",
+            "An embedded Kafka broker (KRaft), the Streams topology materialising a seeded workload into VHD",
+            "layers, a Kafka Connect worker with the changed-block source and the replica sink, then checks of",
+            "every stage against a model of the disk.",
             "Exit 0 only when every check holds."})
 public final class DemoCommand extends VerbCommand {
     @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "256M",

@@ -9,7 +9,8 @@ import java.nio.file.Path;
 
 /** {@code vhdstream rebuild --disk ID --until SNAPSHOT_ID --out DIR [--flat FILE.raw]}. */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
-        description = {"Replay the command topic from the start into a fresh VHD chain (and optionally a flat raw",
+        description = {"Rebuild a disk at a snapshot by replaying the command log.",
+            "Replays the command topic from the start into a fresh VHD chain (and optionally a flat raw",
             "image) of one disk, stopping at a snapshot: event-sourced snapshot rebuilding."})
 public final class RebuildCommand extends VerbCommand {
     @Mixin

@@ -12,8 +12,9 @@ import java.util.Map;
 
 /** {@code vhdstream topology --config FILE}: the Streams application against any Kafka cluster. */
 @Command(name = "topology", mixinStandardHelpOptions = true,
-        description = {"Run the Kafka Streams application that materialises write events into VHD layers, until",
-            "stopped (Ctrl-C or SIGTERM closes it cleanly and leaves the consumer group). See config/topology.properties."})
+        description = {"Run the Streams application that turns write events into VHD layers.",
+            "It runs until stopped (Ctrl-C or SIGTERM closes it cleanly and leaves the consumer group).",
+            "See config/topology.properties."})
 public final class TopologyCommand extends VerbCommand {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Topology and Streams properties.")
     Path config;
