@@ -53,9 +53,21 @@ public final class LayerDigest {
      *         value it received)
      */
     public byte[] changedBlock(long offset, ByteBuffer data) {
+        return changedBlock(offset, data, false);
+    }
+
+    /**
+     * Like {@link #changedBlock(long, ByteBuffer)}, for a writer that knows the record holds everything the
+     * layer has inside its {@link ContentDigest#GRANULE}-aligned window (its chunks are cut at those
+     * windows and at the layer's extents): then a record without all-zero sectors is a whole run of the
+     * content digest, which reuses the record's SHA-256 instead of hashing the bytes a second time.
+     */
+    public byte[] changedBlock(long offset, ByteBuffer data, boolean wholeWindow) {
         int length = data.remaining();
-        content.data(offset, data); // validates the range before anything is hashed
         byte[] dataSha = sha256(data);
+        if (!(wholeWindow && length > 0 && noZeroSector(data) && content.dataPiece(offset, length, dataSha))) {
+            content.data(offset, data); // also validates the range
+        }
         addRecord(offset, length, CHANGED_BLOCK);
         records.update(dataSha);
         return dataSha;
@@ -80,6 +92,22 @@ public final class LayerDigest {
     public Summary finish() {
         byte[] contentSha = content.finish();
         return new Summary(extentCount, bytes, records.digest(), contentSha);
+    }
+
+    private static final byte[] ZERO_SECTOR = new byte[Limits.SECTOR];
+
+    private static boolean noZeroSector(ByteBuffer data) {
+        if (!data.hasArray() || data.remaining() % Limits.SECTOR != 0) {
+            return false;
+        }
+        byte[] a = data.array();
+        int from = data.arrayOffset() + data.position();
+        for (int at = from; at < from + data.remaining(); at += Limits.SECTOR) {
+            if (Arrays.mismatch(a, at, at + Limits.SECTOR, ZERO_SECTOR, 0, Limits.SECTOR) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** SHA-256 of the remaining bytes of {@code data}, leaving its position unchanged. */

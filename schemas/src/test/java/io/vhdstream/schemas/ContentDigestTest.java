@@ -1,7 +1,9 @@
 package io.vhdstream.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -28,16 +30,52 @@ class ContentDigestTest {
         digest.data(17 * S, s4);                     // extends that data run
 
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        sha.update(s0);
+        sha.update(sha256(s0));
         sha.update(trailer(0, S, 1));
         sha.update(trailer(S, S, 2));
-        sha.update(s2);
+        sha.update(sha256(s2));
         sha.update(trailer(2 * S, S, 1));
         sha.update(trailer(3 * S, 3 * S, 2));
-        sha.update(s3);
-        sha.update(s4);
+        sha.update(sha256(concat(s3, s4)));
         sha.update(trailer(16 * S, 2 * S, 1));
         assertArrayEquals(sha.digest(), digest.finish());
+    }
+
+    @Test
+    void dataRunsAreCutAtTheGranule() throws Exception {
+        long g = ContentDigest.GRANULE;
+        byte[] a = sector(7);
+        byte[] b = sector(8);
+        ContentDigest digest = new ContentDigest();
+        digest.data(g - S, concat(a, b)); // one call, two granules
+
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(sha256(a));
+        sha.update(trailer(g - S, S, 1));
+        sha.update(sha256(b));
+        sha.update(trailer(g, S, 1));
+        assertArrayEquals(sha.digest(), digest.finish());
+    }
+
+    @Test
+    void aPieceGivenByItsDigestEqualsItsBytes() throws Exception {
+        byte[] run = concat(sector(1), sector(2), sector(3));
+        ContentDigest bytes = new ContentDigest();
+        bytes.data(8 * S, run);
+        bytes.zeros(20 * S, S);
+        ContentDigest piece = new ContentDigest();
+        assertTrue(piece.dataPiece(8 * S, run.length, sha256(run)));
+        piece.zeros(20 * S, S);
+        assertArrayEquals(bytes.finish(), piece.finish());
+
+        ContentDigest across = new ContentDigest();
+        assertFalse(across.dataPiece(ContentDigest.GRANULE - S, 2 * S, sha256(run)), "spans two granules");
+        ContentDigest continuing = new ContentDigest();
+        continuing.data(0, sector(4));
+        assertFalse(continuing.dataPiece(S, S, sha256(sector(5))), "continues an open data run");
+        ContentDigest contradicted = new ContentDigest();
+        assertTrue(contradicted.dataPiece(0, S, sha256(sector(6))));
+        assertThrows(IllegalStateException.class, () -> contradicted.data(S, sector(9)));
     }
 
     @Test
@@ -50,7 +88,7 @@ class ContentDigestTest {
         Random random = new Random(5);
         for (int round = 0; round < 500; round++) {
             byte[][] layer = randomLayer(random, 1 + random.nextInt(80));
-            byte[] expected = reference(layer);
+            byte[] expected = reference(layer, GRANULE_SECTORS);
             for (int feeding = 0; feeding < 3; feeding++) {
                 assertArrayEquals(expected, feed(layer, random), "round " + round + " feeding " + feeding);
             }
@@ -96,8 +134,11 @@ class ContentDigestTest {
         return layer;
     }
 
+    /** A small granule (in sectors) so that random 80-sector layers cross it often. */
+    static final int GRANULE_SECTORS = 5;
+
     /** The definition, written independently of the streaming implementation. */
-    static byte[] reference(byte[][] layer) throws Exception {
+    static byte[] reference(byte[][] layer, int granuleSectors) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         int i = 0;
         while (i < layer.length) {
@@ -106,12 +147,15 @@ class ContentDigestTest {
                 continue;
             }
             boolean zero = isZero(layer[i]);
+            MessageDigest run = MessageDigest.getInstance("SHA-256");
             int end = i;
-            while (end < layer.length && layer[end] != null && isZero(layer[end]) == zero) {
-                if (!zero) {
-                    sha.update(layer[end]);
-                }
+            while (end < layer.length && layer[end] != null && isZero(layer[end]) == zero
+                    && (zero || end == i || end % granuleSectors != 0)) {
+                run.update(layer[end]);
                 end++;
+            }
+            if (!zero) {
+                sha.update(run.digest());
             }
             sha.update(trailer((long) i * S, (long) (end - i) * S, zero ? 2 : 1));
             i = end;
@@ -121,7 +165,7 @@ class ContentDigestTest {
 
     /** Feeds the present ranges in random chunks; all-zero chunks go as data or as zeros at random. */
     private static byte[] feed(byte[][] layer, Random random) {
-        ContentDigest digest = new ContentDigest();
+        ContentDigest digest = new ContentDigest((long) GRANULE_SECTORS * S);
         int i = 0;
         while (i < layer.length) {
             if (layer[i] == null) {
@@ -141,6 +185,10 @@ class ContentDigestTest {
             i = end;
         }
         return digest.finish();
+    }
+
+    static byte[] sha256(byte[] b) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(b);
     }
 
     static byte[] trailer(long offset, long length, int kind) {

@@ -117,7 +117,10 @@ final class LayerReader implements Closeable {
         ChangedBlockFrame.Frame buf = take(start, chunkEnd, digest.extentCount());
         if (!isZero(buf)) {
             advance(chunkEnd);
-            byte[] sha = digest.changedBlock(start, ByteBuffer.wrap(buf.array(), buf.dataOffset(), buf.dataLength()));
+            // Chunks are cut at chunk-aligned windows and at extents: at the content digest's granule, each
+            // chunk is all the layer holds in its window, and the digest can reuse the record's SHA-256.
+            byte[] sha = digest.changedBlock(start, ByteBuffer.wrap(buf.array(), buf.dataOffset(), buf.dataLength()),
+                    chunk == io.vhdstream.schemas.ContentDigest.GRANULE);
             lastEnd = chunkEnd;
             return new Data(start, buf, sha);
         }
