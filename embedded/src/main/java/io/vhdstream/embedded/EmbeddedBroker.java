@@ -140,7 +140,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** Creates the topics that do not exist yet, with a max message size that fits block records. */
     public void createTopics(Map<String, Integer> partitionsByTopic) throws IOException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        createTopics(bootstrapServers(), partitionsByTopic);
+    }
+
+    /** The same, on any cluster (replication factor 1: for the demo and tests, not for production topics). */
+    public static void createTopics(String bootstrapServers, Map<String, Integer> partitionsByTopic) throws IOException {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             for (Map.Entry<String, Integer> t : partitionsByTopic.entrySet()) {
                 NewTopic topic = new NewTopic(t.getKey(), t.getValue(), (short) 1)
                         .configs(Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));

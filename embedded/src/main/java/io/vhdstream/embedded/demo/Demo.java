@@ -22,13 +22,9 @@ import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.check.CheckReport;
 import io.vhdstream.vhd.check.VhdChecker;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -49,8 +45,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -312,21 +306,7 @@ public final class Demo {
     }
 
     private static void createTopics(String bootstrap) throws IOException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            for (String t : List.of(BLOCKS_TOPIC, SOURCE_ERRORS_TOPIC)) {
-                NewTopic topic = new NewTopic(t, 1, (short) 1)
-                        .configs(Map.of("max.message.bytes", String.valueOf(EmbeddedBroker.MAX_MESSAGE_BYTES)));
-                try {
-                    admin.createTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IOException("could not create topic " + t + ": " + e.getCause().getMessage(), e);
-                    }
-                } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-                    throw new IOException("could not create topic " + t + ": " + e, e);
-                }
-            }
-        }
+        EmbeddedBroker.createTopics(bootstrap, Map.of(BLOCKS_TOPIC, 1, SOURCE_ERRORS_TOPIC, 1));
     }
 
     /** SHA-256 of the whole virtual disk read through the chain whose top is {@code top}. */
