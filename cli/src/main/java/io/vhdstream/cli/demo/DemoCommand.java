@@ -6,8 +6,6 @@ import io.vhdstream.cli.util.SizeConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** {@code vhdstream demo}: the whole pipeline on an embedded broker (or a given cluster), verified. */
@@ -50,7 +48,6 @@ public final class DemoCommand extends VerbCommand {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
         }
-        PrintStream ps = new PrintStream(new WriterStream(out()), true, StandardCharsets.UTF_8);
-        return io.vhdstream.embedded.demo.Demo.run(options, ps) ? 0 : 1;
+        return io.vhdstream.embedded.demo.Demo.run(options, out()) ? 0 : 1;
     }
 }

@@ -30,7 +30,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ public final class Demo {
     private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
 
     private final DemoOptions options;
-    private final PrintStream out;
+    private final PrintWriter out;
     private final Progress progress;
     private final List<Check> checks = new ArrayList<>();
     private final List<String[]> stages = new ArrayList<>();
@@ -70,14 +70,14 @@ public final class Demo {
     record Check(String what, boolean ok, String detail) {
     }
 
-    private Demo(DemoOptions options, PrintStream out) {
+    private Demo(DemoOptions options, PrintWriter out) {
         this.options = options;
         this.out = out;
         this.progress = new Progress(out, options.interactive());
     }
 
     /** Runs the demo; true when every check held. */
-    public static boolean run(DemoOptions options, PrintStream out) throws IOException, InterruptedException {
+    public static boolean run(DemoOptions options, PrintWriter out) throws IOException, InterruptedException {
         return new Demo(options, out).run();
     }
 
@@ -110,6 +110,7 @@ public final class Demo {
             connect.putConnector("vhd-source", sourceConfig(layers));
             connect.putConnector("vhd-replica", sinkConfig(replica));
             out.println("topology RUNNING, Connect worker up with the source and replica sink connectors");
+            out.flush();
 
             BlockCounter blocks = BlockCounter.start(bootstrap);
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
@@ -268,6 +269,7 @@ public final class Demo {
         }
         out.println();
         out.println(checks.stream().allMatch(Check::ok) ? "demo: ALL CHECKS PASSED" : "demo: SOME CHECKS FAILED");
+        out.flush();
     }
 
     private Properties topologyProps(String bootstrap, Path work, String runId, Path layers) {

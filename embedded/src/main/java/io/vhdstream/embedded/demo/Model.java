@@ -7,7 +7,6 @@ import io.vhdstream.schemas.command.Trim;
 import io.vhdstream.schemas.command.Write;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +30,7 @@ final class Model {
         } else if (p instanceof Trim t) {
             Arrays.fill(disk, Math.toIntExact(t.getOffset()), Math.toIntExact(t.getOffset() + t.getLength()), (byte) 0);
         } else if (p instanceof Snapshot s) {
-            digests.put(s.getSnapshotId(), sha256(disk));
+            digests.put(s.getSnapshotId(), Demo.sha256().digest(disk));
         }
     }
 
@@ -42,13 +41,5 @@ final class Model {
 
     long size() {
         return disk.length;
-    }
-
-    static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

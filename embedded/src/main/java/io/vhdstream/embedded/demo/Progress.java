@@ -1,6 +1,6 @@
 package io.vhdstream.embedded.demo;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.function.Supplier;
 
 /**
@@ -8,12 +8,12 @@ import java.util.function.Supplier;
  * otherwise (so CI logs and pipes stay readable).
  */
 final class Progress {
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
     private Thread thread;
     private volatile boolean running;
 
-    Progress(PrintStream out, boolean interactive) {
+    Progress(PrintWriter out, boolean interactive) {
         this.out = out;
         this.interactive = interactive;
     }
@@ -40,6 +40,7 @@ final class Progress {
                     out.flush();
                 } else if (!s.equals(last)) {
                     out.println(java.time.LocalTime.now().withNano(0) + " " + s);
+                    out.flush();
                 }
                 last = s;
             }
@@ -58,6 +59,7 @@ final class Progress {
         thread = null;
         if (interactive) {
             out.println();
+            out.flush();
         }
     }
 }

@@ -3,9 +3,8 @@ package io.vhdstream.embedded.demo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -18,10 +17,10 @@ class DemoTest {
 
     @Test
     void smallDemoPassesEveryCheck() throws Exception {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        StringWriter buf = new StringWriter();
+        PrintWriter out = new PrintWriter(buf, true);
         boolean ok = Demo.run(new DemoOptions(16L << 20, 16L << 20, 3, 7, dir.resolve("keep"), null, false), out);
-        String text = buf.toString(StandardCharsets.UTF_8);
+        String text = buf.toString();
         assertTrue(ok, text);
         for (String line : new String[] {
             "OK   materialised chain equals the model at every snapshot",
