@@ -37,6 +37,13 @@ public final class KafkaLimits {
     public static final int BUFFERED_RECORDS_PER_PARTITION = 256;
     /** Consumer {@code fetch.max.bytes}. */
     public static final int FETCH_MAX_BYTES = 64 * 1024 * 1024;
+    /**
+     * Consumer {@code receive.buffer.bytes} and producer {@code send.buffer.bytes}: -1, the operating
+     * system's auto-tuned socket buffers. Kafka's defaults (64 KiB and 128 KiB) are sized for small records:
+     * a 16 MiB fetch then trickles through a 64 KiB window and the consumer waits on the socket; the
+     * topology benchmark measured its rate nearly doubling with -1.
+     */
+    public static final int SOCKET_BUFFER_BYTES = -1;
     /** Producer {@code linger.ms}: lets 64 KiB writes fill batches. */
     public static final int LINGER_MS = 5;
 
@@ -45,11 +52,13 @@ public final class KafkaLimits {
 
     /** Settings for a producer of block-carrying records. */
     public static Map<String, Object> producer() {
-        return Map.of("max.request.size", MAX_REQUEST_BYTES, "batch.size", BATCH_BYTES, "linger.ms", LINGER_MS);
+        return Map.of("max.request.size", MAX_REQUEST_BYTES, "batch.size", BATCH_BYTES, "linger.ms", LINGER_MS,
+                "send.buffer.bytes", SOCKET_BUFFER_BYTES);
     }
 
     /** Settings for a consumer of block-carrying records. */
     public static Map<String, Object> consumer() {
-        return Map.of("max.partition.fetch.bytes", FETCH_PARTITION_BYTES, "fetch.max.bytes", FETCH_MAX_BYTES);
+        return Map.of("max.partition.fetch.bytes", FETCH_PARTITION_BYTES, "fetch.max.bytes", FETCH_MAX_BYTES,
+                "receive.buffer.bytes", SOCKET_BUFFER_BYTES);
     }
 }

@@ -149,10 +149,20 @@ public final class TopologyConfig extends AbstractConfig {
         return p;
     }
 
+    /**
+     * Streams' {@code commit.interval.ms} unless set: one transaction per second instead of exactly-once's
+     * 100 ms. Each commit is a few synchronous round trips on the stream thread (about 13 ms measured on the
+     * in-process broker); at 100 ms they cost a fifth of the throughput of 64 KiB writes (benchmark: 0.52 vs
+     * 0.67 of a bare consumer). The price: LayerSealed events and dead letters become visible to
+     * read_committed consumers up to a second later, and a crash redoes up to a second of input.
+     */
+    public static final long COMMIT_INTERVAL_MS_DEFAULT = 1000;
+
     /** Streams settings applied unless the configuration sets them. */
     public static Properties streamsDefaults() {
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS_DEFAULT));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(KafkaLimits.MAX_REQUEST_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(KafkaLimits.BATCH_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), String.valueOf(KafkaLimits.LINGER_MS));
@@ -160,6 +170,8 @@ public final class TopologyConfig extends AbstractConfig {
                 String.valueOf(KafkaLimits.FETCH_PARTITION_BYTES));
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(KafkaLimits.FETCH_MAX_BYTES));
         p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(KafkaLimits.BUFFERED_RECORDS_PER_PARTITION));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), String.valueOf(KafkaLimits.SOCKET_BUFFER_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.SEND_BUFFER_CONFIG), String.valueOf(KafkaLimits.SOCKET_BUFFER_BYTES));
         return p;
     }
 

@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * The topology's end-to-end rate, from RUNNING until the group committed the end offset, is reported too.
  *
  * <p>The machine may be shared and busy: the two passes alternate for several rounds and the medians are
- * reported with every round. Run with {@code topology/bench.sh [MiB] [rounds]} (defaults 1024, 3).
+ * reported with every round. Run with {@code topology/bench.sh [MiB] [rounds]} (defaults 2048, 4, after a warm-up round).
  */
 public final class ThroughputBench {
     /** One round: the bare consumer, then the topology, over the same backlog. */
@@ -76,7 +76,7 @@ public final class ThroughputBench {
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder(String.format(
-                    "%d MiB of 64 KiB writes (%d records), one partition, %d rounds (consumer pass, then topology pass)%n",
+                    "%d MiB of 64 KiB writes (%d records), one partition, %d rounds after a warm-up round (consumer pass, then topology pass)%n",
                     dataBytes >> 20, records, rounds.size()));
             for (int i = 0; i < rounds.size(); i++) {
                 Round r = rounds.get(i);
@@ -97,8 +97,8 @@ public final class ThroughputBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        long mib = args.length > 0 ? Long.parseLong(args[0]) : 2048;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         Path work = Files.createTempDirectory("vhdstream-bench");
         System.out.println(run(mib, rounds, work, new Properties()));
     }
@@ -129,14 +129,19 @@ public final class ThroughputBench {
             long baseline = heapUsed();
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             List<Round> results = new java.util.ArrayList<>();
-            for (int round = 1; round <= rounds; round++) {
+            BenchProfiler profiler = BenchProfiler.fromSystemProperty();
+            // Round 0 warms the JIT for both passes and is not reported: on two cores, compiling the consumer,
+            // Streams and broker code paths otherwise takes a core away from whichever pass runs first.
+            for (int round = 0; round <= rounds; round++) {
                 double c0 = cpuSecs();
                 double consumerMiBs = consumerPass(broker, tp, end, bytesPerRecord);
                 double c1 = cpuSecs();
                 double[] topology = topologyPass(broker, admin, tp, end, bytesPerRecord, dataBytes,
-                        work.resolve("round-" + round), "bench-" + round, extra);
+                        work.resolve("round-" + round), "bench-" + round, extra, round > 0 ? profiler : null);
                 double c2 = cpuSecs();
-                results.add(new Round(consumerMiBs, topology[0], topology[1], c1 - c0, c2 - c1));
+                if (round > 0) {
+                    results.add(new Round(consumerMiBs, topology[0], topology[1], c1 - c0, c2 - c1));
+                }
                 deleteTree(work.resolve("round-" + round));   // 1 GiB of layers: do not leave it to the next round
             }
             long peak = heapPeak();
@@ -182,7 +187,8 @@ public final class ThroughputBench {
      * the last, MiB/s from RUNNING to the last commit}.
      */
     private static double[] topologyPass(TestBroker broker, Admin admin, TopicPartition tp, long end, double bytesPerRecord,
-                                         long dataBytes, Path work, String appId, Properties extra) throws Exception {
+                                         long dataBytes, Path work, String appId, Properties extra,
+                                         BenchProfiler profiler) throws Exception {
         Properties props = new Properties();
         props.put("application.id", appId);
         props.put("bootstrap.servers", broker.bootstrapServers());
@@ -204,8 +210,14 @@ public final class ThroughputBench {
                 if (first < 0 && processed > 0) {
                     tFirst = System.nanoTime();
                     first = processed;
+                    if (profiler != null) {
+                        profiler.start();
+                    }
                 }
                 if (processed >= end) {
+                    if (profiler != null) {
+                        profiler.stop(appId);
+                    }
                     break;
                 }
                 if (app.failure().isPresent()) {

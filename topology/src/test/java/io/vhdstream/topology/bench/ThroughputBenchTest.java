@@ -14,14 +14,14 @@ class ThroughputBenchTest {
 
     @Test
     void bench() throws Exception {
-        long mib = Long.getLong("vhdstream.bench.mib", 1024);
+        long mib = Long.getLong("vhdstream.bench.mib", 2048);
         java.util.Properties extra = new java.util.Properties();
         for (String kv : System.getProperty("vhdstream.bench.props", "").split(",")) {
             if (kv.contains("=")) {
                 extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
             }
         }
-        ThroughputBench.Result r = ThroughputBench.run(mib, Integer.getInteger("vhdstream.bench.rounds", 3), work, extra);
+        ThroughputBench.Result r = ThroughputBench.run(mib, Integer.getInteger("vhdstream.bench.rounds", 4), work, extra);
         System.out.println("BENCH " + r.toString().replace("\n", "\nBENCH "));
     }
 }

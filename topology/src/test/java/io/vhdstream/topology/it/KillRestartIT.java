@@ -74,6 +74,9 @@ class KillRestartIT {
         p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
         p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
         p.put(TopologyConfig.CHECKPOINT_INTERVAL_MS_CONFIG, "700");
+        // Commit often (exactly-once's own default rather than ours of 1 s): a run lives about a second before
+        // it is killed, and the test wants kills that land after the run committed some of its input.
+        p.put("commit.interval.ms", "100");
         Path props = work.resolve("topology.properties");
         try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
             p.store(w, "kill test");
