@@ -95,8 +95,9 @@ public final class ConnectorBenchmark {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--format" -> formats = List.of(args[++i].split(","));
                 case "--poll-max-bytes" -> System.setProperty("bench.poll.max.bytes", args[++i]);
+                case "--worker" -> System.setProperty("bench.worker.props", args[++i]);
                 default -> {
-                    System.err.println("usage: ConnectorBenchmark [--size-mib N] [--rounds N] [--format avro,json] [--poll-max-bytes N]");
+                    System.err.println("usage: ConnectorBenchmark [--size-mib N] [--rounds N] [--format avro,json] [--poll-max-bytes N] [--worker k=v,...]");
                     System.exit(2);
                 }
             }
@@ -114,8 +115,11 @@ public final class ConnectorBenchmark {
             makeChain(root.resolve("disk"), dataBytes);
             Properties broker = new Properties();
             broker.putAll(ConnectTestSupport.brokerProps());
+            // topics of earlier rounds are deleted: free their (tmpfs) segments at once, not after a minute
+            broker.put("log.segment.delete.delay.ms", "1000");
             Map<String, String> worker = ConnectTestSupport.workerProps();
             worker.put("offset.flush.interval.ms", "10000");
+            worker.putAll(extraWorkerProps());
             connect = new EmbeddedConnectStandalone.Builder().numBrokers(1).brokerProps(broker).workerProps(worker)
                     .offsetsFile(work.resolve("offsets").toString()).build();
             connect.start();
@@ -232,6 +236,12 @@ public final class ConnectorBenchmark {
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+        // and with any producer.* settings given to the worker
+        extraWorkerProps().forEach((k, v) -> {
+            if (k.startsWith("producer.")) {
+                p.put(k.substring("producer.".length()), v);
+            }
+        });
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         long cpu0 = cpuNanos();
         long wall0 = System.nanoTime();
@@ -246,6 +256,17 @@ public final class ConnectorBenchmark {
         long ms = sent.get(sent.size() - 1).get().timestamp() - sent.get(0).get().timestamp();
         connect.kafka().deleteTopic(topic);
         return new Rate("producer", same.records(), same.dataBytes(), ms, cores, cpu / 1_000_000);
+    }
+
+    /** Worker settings from {@code --worker k=v,...} (producer.* ones apply to the bare producer too). */
+    private static Map<String, String> extraWorkerProps() {
+        Map<String, String> m = new HashMap<>();
+        for (String kv : System.getProperty("bench.worker.props", "").split(",")) {
+            if (kv.contains("=")) {
+                m.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
+        return m;
     }
 
     private static ConsumerRecord<byte[], byte[]> first(EmbeddedConnectStandalone connect, String topic) {
