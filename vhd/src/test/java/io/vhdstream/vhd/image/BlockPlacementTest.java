@@ -32,6 +32,25 @@ class BlockPlacementTest {
     }
 
     @Test
+    void aBlockAllocatedByALargeWriteFollowsThePreviousOneWithoutAGap() throws Exception {
+        Path f = dir.resolve("stream.vhd");
+        VhdCreator.dynamic(f, 16 << 20, 2 << 20);
+        try (VhdImage img = VhdImage.open(f, OpenOptions.WRITE)) {
+            img.write(0, ByteBuffer.allocate(4096));                                        // small: aligned
+            img.write(2 << 20, ByteBuffer.allocate(SparseImage.STREAMING_WRITE_BYTES));    // large: right after
+        }
+        byte[] file = Files.readAllBytes(f);
+        try (VhdImage img = VhdImage.open(f, OpenOptions.READ)) {
+            SparseImage s = (SparseImage) img;
+            long first = (ByteBuffer.wrap(file, (int) s.header().tableOffset(), 4).getInt() & 0xFFFF_FFFFL) * 512;
+            long second = (ByteBuffer.wrap(file, (int) s.header().tableOffset() + 4, 4).getInt() & 0xFFFF_FFFFL) * 512;
+            assertEquals(0, (first + 512) % (64 * 1024), "the small write's block has aligned data");
+            assertEquals(first + 512 + (2 << 20), second, "the large write's block follows without a gap");
+        }
+        assertTrue(VhdChecker.check(f, ChainOptions.forImage(f)).clean());
+    }
+
+    @Test
     void blocksWrittenInAnyOrderHaveAlignedDataAndNoStaleFooterCopies() throws Exception {
         for (long blockSize : new long[] {2 << 20, 512 << 10, 64 << 10}) {
             Path f = dir.resolve("b" + blockSize + ".vhd");
