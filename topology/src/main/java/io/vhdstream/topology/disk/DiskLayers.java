@@ -116,6 +116,14 @@ public final class DiskLayers implements Closeable {
     }
 
     /**
+     * Reports the byte count of each Write's data once it is in its layer file (called on the layer writer's
+     * thread; Writes are applied asynchronously, so this is when they have really reached the file).
+     */
+    public void onDataWritten(java.util.function.LongConsumer listener) {
+        writer.onWritten(listener);
+    }
+
+    /**
      * For a rebuild that ends at a snapshot: sealing that snapshot of that disk does not create the next
      * layer, so the sealed layer stays the top of the chain.
      */

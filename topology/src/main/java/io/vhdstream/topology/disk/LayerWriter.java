@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Performs {@link DiskLayers}' data writes on a thread of their own, in submission order, so that copying
@@ -29,6 +30,7 @@ final class LayerWriter implements Closeable {
     private final ExecutorService executor;
     private final Semaphore budget = new Semaphore(MAX_QUEUED_BYTES);
     private volatile Throwable failure;
+    private volatile LongConsumer written = n -> { };
     private Future<?> last;
 
     LayerWriter(String name) {
@@ -52,7 +54,9 @@ final class LayerWriter implements Closeable {
         last = executor.submit(() -> {
             try {
                 if (failure == null) {
+                    int bytes = data.remaining();
                     img.write(offset, data);
+                    written.accept(bytes);
                 }
             } catch (Throwable t) {
                 failure = t;
@@ -60,6 +64,11 @@ final class LayerWriter implements Closeable {
                 budget.release(n);
             }
         });
+    }
+
+    /** Told, on the writer thread, the byte count of every write once it is in the layer file. */
+    void onWritten(LongConsumer listener) {
+        this.written = listener;
     }
 
     /** Waits until every queued write is done; throws the first write failure, if any. */

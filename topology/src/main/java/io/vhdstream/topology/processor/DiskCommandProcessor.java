@@ -8,6 +8,9 @@ import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.store.LayerStore;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,6 +21,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Applies each input record to the task's {@link LayerStore} and emits what came of it: {@code LayerSealed}
@@ -37,8 +41,14 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private final String deadLetterTopic;
     private final AvroSerde<LayerEvent> layerSerde = AvroSerdes.layerEvent();
     private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerdes.deadLetter();
+    /** Metric group of {@link #BYTES_WRITTEN_METRIC}, tagged with the task id. */
+    public static final String METRIC_GROUP = "vhdstream-layer-metrics";
+    /** Bytes of Write data the task has stored in its layer files (counted when they reached the file). */
+    public static final String BYTES_WRITTEN_METRIC = "layer-bytes-written-total";
+
     private ProcessorContext<byte[], byte[]> context;
     private LayerStore store;
+    private Sensor bytesWritten;
 
     public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic) {
         this.checkpointInterval = checkpointInterval;
@@ -50,6 +60,12 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(Topics.LAYER_STORE);
+        // Writes reach the files on the layer writer's thread, after the record was processed: operators (and
+        // the benchmark) see here how much data really is in the layers.
+        bytesWritten = context.metrics().addSensor("vhdstream-layer-bytes-written-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        bytesWritten.add(new MetricName(BYTES_WRITTEN_METRIC, METRIC_GROUP, "Bytes of Write data stored in this task's layer files",
+                Map.of("task-id", context.taskId().toString())), new CumulativeSum());
+        store.layers().onDataWritten(bytesWritten::record);
         context.schedule(checkpointInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 store.checkpoint();
@@ -69,6 +85,14 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         } catch (IOException e) {
             throw new StreamsException("could not apply the command at " + pos.topic() + "-" + pos.partition() + "@"
                     + pos.offset() + " to the layers: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bytesWritten != null) {
+            store.layers().onDataWritten(n -> { });
+            context.metrics().removeSensor(bytesWritten);
         }
     }
 

@@ -5,6 +5,7 @@ import io.vhdstream.schemas.command.Snapshot;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.KafkaLimits;
 import io.vhdstream.topology.config.TopologyConfig;
+import io.vhdstream.topology.processor.DiskCommandProcessor;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
 import io.vhdstream.topology.produce.Workloads;
@@ -37,8 +38,10 @@ import java.util.concurrent.TimeUnit;
  * consumer reading the same backlog (read_committed, the same fetch sizes, no processing).
  *
  * <p>Rates are Write data MiB per second from the first record to the last (consumer: records polled;
- * topology: Streams' {@code process-total}, i.e. decoded, checked and handed to the layer writer, whose queue
- * holds at most 16 MiB), so the one-off start-up (joining the group, the first fetch) is in neither figure.
+ * topology: from the first record processed until every record was processed (Streams' {@code process-total})
+ * and all Write data was in the layer files (the task metric {@code layer-bytes-written-total}: writes land on
+ * a writer thread after their record was processed), so the one-off start-up (joining the group, the first
+ * fetch) is in neither figure.
  * The topology's end-to-end rate, from RUNNING until the group committed the end offset, is reported too.
  *
  * <p>The machine may be shared and busy: the two passes alternate for several rounds and the medians are
@@ -214,7 +217,7 @@ public final class ThroughputBench {
                         profiler.start();
                     }
                 }
-                if (processed >= end) {
+                if (processed >= end && bytesWritten(app) >= dataBytes) {
                     if (profiler != null) {
                         profiler.stop(appId);
                     }
@@ -233,6 +236,18 @@ public final class ThroughputBench {
             return new double[] {(end - first) * bytesPerRecord / 1048576.0 / ((tProcessed - tFirst) / 1e9),
                 dataBytes / 1048576.0 / ((tEnd - t0) / 1e9)};
         }
+    }
+
+    /** Write data the layer writers have put into the layer files (the topology's own task metric). */
+    private static double bytesWritten(TopologyApp app) {
+        double sum = 0;
+        for (var e : app.streams().metrics().entrySet()) {
+            if (e.getKey().group().equals(DiskCommandProcessor.METRIC_GROUP)
+                    && e.getKey().name().equals(DiskCommandProcessor.BYTES_WRITTEN_METRIC)) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
     }
 
     /** Records the stream thread has processed (Streams' thread metric {@code process-total}). */
