@@ -15,7 +15,7 @@ class ConnectorBenchmarkSmokeTest {
     @Test
     void runs() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        List<ConnectorBenchmark.Result> results = new ConnectorBenchmark(8, 1, List.of("avro"),
+        List<ConnectorBenchmark.Result> results = new ConnectorBenchmark(8, 0, 1, List.of("avro"),
                 new PrintStream(buf, true, StandardCharsets.UTF_8)).run();
         assertEquals(1, results.size());
         ConnectorBenchmark.Result r = results.get(0);

@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * The topology's end-to-end rate, from RUNNING until the group committed the end offset, is reported too.
  *
  * <p>The machine may be shared and busy: the two passes alternate for several rounds and the medians are
- * reported with every round. Run with {@code topology/bench.sh [MiB] [rounds]} (defaults 2048, 4, after a warm-up round).
+ * reported with every round. Run with {@code topology/bench.sh [MiB] [rounds]} (defaults 2048, 6, after 2 warm-up rounds).
  */
 public final class ThroughputBench {
     /** One round: the bare consumer, then the topology, over the same backlog. */
@@ -56,7 +56,7 @@ public final class ThroughputBench {
         }
     }
 
-    public record Result(long dataBytes, long records, List<Round> rounds, long heapBaselineMiB, long heapPeakMiB,
+    public record Result(long dataBytes, long records, int warmup, List<Round> rounds, long heapBaselineMiB, long heapPeakMiB,
                          long heapAfterMiB) {
         public double medianRatio() {
             return median(rounds.stream().mapToDouble(Round::ratio).toArray());
@@ -79,8 +79,8 @@ public final class ThroughputBench {
         @Override
         public String toString() {
             StringBuilder b = new StringBuilder(String.format(
-                    "%d MiB of 64 KiB writes (%d records), one partition, %d rounds after a warm-up round (consumer pass, then topology pass)%n",
-                    dataBytes >> 20, records, rounds.size()));
+                    "%d MiB of 64 KiB writes (%d records), one partition, %d rounds after %d warm-up rounds (consumer pass, then"
+                            + " topology pass)%n", dataBytes >> 20, records, rounds.size(), warmup));
             for (int i = 0; i < rounds.size(); i++) {
                 Round r = rounds.get(i);
                 b.append(String.format("  round %d: bare consumer %7.1f MiB/s, topology %7.1f MiB/s (%.1f with start-up) = %.2f x"
@@ -101,13 +101,14 @@ public final class ThroughputBench {
 
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 2048;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         Path work = Files.createTempDirectory("vhdstream-bench");
-        System.out.println(run(mib, rounds, work, new Properties()));
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        System.out.println(run(mib, warmup, rounds, work, new Properties()));
     }
 
     /** @param extra Streams/vhdstream settings over the defaults (for experiments) */
-    public static Result run(long mib, int rounds, Path work, Properties extra) throws Exception {
+    public static Result run(long mib, int warmup, int rounds, Path work, Properties extra) throws Exception {
         String topic = "bench-commands";
         TopicPartition tp = new TopicPartition(topic, 0);
         try (TestBroker broker = TestBroker.start(); Admin admin = broker.admin()) {
@@ -133,9 +134,9 @@ public final class ThroughputBench {
             ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
             List<Round> results = new java.util.ArrayList<>();
             BenchProfiler profiler = BenchProfiler.fromSystemProperty();
-            // Round 0 warms the JIT for both passes and is not reported: on two cores, compiling the consumer,
+            // Rounds up to 0 warm the JIT for both passes and are not reported: on two cores, compiling the consumer,
             // Streams and broker code paths otherwise takes a core away from whichever pass runs first.
-            for (int round = 0; round <= rounds; round++) {
+            for (int round = 1 - warmup; round <= rounds; round++) {
                 double c0 = cpuSecs();
                 double consumerMiBs = consumerPass(broker, tp, end, bytesPerRecord);
                 double c1 = cpuSecs();
@@ -149,7 +150,7 @@ public final class ThroughputBench {
             }
             long peak = heapPeak();
             System.gc();
-            return new Result(dataBytes, end, results, baseline >> 20, peak >> 20, heapUsed() >> 20);
+            return new Result(dataBytes, end, warmup, results, baseline >> 20, peak >> 20, heapUsed() >> 20);
         }
     }
 

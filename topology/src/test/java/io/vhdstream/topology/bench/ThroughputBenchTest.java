@@ -21,7 +21,8 @@ class ThroughputBenchTest {
                 extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
             }
         }
-        ThroughputBench.Result r = ThroughputBench.run(mib, Integer.getInteger("vhdstream.bench.rounds", 4), work, extra);
+        ThroughputBench.Result r = ThroughputBench.run(mib, Integer.getInteger("vhdstream.bench.warmup", 2),
+                Integer.getInteger("vhdstream.bench.rounds", 6), work, extra);
         System.out.println("BENCH " + r.toString().replace("\n", "\nBENCH "));
     }
 }
