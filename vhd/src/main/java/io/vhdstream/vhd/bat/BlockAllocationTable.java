@@ -33,18 +33,36 @@ public final class BlockAllocationTable {
      */
     private static final boolean SWAP = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+    /** Entries per bit of {@link #occupied}. */
+    private static final int CHUNK = 64;
+
     private final int[] entries;
+    /**
+     * One bit per {@link #CHUNK} entries, clear only if none of them is allocated (a set bit may be stale after
+     * an entry was freed). Built while the table is loaded, when its entries are in the CPU cache, it lets
+     * {@link #nextAllocated} step over empty stretches without reading them: a 2040 GiB disk's 4 MiB table is
+     * walked again by every check and every changed-extents scan.
+     */
+    private final long[] occupied;
     private int allocated;
 
     private BlockAllocationTable(int[] entries) {
         this.entries = entries;
-        this.allocated = countAllocated(entries, 0, entries.length);
+        this.occupied = new long[chunkWords(entries.length)];
+        this.allocated = countAllocated(entries, occupied, 0, entries.length);
     }
 
-    private static int countAllocated(int[] e, int from, int to) {
+    private static int chunkWords(int count) {
+        return ((count + CHUNK - 1) / CHUNK + 63) / 64;
+    }
+
+    /** Counts the allocated entries in [from, to) and marks their chunks in {@code occupied}. */
+    private static int countAllocated(int[] e, long[] occupied, int from, int to) {
         int n = 0;
         for (int b = nextAllocated(e, from, to); b >= 0; b = nextAllocated(e, b + 1, to)) {
             n++;
+            int c = b / CHUNK;
+            occupied[c >>> 6] |= 1L << c;
         }
         return n;
     }
@@ -67,6 +85,13 @@ public final class BlockAllocationTable {
     }
 
     /**
+     * The direct buffer {@link #read} reads through, one per thread and kept: allocating (and zeroing) a
+     * 256 KiB direct buffer on every open was 16 % of opening a 2040 GiB image (profiled).
+     */
+    private static final ThreadLocal<ByteBuffer> READ_PIECE =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(256 * 1024).order(ByteOrder.nativeOrder()));
+
+    /**
      * Reads {@code count} entries at {@code offset} of {@code file} in 256 KiB pieces through one direct
      * buffer: no table-sized byte[] to allocate and zero, two memory copies instead of four, and each piece
      * is still in the CPU cache when it is copied and counted.
@@ -77,8 +102,8 @@ public final class BlockAllocationTable {
                     + MAX_ENTRIES_IN_MEMORY);
         }
         int[] e = new int[count];
-        ByteBuffer piece = ByteBuffer.allocateDirect(Math.min(256 * 1024, Math.max(4, count * 4)))
-                .order(ByteOrder.nativeOrder());
+        long[] occupied = new long[chunkWords(count)];
+        ByteBuffer piece = READ_PIECE.get();
         int allocated = 0;
         for (int done = 0; done < count; ) {
             int n = Math.min(piece.capacity() / 4, count - done);
@@ -86,14 +111,15 @@ public final class BlockAllocationTable {
             file.readFully(offset + done * 4L, piece);
             piece.flip();
             piece.asIntBuffer().get(e, done, n);
-            allocated += countAllocated(e, done, done + n);
+            allocated += countAllocated(e, occupied, done, done + n);
             done += n;
         }
-        return new BlockAllocationTable(e, allocated);
+        return new BlockAllocationTable(e, occupied, allocated);
     }
 
-    private BlockAllocationTable(int[] entries, int allocated) {
+    private BlockAllocationTable(int[] entries, long[] occupied, int allocated) {
         this.entries = entries;
+        this.occupied = occupied;
         this.allocated = allocated;
     }
 
@@ -118,6 +144,10 @@ public final class BlockAllocationTable {
         if (was != is) {
             allocated += is ? 1 : -1;
         }
+        if (is) {
+            int c = block / CHUNK;
+            occupied[c >>> 6] |= 1L << c;
+        }
     }
 
     /**
@@ -126,7 +156,33 @@ public final class BlockAllocationTable {
      * branch per entry: loop with {@code for (b = nextAllocated(0); b >= 0; b = nextAllocated(b + 1))}.
      */
     public int nextAllocated(int from) {
-        return nextAllocated(entries, from, entries.length);
+        int len = entries.length;
+        int i = Math.max(from, 0);
+        while (i < len) {
+            int c = i / CHUNK;
+            long word = occupied[c >>> 6] & (-1L << c);   // chunks at or after c within this word
+            if ((word & (1L << c)) == 0) {
+                int w = c >>> 6;
+                while (word == 0) {
+                    if (++w >= occupied.length) {
+                        return -1;
+                    }
+                    word = occupied[w];
+                }
+                c = (w << 6) + Long.numberOfTrailingZeros(word);
+                i = c * CHUNK;
+                if (i >= len) {
+                    return -1;
+                }
+            }
+            int end = Math.min((c + 1) * CHUNK, len);
+            int b = nextAllocated(entries, i, end);
+            if (b >= 0) {
+                return b;
+            }
+            i = end;
+        }
+        return -1;
     }
 
     private static int nextAllocated(int[] e, int from, int to) {

@@ -33,6 +33,36 @@ class BlockAllocationTableTest {
         }
     }
 
+    @Test
+    void largeSparseTablesWalkTheSameAfterAllocatingAndFreeing() throws Exception {
+        Random r = new Random(7);
+        for (int iter = 0; iter < 16; iter++) {
+            int n = 1 + r.nextInt(150_000);   // up to ~2300 chunks of 64 entries: many summary words
+            long[] want = new long[n];
+            Arrays.fill(want, BlockAllocationTable.UNALLOCATED);
+            BlockAllocationTable t = iter % 2 == 0 ? BlockAllocationTable.empty(n) : BlockAllocationTable.parse(bytes(want), n);
+            for (int k = 0; k < 1 + r.nextInt(30); k++) {
+                // clustered and lone allocations, including the first and last entries
+                int i = switch (r.nextInt(4)) {
+                    case 0 -> 0;
+                    case 1 -> n - 1;
+                    default -> r.nextInt(n);
+                };
+                want[i] = r.nextLong() & 0xFFFF_FFFEL;
+                t.set(i, want[i]);
+            }
+            check(t, want);
+            for (int i = 0; i < n; i++) {   // free some again: a chunk's hint may go stale, the walk must not
+                if (want[i] != BlockAllocationTable.UNALLOCATED && r.nextBoolean()) {
+                    want[i] = BlockAllocationTable.UNALLOCATED;
+                    t.set(i, want[i]);
+                }
+            }
+            check(t, want);
+            check(BlockAllocationTable.parse(bytes(want), n), want);
+        }
+    }
+
     private static byte[] bytes(long[] v) {
         byte[] b = new byte[v.length * 4];
         for (int i = 0; i < v.length; i++) {
