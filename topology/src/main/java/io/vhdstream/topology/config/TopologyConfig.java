@@ -1,8 +1,6 @@
 package io.vhdstream.topology.config;
 
 import io.vhdstream.topology.Topics;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -163,15 +161,10 @@ public final class TopologyConfig extends AbstractConfig {
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS_DEFAULT));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(KafkaLimits.MAX_REQUEST_BYTES));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), String.valueOf(KafkaLimits.BATCH_BYTES));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), String.valueOf(KafkaLimits.LINGER_MS));
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-                String.valueOf(KafkaLimits.FETCH_PARTITION_BYTES));
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), String.valueOf(KafkaLimits.FETCH_MAX_BYTES));
+        // Streams' own producer and consumers carry blocks too: the same client settings as every other one.
+        KafkaLimits.producer().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), String.valueOf(v)));
+        KafkaLimits.consumer().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), String.valueOf(v)));
         p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(KafkaLimits.BUFFERED_RECORDS_PER_PARTITION));
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.RECEIVE_BUFFER_CONFIG), String.valueOf(KafkaLimits.SOCKET_BUFFER_BYTES));
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.SEND_BUFFER_CONFIG), String.valueOf(KafkaLimits.SOCKET_BUFFER_BYTES));
         return p;
     }
 

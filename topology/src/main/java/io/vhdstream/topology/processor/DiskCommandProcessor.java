@@ -8,6 +8,7 @@ import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.store.LayerStore;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
@@ -86,6 +87,17 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             throw new StreamsException("could not apply the command at " + pos.topic() + "-" + pos.partition() + "@"
                     + pos.offset() + " to the layers: " + e.getMessage(), e);
         }
+    }
+
+    /** The sum of {@link #BYTES_WRITTEN_METRIC} over the tasks among {@code metrics} (Streams' or a test driver's). */
+    public static double bytesWritten(Map<MetricName, ? extends Metric> metrics) {
+        double sum = 0;
+        for (var e : metrics.entrySet()) {
+            if (e.getKey().group().equals(METRIC_GROUP) && e.getKey().name().equals(BYTES_WRITTEN_METRIC)) {
+                sum += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return sum;
     }
 
     @Override

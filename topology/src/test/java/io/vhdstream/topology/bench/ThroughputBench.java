@@ -218,7 +218,7 @@ public final class ThroughputBench {
                         profiler.start();
                     }
                 }
-                if (processed >= end && bytesWritten(app) >= dataBytes) {
+                if (processed >= end && DiskCommandProcessor.bytesWritten(app.streams().metrics()) >= dataBytes) {
                     if (profiler != null) {
                         profiler.stop(appId);
                     }
@@ -237,18 +237,6 @@ public final class ThroughputBench {
             return new double[] {(end - first) * bytesPerRecord / 1048576.0 / ((tProcessed - tFirst) / 1e9),
                 dataBytes / 1048576.0 / ((tEnd - t0) / 1e9)};
         }
-    }
-
-    /** Write data the layer writers have put into the layer files (the topology's own task metric). */
-    private static double bytesWritten(TopologyApp app) {
-        double sum = 0;
-        for (var e : app.streams().metrics().entrySet()) {
-            if (e.getKey().group().equals(DiskCommandProcessor.METRIC_GROUP)
-                    && e.getKey().name().equals(DiskCommandProcessor.BYTES_WRITTEN_METRIC)) {
-                sum += ((Number) e.getValue().metricValue()).doubleValue();
-            }
-        }
-        return sum;
     }
 
     /** Records the stream thread has processed (Streams' thread metric {@code process-total}). */

@@ -58,14 +58,7 @@ class DiskTopologyTest {
             d.pipe(write(DISK, 5 * MIB, data(2, 4096)));
             d.pipe(write(DISK, 20 * MIB, data(3, 4096)));          // past the end: dead-lettered, not written
             d.pipe(snapshot(DISK, "s1", null));                    // seals: every queued write has landed
-            double written = -1;
-            for (var e : d.driver.metrics().entrySet()) {
-                if (e.getKey().group().equals(DiskCommandProcessor.METRIC_GROUP)
-                        && e.getKey().name().equals(DiskCommandProcessor.BYTES_WRITTEN_METRIC)) {
-                    written = ((Number) e.getValue().metricValue()).doubleValue();
-                }
-            }
-            assertEquals(64 * 1024 + 4096, written, 0.0);
+            assertEquals(64 * 1024 + 4096, DiskCommandProcessor.bytesWritten(d.driver.metrics()), 0.0);
             assertEquals(1, d.deadLetters().size());
         }
     }

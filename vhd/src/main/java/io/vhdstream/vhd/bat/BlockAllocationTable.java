@@ -61,10 +61,14 @@ public final class BlockAllocationTable {
         int n = 0;
         for (int b = nextAllocated(e, from, to); b >= 0; b = nextAllocated(e, b + 1, to)) {
             n++;
-            int c = b / CHUNK;
-            occupied[c >>> 6] |= 1L << c;
+            markOccupied(occupied, b);
         }
         return n;
+    }
+
+    private static void markOccupied(long[] occupied, int block) {
+        int c = block / CHUNK;
+        occupied[c >>> 6] |= 1L << c;   // the shift takes c modulo 64: the chunk's bit within its word
     }
 
     public static BlockAllocationTable parse(byte[] bytes, int count) throws VhdException {
@@ -145,8 +149,7 @@ public final class BlockAllocationTable {
             allocated += is ? 1 : -1;
         }
         if (is) {
-            int c = block / CHUNK;
-            occupied[c >>> 6] |= 1L << c;
+            markOccupied(occupied, block);
         }
     }
 

@@ -181,7 +181,7 @@ public final class SparseImage extends VhdImage {
      * blocks laid end to end, i.e. shifted by the 512-byte bitmap, cost 1.2-1.35x the CPU of writes into
      * 64 KiB-aligned data (engine: 0.38 vs 0.31 s per GiB), and readers gain the same way. The skipped
      * sectors stay holes in a sparse file. A block allocated by a large write is being streamed (import,
-     * coalesce, a replica sink, big guest writes): there the holes cost more than alignment saves (1 MiB
+     * coalesce, big guest writes): there the holes cost more than alignment saves (1 MiB
      * writes: 0.27 s per GiB end to end vs 0.30 aligned), so it goes right after the previous one.
      */
     static long alignedBlockStart(long free, int bitmapBytes, long blockSize) {
