@@ -1,6 +1,7 @@
 package io.vhdstream.connector.source;
 
 import io.vhdstream.schemas.LayerDigest;
+import io.vhdstream.vhd.io.Failures;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -8,9 +9,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Runs a {@link LayerReader} on its own thread, a few pieces ahead of the task: reading and the two SHA-256
- * passes (per record, and the layer's content digest) overlap with the worker converting and sending the
- * previous records. Pieces come out in the reader's order, so the cut and the digests are unchanged.
+ * Runs a {@link LayerReader} on its own thread, a few pieces ahead of the task: reading and hashing (each
+ * record's SHA-256, which the layer's content digest reuses) overlap with the worker converting and sending
+ * the previous records. Pieces come out in the reader's order, so the cut and the digests are unchanged.
  */
 final class Prefetcher implements Closeable {
     private static final Object END = new Object();
@@ -65,17 +66,8 @@ final class Prefetcher implements Closeable {
             ended = true;
             return null;
         }
-        if (o instanceof IOException e) {
-            throw e;
-        }
-        if (o instanceof RuntimeException e) {
-            throw e;
-        }
-        if (o instanceof Error e) {
-            throw e;
-        }
         if (o instanceof Throwable t) {
-            throw new IOException(t);
+            throw Failures.rethrow(t);
         }
         return (LayerReader.Piece) o;
     }

@@ -5,6 +5,8 @@ import io.vhdstream.vhd.ProgressListener;
 import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.chain.VhdChain;
 
+import io.vhdstream.vhd.io.Failures;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -95,7 +97,7 @@ public final class Exporter {
                     throw new InterruptedIOException("export interrupted");
                 }
                 if (it.error() != null) {
-                    throw rethrow(it.error());
+                    throw Failures.rethrow(it.error());
                 }
                 if (it.end()) {
                     return;
@@ -121,19 +123,6 @@ public final class Exporter {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static IOException rethrow(Throwable t) {
-        if (t instanceof IOException e) {
-            return e;
-        }
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
     }
 
     private static final class Reader implements Runnable {

@@ -43,25 +43,18 @@ class UsToLibvhdiTest {
     @TempDir
     Path dir;
 
-    record Case(String name, DiskType type, int size, long blockSize, long seed) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Case> images() {
+    static Stream<UsToQemuTest.Case> images() {
         return Stream.of(
-                new Case("fixed 3MiB+512", DiskType.FIXED, ODD, 0, 11),
-                new Case("dynamic 3MiB+512 bs=4KiB", DiskType.DYNAMIC, ODD, PAGE, 12),
-                new Case("dynamic 3MiB+512 bs=64KiB", DiskType.DYNAMIC, ODD, 64 << 10, 13),
-                new Case("dynamic 3MiB+512 bs=2MiB", DiskType.DYNAMIC, ODD, 2 * MIB, 14));
+                new UsToQemuTest.Case("fixed 3MiB+512", DiskType.FIXED, ODD, 0, 11),
+                new UsToQemuTest.Case("dynamic 3MiB+512 bs=4KiB", DiskType.DYNAMIC, ODD, PAGE, 12),
+                new UsToQemuTest.Case("dynamic 3MiB+512 bs=64KiB", DiskType.DYNAMIC, ODD, 64 << 10, 13),
+                new UsToQemuTest.Case("dynamic 3MiB+512 bs=2MiB", DiskType.DYNAMIC, ODD, 2 * MIB, 14));
     }
 
     /** Single images, written at any sector (no parent, so libvhdi's 4 KiB quirk cannot show). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("images")
-    void imagesWeWroteReadIdenticallyInLibvhdi(Case c) throws IOException {
+    void imagesWeWroteReadIdenticallyInLibvhdi(UsToQemuTest.Case c) throws IOException {
         Path vhd = dir.resolve("ours.vhd");
         DiskModel model = UsToQemuTest.create(vhd, c.type(), c.size(), c.blockSize(), c.seed());
         Libvhdi.Dump dump = Libvhdi.dump(dir, dir.resolve("vhdi.raw"), vhd);
