@@ -104,7 +104,7 @@ public record DiskState(String diskId, String topic, int partition, long virtual
             String dl = m.get("deletedLayers");
             if (dl != null && !dl.isEmpty()) {
                 for (String s : dl.split(",")) {
-                    layers.add(LayerNames.decode(s));
+                    layers.add(decode(s, where));
                 }
             }
             return new DiskState(require(m, "diskId", where), require(m, "topic", where),
