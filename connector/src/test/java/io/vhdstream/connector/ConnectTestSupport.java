@@ -1,6 +1,6 @@
 package io.vhdstream.connector;
 
-import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.connector.convert.BlockEvents;
 import io.vhdstream.connector.sink.VhdReplicaSinkConnector;
 import io.vhdstream.connector.sink.VhdReplicaSinkConnectorConfig;
@@ -98,7 +98,7 @@ public final class ConnectTestSupport {
 
     /** How many layers of the disk the replica has sealed. */
     public static int sealedCount(Path replica, String diskId) {
-        Path dir = replica.resolve(DiskDirNames.encode(diskId));
+        Path dir = replica.resolve(NameEncoding.diskDir(diskId));
         if (!Files.isDirectory(dir)) {
             return 0;
         }
@@ -117,7 +117,7 @@ public final class ConnectTestSupport {
 
     /** The replica file of the disk's highest sealed layer. */
     public static Path replicaTop(Path replica, String diskId) throws IOException {
-        try (Stream<Path> s = Files.list(replica.resolve(DiskDirNames.encode(diskId)))) {
+        try (Stream<Path> s = Files.list(replica.resolve(NameEncoding.diskDir(diskId)))) {
             return s.filter(p -> p.getFileName().toString().endsWith(".vhd")).sorted().reduce((a, b) -> b).orElseThrow();
         }
     }

@@ -1,6 +1,6 @@
 package io.vhdstream.connector.sink;
 
-import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.schemas.LayerDigest;
 import io.vhdstream.schemas.Limits;
 import io.vhdstream.schemas.block.BlockEvent;
@@ -137,7 +137,7 @@ final class ReplicaStore implements Closeable {
             update(l, l.manifest.withState(LayerManifest.State.WRITING, null));
             return Outcome.PREPARED;
         }
-        Path diskDir = dir.resolve(DiskDirNames.encode(s.getDiskId()));
+        Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Files.createDirectories(diskDir);
         String stem = String.format("%04d-%s", s.getLayerIndex(), id);
         Path vhd = diskDir.resolve(stem + ".vhd");
@@ -343,7 +343,7 @@ final class ReplicaStore implements Closeable {
             return layers;
         }
         layers = new HashMap<>();
-        Path diskDir = dir.resolve(DiskDirNames.encode(diskId));
+        Path diskDir = dir.resolve(NameEncoding.diskDir(diskId));
         if (Files.isDirectory(diskDir)) {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
                 for (Path m : ds) {

@@ -1,7 +1,7 @@
 package io.vhdstream.connector.source;
 
 import io.vhdstream.connector.config.DirectoryChecks;
-import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.schemas.block.SourceErrorCodes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.VhdException;
@@ -169,7 +169,7 @@ public final class RootScanner {
     private void layerDirectory(Scan s, Path dir, Path root) {
         String diskId;
         try {
-            diskId = DiskDirNames.decode(dir.getFileName().toString());
+            diskId = NameEncoding.decode(dir.getFileName().toString());
         } catch (IllegalArgumentException e) {
             s.problem(null, root, dir, SourceErrorCodes.UNSUPPORTED_IMAGE, "layer directory name is not an encoded disk id: "
                     + e.getMessage(), null);

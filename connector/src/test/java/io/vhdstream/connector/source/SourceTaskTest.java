@@ -2,7 +2,7 @@ package io.vhdstream.connector.source;
 
 import io.vhdstream.connector.FakeContexts;
 import io.vhdstream.connector.TestChains;
-import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.connector.convert.BlockEvents;
 import io.vhdstream.connector.offset.LayerOffset;
 import io.vhdstream.connector.sink.VhdReplicaSinkConnectorConfig;
@@ -321,7 +321,7 @@ class SourceTaskTest {
     void aLayerDirectoryEmitsTheLayersItsSealedFileLists() throws Exception {
         Path root = tmp.resolve("layers");
         String diskId = "vm 7/α";
-        Path dir = root.resolve(DiskDirNames.encode(diskId));
+        Path dir = root.resolve(NameEncoding.diskDir(diskId));
         Files.createDirectories(dir);
         VhdCreator.dynamic(dir.resolve("base.vhd"), SIZE, 2 * TestChains.MIB);
         Random r = new Random(7);
@@ -422,7 +422,7 @@ class SourceTaskTest {
     }
 
     static Path replicaTop(Path replica, String diskId) throws IOException {
-        try (Stream<Path> s = Files.list(replica.resolve(DiskDirNames.encode(diskId)))) {
+        try (Stream<Path> s = Files.list(replica.resolve(NameEncoding.diskDir(diskId)))) {
             return s.filter(p -> p.getFileName().toString().endsWith(".vhd")).sorted().reduce((a, b) -> b).orElseThrow();
         }
     }

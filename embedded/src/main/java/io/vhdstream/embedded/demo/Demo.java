@@ -1,6 +1,6 @@
 package io.vhdstream.embedded.demo;
 
-import io.vhdstream.connector.config.DiskDirNames;
+import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.embedded.EmbeddedConnect;
 import io.vhdstream.schemas.block.BlockEvent;
@@ -114,7 +114,7 @@ public final class Demo {
 
             BlockCounter blocks = BlockCounter.start(bootstrap);
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
-            Path replicaDiskDir = replica.resolve(DiskDirNames.encode(diskId));
+            Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
             progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica sealed %d/%d",
                     human(producedBytes.get()), count(sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
                     human(blocks.bytes.get()), countSealedReplicas(replicaDiskDir), options.snapshots()));

@@ -1,6 +1,7 @@
 package io.vhdstream.topology.disk;
 
-import java.io.ByteArrayOutputStream;
+import io.vhdstream.schemas.common.NameEncoding;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -27,13 +28,9 @@ public final class LayerNames {
     /** Longest snapshot id, in UTF-8 bytes: it is stored whole, percent-encoded, in the {@code sealed} file. */
     public static final int MAX_SNAPSHOT_ID_BYTES = 1024;
 
-    /**
-     * The directory name of a disk: its id, percent-encoded, with a leading dot escaped too ({@code %2E}) so
-     * that no disk directory is {@code .}, {@code ..}, hidden, or {@link #OFFSETS_DIR}.
-     */
+    /** The directory name of a disk ({@link NameEncoding#diskDir}): never {@link #OFFSETS_DIR}, never hidden. */
     public static String diskDir(String diskId) {
-        String e = encode(diskId);
-        return e.startsWith(".") ? "%2E" + e.substring(1) : e;
+        return NameEncoding.diskDir(diskId);
     }
 
     /** Why a disk id cannot name a layer directory, or null if it can. */
@@ -94,43 +91,14 @@ public final class LayerNames {
         return encode(topic) + "-" + partition;
     }
 
-    /** [A-Za-z0-9._-] kept, every other UTF-8 byte as %XX (upper-case hex). */
+    /** [A-Za-z0-9._-] kept, every other UTF-8 byte as %XX: {@link NameEncoding#encode}. */
     public static String encode(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(bytes.length);
-        for (byte x : bytes) {
-            int c = x & 0xFF;
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-                b.append((char) c);
-            } else {
-                b.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
-            }
-        }
-        return b.toString();
+        return NameEncoding.encode(s);
     }
 
-    /** Inverse of {@link #encode}; throws IllegalArgumentException on a malformed escape. */
+    /** Inverse of {@link #encode}; throws IllegalArgumentException on anything {@link NameEncoding#decode} refuses. */
     public static String decode(String s) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '%') {
-                if (i + 2 >= s.length()) {
-                    throw new IllegalArgumentException("truncated escape in '" + s + "'");
-                }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
-                if (hi < 0 || lo < 0) {
-                    throw new IllegalArgumentException("bad escape in '" + s + "'");
-                }
-                out.write(hi << 4 | lo);
-                i += 2;
-            } else {
-                out.write(c);
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return NameEncoding.decode(s);
     }
 
     /** Cuts an encoded string to at most {@code max} characters without splitting a %XX escape. */
