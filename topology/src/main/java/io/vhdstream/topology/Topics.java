@@ -16,6 +16,9 @@ public final class Topics {
     /** The custom state store holding every disk's layer directory (see docs/layer-directory.md). */
     public static final String LAYER_STORE = "vhdstream-layer-store";
 
+    /** Metric group of the topology's own task metrics (tag {@code task-id}). */
+    public static final String METRIC_GROUP = "vhdstream-layer-metrics";
+
     /** Topology node names. */
     public static final String SOURCE_NODE = "commands-source";
     public static final String PROCESSOR_NODE = "disk-command-processor";

@@ -50,11 +50,6 @@ public final class TopologyConfig extends AbstractConfig {
             + "is synced and closed when another must open.";
     public static final int OPEN_LAYERS_MAX_DEFAULT = 64;
 
-    public static final String CATCH_UP_TIMEOUT_MS_CONFIG = "vhdstream.catchup.timeout.ms";
-    private static final String CATCH_UP_TIMEOUT_MS_DOC = "Longest a task may take to replay its input partition "
-            + "when its layers are behind (rebuild after a move or a lost directory). Keep max.poll.interval.ms above it.";
-    public static final long CATCH_UP_TIMEOUT_MS_DEFAULT = 240_000;
-
     public static final String TOPICS_CREATE_CONFIG = "vhdstream.topics.create";
     private static final String TOPICS_CREATE_DOC = "Create missing topics at start-up with the settings of TopicSetup "
             + "(config/topics.properties).";
@@ -80,8 +75,6 @@ public final class TopologyConfig extends AbstractConfig {
                     Importance.LOW, CHECKPOINT_INTERVAL_MS_DOC)
             .define(OPEN_LAYERS_MAX_CONFIG, Type.INT, OPEN_LAYERS_MAX_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
                     OPEN_LAYERS_MAX_DOC)
-            .define(CATCH_UP_TIMEOUT_MS_CONFIG, Type.LONG, CATCH_UP_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1000),
-                    Importance.LOW, CATCH_UP_TIMEOUT_MS_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, false, Importance.LOW, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.LOW, TOPICS_PARTITIONS_DOC)
             .define(TOPICS_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPICS_REPLICATION_DOC);
@@ -207,10 +200,6 @@ public final class TopologyConfig extends AbstractConfig {
 
     public int maxOpenLayers() {
         return getInt(OPEN_LAYERS_MAX_CONFIG);
-    }
-
-    public Duration catchUpTimeout() {
-        return Duration.ofMillis(getLong(CATCH_UP_TIMEOUT_MS_CONFIG));
     }
 
     public boolean createTopics() {

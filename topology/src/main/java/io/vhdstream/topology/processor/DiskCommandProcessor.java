@@ -43,7 +43,7 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private final AvroSerde<LayerEvent> layerSerde = AvroSerdes.layerEvent();
     private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerdes.deadLetter();
     /** Metric group of {@link #BYTES_WRITTEN_METRIC}, tagged with the task id. */
-    public static final String METRIC_GROUP = "vhdstream-layer-metrics";
+    public static final String METRIC_GROUP = Topics.METRIC_GROUP;
     /** Bytes of Write data the task has stored in its layer files (counted when they reached the file). */
     public static final String BYTES_WRITTEN_METRIC = "layer-bytes-written-total";
 

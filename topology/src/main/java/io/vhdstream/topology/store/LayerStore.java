@@ -3,10 +3,14 @@ package io.vhdstream.topology.store;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.recovery.InputLog;
+import io.vhdstream.topology.recovery.RecoveryProgress;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.internals.RecordBatchingStateRestoreCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -21,33 +26,41 @@ import java.util.Map;
  * live under {@code vhdstream.layers.dir}, <em>not</em> under Streams' {@code state.dir} (Streams may wipe
  * task directories there; these files cannot be rebuilt cheaply).
  *
- * <h2>Offsets it manages</h2>
- * The store has no changelog: the input topic is its log. The offsets it manages are therefore input
- * offsets: {@code .offsets/<topic>-<partition>} holds the offset of the next command to apply, written only
- * after the layers were fsynced ({@link #checkpoint()}), so every command below it is durably in the files.
- * {@link #committedOffset(TopicPartition)} answers it for the input partition (null for any other).
+ * <h2>The input topic is its changelog</h2>
+ * The topology registers the store with the command topic as its changelog (a source-topic changelog, as
+ * {@code Topology.addReadOnlyStateStore} does). So when the store is behind the consumer group (no layer
+ * directory, a task that moved here, a crash that lost unsynced writes), Kafka Streams itself restores it
+ * before the task processes anything: on its state updater thread, not the stream thread, from
+ * {@link #committedOffset} to the group's committed offset, through {@link #restore}, which applies each
+ * command with the same {@link DiskLayers} code and publishes nothing (those commands' events were published
+ * when they were first processed). There is no time limit; progress goes to the log and to the task metrics
+ * of {@link RecoveryProgress}. Streams calls {@link #commit} during the restoration every
+ * {@code commit.interval.ms}, so a recovery killed midway resumes from its last checkpoint.
  *
- * <p>What Kafka Streams 4.3 does with a store like this (read from its sources and checked by
- * {@code StoreRebuildIT}): for a store without a changelog it never asks {@code committedOffset()} and never
- * restores; the task's consumer resumes at the <em>consumer group's</em> committed offset whatever the store
- * holds. It calls {@link #commit(Map)} with an empty map: on every commit under at-least-once, but under
- * exactly-once only when a task is suspended or closed cleanly. So the store checkpoints on those calls and
- * also on its own schedule ({@code vhdstream.checkpoint.interval.ms}, driven by the processor).
+ * <h2>Offsets it manages</h2>
+ * {@code .offsets/<topic>-<partition>} holds the input offset of the next command to apply, written only after
+ * the layers were fsynced ({@link #checkpoint()}), so every command below it is durably in the files.
+ * {@link #committedOffset} reports it in Streams' changelog convention (the offset of the last record applied).
+ * Streams asks for it once, when the task starts, to decide where restoration begins.
+ *
+ * <p>Under exactly-once Streams calls {@link #commit} only while restoring and when a task is suspended or
+ * closed cleanly, so the store also checkpoints on its own schedule ({@code vhdstream.checkpoint.interval.ms},
+ * driven by the processor). An empty map, which Streams passes to forget the offsets of a store it thinks
+ * corrupted, is treated like any other commit: the directory never holds uncommitted state in Streams' sense
+ * (see below), and forgetting the offsets would make Streams restore from wherever the topic now starts,
+ * silently skipping what retention deleted.
  *
  * <h2>Fault tolerance</h2>
  * <ul>
- * <li><b>Behind</b> (no layer directory or offsets file, e.g. the task moved here, or a crash lost unsynced
- * writes): before the first record after {@link #init}, the store replays the input partition from its
- * committed offset (0 if none) up to that record's offset with a plain consumer ({@link InputReplayer}),
- * through the same {@link DiskLayers} code, emitting nothing (those records' events were published when
- * they were first processed). This is the rebuild path.</li>
+ * <li><b>Behind</b>: restored as above. If retention has deleted input the restoration would need, the task
+ * fails at start with an error naming the missing offsets instead of rebuilding wrong layers.</li>
  * <li><b>Ahead</b> (files hold effects of records whose Kafka transaction aborted, a crash under
  * exactly-once): the re-delivered records are applied again; {@link DiskLayers} decides as of each record's
  * offset, skips writes already durable or sealed, and reports the same events again, which the new
  * transaction publishes. Nothing is lost and the files converge.</li>
  * </ul>
  *
- * <p>Used only from its task's stream thread.
+ * <p>Used by one thread at a time: Streams' state updater while restoring, then its task's stream thread.
  */
 public final class LayerStore implements StateStore {
     private static final Logger log = LoggerFactory.getLogger(LayerStore.class);
@@ -56,29 +69,23 @@ public final class LayerStore implements StateStore {
     private final Path layersDir;
     private final String inputTopic;
     private final int maxOpenLayers;
-    private final InputReplayer.Factory replayers;
+    private final InputLog.Factory inputLogs;
 
     private DiskLayers layers;
     private TopicPartition input;
     private Path offsetsFile;
-    private Map<String, Object> appConfigs;
     private Long committed;
     private long durableBelow;
     private long next = -1;
-    private boolean caughtUp;
     private volatile boolean open;
-    private CatchUp lastCatchUp;
+    private RecoveryProgress progress;
 
-    /** What the last catch-up replayed: input offsets [from, until), {@code records} records. */
-    public record CatchUp(TopicPartition partition, long from, long until, long records) {
-    }
-
-    LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers, InputReplayer.Factory replayers) {
+    LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers, InputLog.Factory inputLogs) {
         this.name = name;
         this.layersDir = layersDir;
         this.inputTopic = inputTopic;
         this.maxOpenLayers = maxOpenLayers;
-        this.replayers = replayers;
+        this.inputLogs = inputLogs;
     }
 
     @Override
@@ -89,7 +96,6 @@ public final class LayerStore implements StateStore {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         input = new TopicPartition(inputTopic, context.taskId().partition());
-        appConfigs = context.appConfigs();
         try {
             Path offsetsDir = layersDir.resolve(LayerNames.OFFSETS_DIR);
             Files.createDirectories(offsetsDir);
@@ -99,47 +105,72 @@ public final class LayerStore implements StateStore {
             throw new ProcessorStateException("layer store " + name + " for " + input + " cannot read " + layersDir, e);
         }
         durableBelow = committed == null ? 0 : committed;
-        layers = DiskLayers.under(layersDir, maxOpenLayers);
         next = -1;
-        caughtUp = false;
-        context.register(root, (key, value) -> {
-            throw new IllegalStateException("the layer store has no changelog to restore from");
-        });
+        progress = new RecoveryProgress(input, context.taskId().toString(), context.metrics());
+        try {
+            planRecovery(context.appConfigs());
+        } catch (RuntimeException e) {
+            progress.close();
+            throw e;
+        }
+        layers = DiskLayers.under(layersDir, maxOpenLayers);
+        context.register(root, (RecordBatchingStateRestoreCallback) this::restore);
         open = true;
         log.info("layer store {} for {} opened in {} with committed input offset {}", name, input, layersDir, committed);
     }
 
     /**
-     * Applies one input record, catching up first if this is the first record since {@link #init} and the
-     * store is behind it.
+     * Finds out what Streams is about to restore ([committed offset, group's committed offset)), refuses to start
+     * when retention already deleted part of it, and announces the recovery.
      */
+    private void planRecovery(Map<String, Object> appConfigs) {
+        long from = durableBelow;
+        InputLog.Range r;
+        try (InputLog inputLog = inputLogs.open(appConfigs)) {
+            r = inputLog.range(input);
+        }
+        long until = r.restoreEnd();
+        if (until <= from) {
+            return;
+        }
+        if (from < r.logStart()) {
+            throw new ProcessorStateException("the layers of " + input + " cannot be recovered: they are durable up to input"
+                    + " offset " + from + " and must replay the commands up to the group's committed offset " + until
+                    + ", but the topic now starts at offset " + r.logStart() + " (retention deleted input offsets ["
+                    + from + ", " + r.logStart() + ")). Restore the layer directory " + layersDir
+                    + " from a backup, or rebuild the disks of this partition elsewhere.");
+        }
+        progress.start(from, until, committed == null ? "no layer offsets in " + layersDir + " (new or lost directory)"
+                : "the layers are durable up to offset " + from + ", the group committed " + until);
+    }
+
+    /**
+     * Streams' restoration: applies commands read again from the input, in offset order, publishing nothing. Also
+     * the entry point for tests.
+     */
+    public void restore(Collection<ConsumerRecord<byte[], byte[]>> records) {
+        long bytes = 0;
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                layers.applyRecord(r.key(), r.value(), new Position(r.topic(), r.partition(), r.offset(), r.timestamp()),
+                        false, DiskLayers.DISCARD);
+                next = r.offset() + 1;
+                bytes += r.value() == null ? 0 : r.value().length;
+            }
+        } catch (IOException e) {
+            throw new ProcessorStateException("layer store " + name + " could not apply the command at " + input + "@"
+                    + next + " while recovering: " + e.getMessage(), e);
+        }
+        progress.batch(records.size(), bytes, next);
+    }
+
+    /** Applies one input record being processed (the store was restored before the task's first record). */
     public void apply(byte[] key, byte[] value, Position pos, DiskLayers.OutcomeSink out) throws IOException {
-        if (!caughtUp) {
-            catchUp(pos.offset());
-            caughtUp = true;
+        if (progress.active()) {
+            progress.finish();
         }
         layers.applyRecord(key, value, pos, pos.offset() < durableBelow, out);
         next = pos.offset() + 1;
-    }
-
-    private void catchUp(long until) throws IOException {
-        long from = committed == null ? 0 : committed;
-        if (from >= until) {
-            return;
-        }
-        log.info("layer store {}: {} is behind the input (store at {}, first record at {}); replaying {} commands' range",
-                name, input, committed, until, until - from);
-        long t0 = System.nanoTime();
-        long n;
-        try (InputReplayer r = replayers.create(appConfigs)) {
-            n = r.replay(input, from, until, rec -> layers.applyRecord(rec.key(), rec.value(),
-                    new Position(rec.topic(), rec.partition(), rec.offset(), rec.timestamp()), false, DiskLayers.DISCARD));
-        }
-        next = until;
-        checkpoint();
-        lastCatchUp = new CatchUp(input, from, until, n);
-        log.info("layer store {}: caught up {} from {} to {} ({} records) in {} ms", name, input, from, until, n,
-                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
@@ -157,7 +188,7 @@ public final class LayerStore implements StateStore {
         }
     }
 
-    /** Streams' commit: a checkpoint. The map is empty for a store without changelog (see the class doc). */
+    /** Streams' commit: a checkpoint of what the store applied, whatever the map says (see the class doc). */
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
         try {
@@ -167,10 +198,16 @@ public final class LayerStore implements StateStore {
         }
     }
 
-    /** The input offset of the next command to apply, as last made durable; null if none. */
+    /**
+     * The offset of the last input record durably applied (Streams' changelog convention), null if none: the
+     * {@code .offsets} file holds the next one.
+     */
     @Override
     public Long committedOffset(TopicPartition partition) {
-        return partition.equals(input) ? committed : null;
+        if (!partition.equals(input) || committed == null || committed == 0) {
+            return null;
+        }
+        return committed - 1;
     }
 
     /** The task's input partition. */
@@ -178,9 +215,9 @@ public final class LayerStore implements StateStore {
         return input;
     }
 
-    /** The last catch-up of this store instance, or null if it needed none. */
-    public CatchUp lastCatchUp() {
-        return lastCatchUp;
+    /** The recovery of this store instance: its progress and metrics. */
+    public RecoveryProgress recovery() {
+        return progress;
     }
 
     /** The layer directories (tests and tools inspect them through this). */
@@ -211,6 +248,7 @@ public final class LayerStore implements StateStore {
             return;
         }
         open = false;
+        progress.close();
         try {
             layers.close();
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package io.vhdstream.topology.store;
 
+import io.vhdstream.topology.recovery.InputLog;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 import java.nio.file.Path;
@@ -7,23 +8,24 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Builds {@link LayerStore}s. The store has no cache and no changelog (the input topic is its log): asking
- * for either is refused rather than silently ignored.
+ * Builds {@link LayerStore}s. The store has no cache and no changelog topic of its own (the input topic is its
+ * log, registered by the topology as a source-topic changelog): asking for either is refused rather than
+ * silently ignored.
  */
 public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
     private final String name;
     private final Path layersDir;
     private final String inputTopic;
     private final int maxOpenLayers;
-    private final InputReplayer.Factory replayers;
+    private final InputLog.Factory inputLogs;
 
     public LayerStoreBuilder(String name, Path layersDir, String inputTopic, int maxOpenLayers,
-                             InputReplayer.Factory replayers) {
+                             InputLog.Factory inputLogs) {
         this.name = Objects.requireNonNull(name);
         this.layersDir = layersDir.toAbsolutePath().normalize();
         this.inputTopic = Objects.requireNonNull(inputTopic);
         this.maxOpenLayers = maxOpenLayers;
-        this.replayers = Objects.requireNonNull(replayers);
+        this.inputLogs = Objects.requireNonNull(inputLogs);
     }
 
     @Override
@@ -38,9 +40,10 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
 
     @Override
     public StoreBuilder<LayerStore> withLoggingEnabled(Map<String, String> config) {
-        throw new UnsupportedOperationException("the layer store has no changelog: the input topic is its log");
+        throw new UnsupportedOperationException("the layer store has no changelog topic: the input topic is its log");
     }
 
+    /** Called by {@code Topology.addReadOnlyStateStore}, which makes the input topic the store's changelog. */
     @Override
     public StoreBuilder<LayerStore> withLoggingDisabled() {
         return this;
@@ -48,7 +51,7 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
 
     @Override
     public LayerStore build() {
-        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, replayers);
+        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, inputLogs);
     }
 
     @Override

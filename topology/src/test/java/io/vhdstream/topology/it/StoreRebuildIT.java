@@ -6,8 +6,6 @@ import io.vhdstream.topology.DiskTopology;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
-import io.vhdstream.topology.store.InputReplayer;
-import io.vhdstream.topology.store.KafkaInputReplayer;
 import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
@@ -16,6 +14,7 @@ import io.vhdstream.topology.support.Verify;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,13 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * What Kafka Streams 4.3 does when a task's layer store is empty but the group has committed offsets, and
- * that the store rebuilds itself: the layers directory is deleted between two runs.
+ * What Kafka Streams 4.3 does when a task's layer store is empty but the group has committed offsets: the
+ * layers directory is deleted between two runs.
  *
- * <p>Observed (and asserted): Streams resumes the task's consumer at the group's committed offset; it never
- * asks a store without changelog for {@code committedOffset()} and never restores it. Before the first record
- * the store therefore replays [0, committed offset) itself, emitting nothing; every snapshot is announced
- * exactly once and every layer, including those sealed before the deletion, is rebuilt with its announced id.
+ * <p>Observed (and asserted): the store's changelog is the input topic, so Streams restores it (on its state
+ * updater thread) from the store's committed offset, 0 here, to the group's committed offset, and only then
+ * resumes the task's consumer there; the restoration emits nothing, every snapshot is announced exactly once
+ * and every layer, including those sealed before the deletion, is rebuilt with its announced id.
  */
 class StoreRebuildIT {
     static final long MIB = 1 << 20;
@@ -74,22 +73,23 @@ class StoreRebuildIT {
         p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
         TopologyConfig cfg = TopologyConfig.of(p);
         List<Replay> replays = new CopyOnWriteArrayList<>();
-        InputReplayer.Factory kafka = KafkaInputReplayer.factory(Duration.ofMinutes(1));
-        InputReplayer.Factory recording = appConfigs -> {
-            InputReplayer inner = kafka.create(appConfigs);
-            return new InputReplayer() {
-                @Override
-                public long replay(TopicPartition tp, long from, long until, Handler h) throws java.io.IOException {
-                    long n = inner.replay(tp, from, until, h);
-                    replays.add(new Replay(tp, from, until, n));
-                    return n;
-                }
+        StateRestoreListener recording = new StateRestoreListener() {
+            final Map<TopicPartition, long[]> started = new java.util.concurrent.ConcurrentHashMap<>();
 
-                @Override
-                public void close() {
-                    inner.close();
-                }
-            };
+            @Override
+            public void onRestoreStart(TopicPartition tp, String store, long start, long end) {
+                started.put(tp, new long[] {start, end});
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition tp, String store, long batchEnd, long n) {
+            }
+
+            @Override
+            public void onRestoreEnd(TopicPartition tp, String store, long total) {
+                long[] se = started.get(tp);
+                replays.add(new Replay(tp, se[0], se[1], total));
+            }
         };
 
         Iterator<DiskCommand> commands = sc.commands();
@@ -103,14 +103,17 @@ class StoreRebuildIT {
             producer.flush();
             long sealedBefore = sc.models.values().stream().mapToLong(m -> m.snapshotIds().size()).sum();
             assertTrue(sealedBefore >= 2, "the first half seals layers");
-            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg, recording), cfg.streamsProperties())) {
+            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg), cfg.streamsProperties())) {
+                ks.setGlobalStateRestoreListener(recording);
                 ks.start();
                 out.awaitLayers(es -> LayerEvents.sealedCount(es) >= sealedBefore, Duration.ofMinutes(2));
                 awaitCommitted(broker, "store-rebuild-it", cmds);
                 ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
             }
-            assertTrue(replays.isEmpty(), "a fresh store starting at offset 0 replays nothing");
+            assertTrue(replays.stream().allMatch(r -> r.records() == 0), "a fresh store starting at offset 0 replays nothing: "
+                    + replays);
+            replays.clear();
             Map<TopicPartition, Long> committed = broker.committedOffsets("store-rebuild-it");
             assertEquals(PARTITIONS, committed.size());
 
@@ -124,16 +127,17 @@ class StoreRebuildIT {
             producer.flush();
             long expected = sc.totalSnapshots();
             List<LayerEvent> events;
-            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg, recording), cfg.streamsProperties())) {
+            try (KafkaStreams ks = new KafkaStreams(DiskTopology.build(cfg), cfg.streamsProperties())) {
+                ks.setGlobalStateRestoreListener(recording);
                 ks.start();
                 events = out.awaitLayers(es -> LayerEvents.sealedCount(es) >= expected, Duration.ofMinutes(2));
                 awaitCommitted(broker, "store-rebuild-it", cmds);
                 ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
             }
-            // Streams resumed each task at the group's committed offset (not 0), and the store replayed
-            // [0, that offset) on its own before the first record.
-            assertEquals(PARTITIONS, replays.size(), "one catch-up per task: " + replays);
+            // Streams restored each store from the input (its changelog) from 0 to the group's committed offset
+            // before it resumed the task there.
+            assertEquals(PARTITIONS, replays.size(), "one restoration per task: " + replays);
             for (Replay r : replays) {
                 assertEquals(0, r.from(), r.toString());
                 assertEquals(committed.get(r.tp()), r.until(), r.toString());
@@ -146,7 +150,11 @@ class StoreRebuildIT {
     }
 
     static void awaitCommitted(TestBroker broker, String group, String topic) throws Exception {
-        Map<TopicPartition, Long> end = broker.endOffsets(topic, PARTITIONS);
+        awaitCommitted(broker, group, topic, PARTITIONS);
+    }
+
+    static void awaitCommitted(TestBroker broker, String group, String topic, int partitions) throws Exception {
+        Map<TopicPartition, Long> end = broker.endOffsets(topic, partitions);
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
             Map<TopicPartition, Long> c = broker.committedOffsets(group);

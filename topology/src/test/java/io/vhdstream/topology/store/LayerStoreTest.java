@@ -6,10 +6,16 @@ import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.recovery.InputLog;
+import io.vhdstream.topology.recovery.RecoveryProgress;
 import io.vhdstream.topology.support.Histories;
+import io.vhdstream.topology.support.InputLogs;
 import io.vhdstream.topology.support.Layers;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.junit.jupiter.api.Test;
@@ -31,51 +37,34 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The store's catch-up: what it replays (from its committed offset to the first record) and what not. */
+/**
+ * The store as Kafka Streams drives it: restored from the input (its changelog) up to the group's committed
+ * offset, then processing; what it reports as its committed offset; when it refuses to start.
+ */
 class LayerStoreTest {
     static final int PARTITION = 1;
+    static final TopicPartition TP = new TopicPartition(Topics.COMMANDS, PARTITION);
 
     @TempDir
     Path work;
 
     private final List<ConsumerRecord<byte[], byte[]>> log = new ArrayList<>();
-    private final List<long[]> replays = new ArrayList<>();
+    private MockProcessorContext<Object, Object> ctx;
 
-    private InputReplayer.Factory fromLog(boolean fail) {
-        return configs -> new InputReplayer() {
-            @Override
-            public long replay(TopicPartition tp, long from, long until, Handler h) throws IOException {
-                if (fail) {
-                    throw new IOException("the input is gone");
-                }
-                assertEquals(new TopicPartition(Topics.COMMANDS, PARTITION), tp);
-                long n = 0;
-                for (ConsumerRecord<byte[], byte[]> r : log) {
-                    if (r.offset() >= from && r.offset() < until) {
-                        h.accept(r);
-                        n++;
-                    }
-                }
-                replays.add(new long[] {from, until, n});
-                return n;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
-
-    private LayerStore open(InputReplayer.Factory replayers) {
-        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, work.resolve("layers"), Topics.COMMANDS, 8, replayers)
+    private LayerStore open(InputLog.Factory inputLog) {
+        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, work.resolve("layers"), Topics.COMMANDS, 8, inputLog)
                 .build();
         Properties p = new Properties();
         p.put("application.id", "t");
         p.put("bootstrap.servers", "x:1");
-        MockProcessorContext<Object, Object> ctx = new MockProcessorContext<>(p, new TaskId(0, PARTITION),
-                work.resolve("state").toFile());
+        ctx = new MockProcessorContext<>(p, new TaskId(0, PARTITION), work.resolve("state").toFile());
         store.init(ctx.getStateStoreContext(), store);
         return store;
+    }
+
+    /** A store whose group committed {@code committed}: Streams restores [store offset, committed). */
+    private LayerStore open(long committed) {
+        return open(InputLogs.fixed(new InputLog.Range(0, log.size(), committed)));
     }
 
     private List<Outcome> apply(LayerStore store, long from, long until) throws IOException {
@@ -84,6 +73,13 @@ class LayerStoreTest {
             store.apply(r.key(), r.value(), new Position(r.topic(), r.partition(), r.offset(), r.timestamp()), outs::add);
         }
         return outs;
+    }
+
+    /** Streams' restoration: [from, until) in batches, as its restore consumer delivers them. */
+    private void restore(LayerStore store, long from, long until) {
+        for (long at = from; at < until; at += 7) {
+            store.restore(log.subList((int) at, (int) Math.min(until, at + 7)));
+        }
     }
 
     private void history() {
@@ -97,73 +93,119 @@ class LayerStoreTest {
         }
     }
 
+    private double metric(String name) {
+        for (Map.Entry<MetricName, ? extends Metric> e : ctx.metrics().metrics().entrySet()) {
+            if (e.getKey().group().equals(Topics.METRIC_GROUP) && e.getKey().name().equals(name)) {
+                return ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
     @Test
-    void aStoreBehindItsFirstRecordReplaysTheGapAndEmitsNothingForIt() throws Exception {
+    void aRestoredStoreHasTheFilesOfAStoreThatProcessedEverything() throws Exception {
         history();
         int n = log.size();
         Path layers = work.resolve("layers");
-        Path offsets = layers.resolve(LayerNames.OFFSETS_DIR).resolve(Topics.COMMANDS + "-" + PARTITION);
-        LayerStore first = open(fromLog(false));
-        List<Outcome> firstRun = apply(first, 0, n - 10);
-        first.commit(Map.of());
-        assertEquals((long) (n - 10), first.committedOffset(new TopicPartition(Topics.COMMANDS, PARTITION)));
-        first.close();
-        assertTrue(replays.isEmpty());
-        Map<String, String> files = Layers.fileHashes(layers);
+        LayerStore once = open(0);
+        apply(once, 0, n);
+        once.commit(Map.of(TP, (long) n - 1));
+        assertEquals((long) n - 1, once.committedOffset(TP), "Streams' convention: the last record applied");
+        once.close();
+        Map<String, String> straight = Layers.fileHashes(layers);
+        assertTrue(straight.size() > 5);
 
-        // 1. the directory is lost: everything below the first record is replayed, silently
+        // the directory is lost; the group committed n - 10: Streams restores [0, n - 10), then the rest is processed
         deleteTree(layers);
-        LayerStore rebuilt = open(fromLog(false));
-        assertNull(rebuilt.committedOffset(new TopicPartition(Topics.COMMANDS, PARTITION)));
-        List<Outcome> outs = apply(rebuilt, n - 10, n - 9);
-        assertEquals(1, outs.size(), "only the first record's own outcome");
-        assertEquals(List.of(0L, (long) (n - 10), (long) (n - 10)), List.of(replays.get(0)[0], replays.get(0)[1], replays.get(0)[2]));
-        assertEquals(new LayerStore.CatchUp(new TopicPartition(Topics.COMMANDS, PARTITION), 0, n - 10, n - 10),
-                rebuilt.lastCatchUp());
-        rebuilt.commit(Map.of());
+        LayerStore rebuilt = open(n - 10);
+        assertNull(rebuilt.committedOffset(TP), "no offsets: Streams restores from the start");
+        assertTrue(rebuilt.recovery().active());
+        assertEquals(n - 10, metric(RecoveryProgress.REMAINING_METRIC));
+        restore(rebuilt, 0, n - 20);
+        assertEquals(10, metric(RecoveryProgress.REMAINING_METRIC));
+        assertEquals(n - 20, metric(RecoveryProgress.RECORDS_METRIC));
+        rebuilt.commit(Map.of(TP, (long) n - 21));   // Streams checkpoints while restoring
+        assertEquals(n - 20 + "\n", Files.readString(offsetsFile()));
+        restore(rebuilt, n - 20, n - 10);
+        assertTrue(!rebuilt.recovery().active(), "done when it reached the group's offset");
+        List<Outcome> outs = apply(rebuilt, n - 10, n);
+        assertEquals(10, outs.size(), "the restored records produced no outcome, the processed ones one each");
+        rebuilt.commit(Map.of(TP, (long) n - 1));
         rebuilt.close();
+        assertEquals(straight, Layers.fileHashes(layers));
+    }
 
-        // 2. an old offsets file: only the gap above it
-        Files.writeString(offsets, (n - 40) + "\n");
-        replays.clear();
-        LayerStore behind = open(fromLog(false));
-        apply(behind, n - 9, n);
-        assertEquals(List.of((long) (n - 40), (long) (n - 9)), List.of(replays.get(0)[0], replays.get(0)[1]));
-        behind.commit(Map.of());
-        behind.close();
-
-        // 3. the store ahead of the re-delivered records: no replay, the same outcomes again
-        replays.clear();
-        LayerStore ahead = open(fromLog(false));
-        List<Outcome> again = apply(ahead, 0, n - 10);
-        assertTrue(replays.isEmpty());
-        assertEquals(kinds(firstRun), kinds(again));
-        ahead.close();
-
-        // a rebuild from the log gives the same files, byte for byte, as processing the history straight through
-        deleteTree(layers);
-        LayerStore once = open(fromLog(false));
+    @Test
+    void aRecoveryKilledMidwayResumesFromItsLastCheckpointAndEndsTheSame() throws Exception {
+        history();
+        int n = log.size();
+        Path layers = work.resolve("layers");
+        LayerStore once = open(0);
         apply(once, 0, n);
         once.commit(Map.of());
         once.close();
         Map<String, String> straight = Layers.fileHashes(layers);
+
         deleteTree(layers);
-        LayerStore viaCatchUp = open(fromLog(false));
-        apply(viaCatchUp, n - 1, n);
-        viaCatchUp.commit(Map.of());
-        viaCatchUp.close();
+        LayerStore first = open(n);
+        restore(first, 0, 49);
+        first.commit(Map.of(TP, 48L));
+        restore(first, 49, 90);   // applied to the files, never checkpointed: the process dies here
+        first.layers().close();
+
+        LayerStore second = open(n);
+        assertEquals(48L, second.committedOffset(TP), "Streams resumes after the last checkpoint");
+        restore(second, 49, n);   // the records after the checkpoint apply again over files that hold some of them
+        second.commit(Map.of(TP, (long) n - 1));
+        second.close();
         assertEquals(straight, Layers.fileHashes(layers));
-        assertTrue(files.size() > 5);
     }
 
     @Test
-    void aFailedCatchUpFailsTheRecord() throws Exception {
+    void aStoreAheadOfTheGroupReappliesTheRedeliveredRecordsWithTheSameOutcomes() throws Exception {
         history();
-        LayerStore store = open(fromLog(true));
-        ConsumerRecord<byte[], byte[]> r = log.get(5);
-        assertThrows(IOException.class, () -> store.apply(r.key(), r.value(),
-                new Position(r.topic(), r.partition(), r.offset(), r.timestamp()), o -> { }));
+        int n = log.size();
+        LayerStore first = open(0);
+        List<Outcome> firstRun = apply(first, 0, n - 10);
+        first.commit(Map.of());
+        first.close();
+        LayerStore ahead = open(0);   // the group committed nothing: its transactions aborted
+        assertTrue(!ahead.recovery().active());
+        assertEquals(kinds(firstRun), kinds(apply(ahead, 0, n - 10)));
+        ahead.close();
+    }
+
+    @Test
+    void anEmptyCommitKeepsTheOffsets() throws Exception {
+        history();
+        LayerStore store = open(0);
+        apply(store, 0, 30);
+        store.commit(Map.of());
+        store.commit(Map.of());
+        assertEquals(29L, store.committedOffset(TP));
         store.close();
+        assertEquals("30\n", Files.readString(offsetsFile()));
+    }
+
+    @Test
+    void inputDeletedByRetentionThatTheRecoveryNeedsStopsTheTaskWithTheGap() throws Exception {
+        history();
+        LayerStore store = open(0);
+        apply(store, 0, 30);
+        store.commit(Map.of());
+        store.close();
+
+        // durable up to 30, the group is at 100, the topic now starts at 40: offsets [30, 40) are gone
+        ProcessorStateException e = assertThrows(ProcessorStateException.class,
+                () -> open(InputLogs.fixed(new InputLog.Range(40, 120, 100L))));
+        assertTrue(e.getMessage().contains("[30, 40)"), e.getMessage());
+        // the same deletion is harmless when nothing below the group's offset is missing
+        open(InputLogs.fixed(new InputLog.Range(40, 120, 30L))).close();
+        open(InputLogs.fixed(new InputLog.Range(30, 120, 100L))).close();
+    }
+
+    private Path offsetsFile() {
+        return work.resolve("layers").resolve(LayerNames.OFFSETS_DIR).resolve(Topics.COMMANDS + "-" + PARTITION);
     }
 
     /** What the processor would emit for each outcome (the replayed flag and later state aside). */

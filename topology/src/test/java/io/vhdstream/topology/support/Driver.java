@@ -7,7 +7,6 @@ import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.DiskTopology;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.config.TopologyConfig;
-import io.vhdstream.topology.store.InputReplayer;
 import io.vhdstream.topology.store.LayerStore;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -45,10 +44,7 @@ public final class Driver implements AutoCloseable {
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layersDir.toString());
         TopologyConfig cfg = TopologyConfig.of(p);
-        InputReplayer.Factory noReplay = configs -> {
-            throw new AssertionError("no catch-up expected in a TopologyTestDriver test");
-        };
-        driver = new TopologyTestDriver(DiskTopology.build(cfg, noReplay), cfg.streamsProperties());
+        driver = new TopologyTestDriver(DiskTopology.build(cfg, InputLogs.nothingToRestore()), cfg.streamsProperties());
         input = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer(), START,
                 Duration.ofMillis(1));
         layers = driver.createOutputTopic(Topics.LAYERS, new ByteArrayDeserializer(), AvroSerdes.layerEvent().deserializer());
