@@ -27,7 +27,13 @@ public final class TopologyCommand extends VerbCommand {
         if (!Files.isRegularFile(config)) {
             throw CliException.usage("USAGE", "no such config file: " + config);
         }
-        var app = io.vhdstream.topology.app.TopologyApp.start(config, overrides);
+        java.util.Properties props = io.vhdstream.topology.config.TopologyConfig.load(config);
+        props.putAll(overrides);
+        // One line per state change: scripts and operators see when the instance is RUNNING (recovered, processing).
+        var app = io.vhdstream.topology.app.TopologyApp.start(props, (now, before) -> {
+            out().println("topology " + now);
+            out().flush();
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "vhdstream-topology-shutdown"));
         out().println("topology started (application.id " + app.config().streamsProperties().getProperty("application.id")
                 + ", layers in " + app.config().layersDir() + "); Ctrl-C stops it");

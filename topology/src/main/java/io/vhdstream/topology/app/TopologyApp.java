@@ -3,6 +3,7 @@ package io.vhdstream.topology.app;
 import io.vhdstream.topology.DiskTopology;
 import io.vhdstream.topology.config.TopicSetup;
 import io.vhdstream.topology.config.TopologyConfig;
+import io.vhdstream.topology.recovery.KafkaInputLog;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -37,7 +38,8 @@ import java.util.function.BiConsumer;
  * }
  * </pre>
  *
- * {@link #close()} leaves the consumer group, so a restarted instance does not wait out the session timeout.
+ * {@link #close()} keeps a static member in the consumer group and takes a dynamic one out of it: either way a
+ * restarted instance does not wait out the session timeout.
  */
 public final class TopologyApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopologyApp.class);
@@ -45,6 +47,7 @@ public final class TopologyApp implements AutoCloseable {
 
     private final TopologyConfig config;
     private final KafkaStreams streams;
+    private final KafkaInputLog.Shared inputLog = new KafkaInputLog.Shared();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch running = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -53,7 +56,7 @@ public final class TopologyApp implements AutoCloseable {
 
     private TopologyApp(TopologyConfig config) {
         this.config = config;
-        this.streams = new KafkaStreams(DiskTopology.build(config), config.streamsProperties());
+        this.streams = new KafkaStreams(DiskTopology.build(config, inputLog), config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             log.error("the topology failed; stopping the application", e);
@@ -146,15 +149,21 @@ public final class TopologyApp implements AutoCloseable {
         return Optional.ofNullable(failure.get());
     }
 
-    /** Closes cleanly: commits, checkpoints the layer stores, leaves the consumer group. */
+    /**
+     * Closes cleanly: commits and checkpoints the layer stores. A dynamic member leaves the consumer group (a
+     * restarted instance would otherwise wait out the session timeout); a static one stays, so that a restart
+     * takes its tasks back without a rebalance (see {@code vhdstream.static.membership}).
+     */
     @Override
     public void close() {
         close(DEFAULT_CLOSE_TIMEOUT);
     }
 
     public boolean close(Duration timeout) {
-        boolean done = streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(timeout));
+        CloseOptions.GroupMembershipOperation membership = config.staticMember()
+                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP;
+        boolean done = streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(timeout));
+        inputLog.close();
         stopped.countDown();
         return done;
     }

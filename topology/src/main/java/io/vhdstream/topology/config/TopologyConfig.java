@@ -50,6 +50,15 @@ public final class TopologyConfig extends AbstractConfig {
             + "is synced and closed when another must open.";
     public static final int OPEN_LAYERS_MAX_DEFAULT = 64;
 
+    public static final String STATIC_MEMBERSHIP_CONFIG = "vhdstream.static.membership";
+    private static final String STATIC_MEMBERSHIP_DOC = "Join the consumer group as a static member unless "
+            + "group.instance.id is set: the instance id is <application.id>-<host name>-<hash of the layer directory>, "
+            + "the same after a restart. A restarted instance (kill -9 included) then takes its tasks back at once, "
+            + "without a rebalance and without waiting out session.timeout.ms, and a clean stop does not leave the "
+            + "group, so a rolling restart moves no task (a task that moves must rebuild its layers on the other "
+            + "instance). An instance stopped for good gives its tasks up after session.timeout.ms. Two instances "
+            + "with the same host name and layer directory path would fence each other: set group.instance.id then.";
+
     public static final String TOPICS_CREATE_CONFIG = "vhdstream.topics.create";
     private static final String TOPICS_CREATE_DOC = "Create missing topics at start-up with the settings of TopicSetup "
             + "(config/topics.properties).";
@@ -75,6 +84,7 @@ public final class TopologyConfig extends AbstractConfig {
                     Importance.LOW, CHECKPOINT_INTERVAL_MS_DOC)
             .define(OPEN_LAYERS_MAX_CONFIG, Type.INT, OPEN_LAYERS_MAX_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
                     OPEN_LAYERS_MAX_DOC)
+            .define(STATIC_MEMBERSHIP_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATIC_MEMBERSHIP_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, false, Importance.LOW, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.LOW, TOPICS_PARTITIONS_DOC)
             .define(TOPICS_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPICS_REPLICATION_DOC);
@@ -95,6 +105,11 @@ public final class TopologyConfig extends AbstractConfig {
         requireFailing(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 org.apache.kafka.streams.errors.DefaultProductionExceptionHandler.class);
         Path layers = layersDir();
+        if (getBoolean(STATIC_MEMBERSHIP_CONFIG) && !StaticMembership.configured(streams)) {
+            Object app = streams.get(StreamsConfig.APPLICATION_ID_CONFIG);
+            streams.put("group.instance.id", StaticMembership.defaultInstanceId(app == null ? "vhdstream" : app.toString(),
+                    layers));
+        }
         Object stateDir = streams.get(StreamsConfig.STATE_DIR_CONFIG);
         if (stateDir != null) {
             Path state = Path.of(stateDir.toString()).toAbsolutePath().normalize();
@@ -200,6 +215,12 @@ public final class TopologyConfig extends AbstractConfig {
 
     public int maxOpenLayers() {
         return getInt(OPEN_LAYERS_MAX_CONFIG);
+    }
+
+    /** True if the instance is a static member of the consumer group (by default, or by group.instance.id). */
+    public boolean staticMember() {
+        return StaticMembership.configured(streams) && StaticMembership.KEYS.stream()
+                .map(streams::getProperty).anyMatch(v -> v != null && !v.isBlank());
     }
 
     public boolean createTopics() {

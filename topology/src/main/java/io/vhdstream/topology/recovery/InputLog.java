@@ -19,7 +19,7 @@ public interface InputLog extends AutoCloseable {
 
     /**
      * @param logStart  the partition's log start offset (the oldest offset retention left)
-     * @param logEnd    the partition's end offset
+     * @param logEnd    the partition's end offset, or as far as anything matters (the group's committed offset)
      * @param committed the group's committed offset (next record to process), or null if it has none
      */
     record Range(long logStart, long logEnd, Long committed) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Start, restart and catch-up of `vhdstream topology` as deployed: a stock Kafka broker in its own JVM, the
+# topology as a process with the shipped config/topology.properties, and Kafka's own kafka-consumer-perf-test
+# reading the same backlog. Prints every round, then medians and the catch-up ratio (see RestartBench).
+# Usage: topology/restart-bench.sh [backlog MiB] [rounds]     (defaults 1024 3; set OFFLINE= to let Maven download)
+# Needs disk space for rounds x backlog twice (topic and layers), under topology/target-bench/restart-bench.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MIB="${1:-1024}"
+ROUNDS="${2:-3}"
+OFFLINE="${OFFLINE--o}"
+TOOLS="$HOME/.m2/repository/org/apache/kafka/kafka-tools/4.3.1/kafka-tools-4.3.1.jar"
+if [ ! -f "$TOOLS" ]; then
+  mvn -B -q $OFFLINE dependency:get -Dartifact=org.apache.kafka:kafka-tools:4.3.1 -Dtransitive=false >&2
+fi
+WORK="$PWD/topology/target-bench/restart-bench"
+rm -rf "$WORK"
+mvn -B -q $OFFLINE -Dbuild.suffix=-bench -pl topology -am test -Dtest=RestartBenchTest \
+    -Dsurefire.failIfNoSpecifiedTests=false -Dvhdstream.bench=restart -Dvhdstream.bench.mib="$MIB" \
+    -Dvhdstream.bench.rounds="$ROUNDS" -Dvhdstream.bench.tools="$TOOLS" -Dvhdstream.bench.work="$WORK" 2>&1 \
+    | grep '^BENCH' | sed 's/^BENCH //'

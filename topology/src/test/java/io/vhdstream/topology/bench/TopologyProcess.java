@@ -1,0 +1,96 @@
+package io.vhdstream.topology.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code vhdstream topology --config config/topology.properties --set ...} as a process, started through the
+ * repository's launcher exactly as a user starts it; times when it prints each state ({@code topology RUNNING}).
+ */
+final class TopologyProcess implements AutoCloseable {
+    private final Process process;
+    private final long startNanos;
+    private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+    private final Thread reader;
+
+    private TopologyProcess(Process process, long startNanos) {
+        this.process = process;
+        this.startNanos = startNanos;
+        this.reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("topology ")) {
+                        firstSeen.putIfAbsent(line.substring(9).trim(), System.nanoTime());
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "topology-process-stdout");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static TopologyProcess start(Path repo, Map<String, String> overrides, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(repo.resolve("vhdstream").toString(), "topology", "--config",
+                repo.resolve("config/topology.properties").toString()));
+        overrides.forEach((k, v) -> {
+            cmd.add("--set");
+            cmd.add(k + "=" + v);
+        });
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        long t0 = System.nanoTime();
+        return new TopologyProcess(pb.start(), t0);
+    }
+
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** Seconds from the process start until it printed {@code state}; fails after {@code timeout}. */
+    double awaitState(String state, Duration timeout, Path log) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!firstSeen.containsKey(state)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the topology exited (" + process.exitValue() + ") before " + state + "; see " + log);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the topology was not " + state + " after " + timeout + "; see " + log);
+            }
+            Thread.sleep(5);
+        }
+        return (firstSeen.get(state) - startNanos) / 1e9;
+    }
+
+    /** kill -9. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the shutdown hook closes the application cleanly. */
+    void stop() throws InterruptedException {
+        process.toHandle().destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            kill();
+            throw new IllegalStateException("the topology did not stop within 90 s");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}
