@@ -28,6 +28,8 @@ import java.util.List;
  * <li>picocli parse errors: {@code USAGE}, exit 2;</li>
  * <li>{@link CliException}: its own code and status;</li>
  * <li>{@link VhdException}: its {@link ProblemCode}, exit 2 for INVALID_ARGUMENT and UNALIGNED, else 1;</li>
+ * <li>configuration and cluster problems ({@link KafkaFailures}): {@code CONFIG} (exit 2), {@code UNREACHABLE},
+ *     {@code AUTHENTICATION}, {@code NOT_AUTHORIZED}, {@code TOPICS}, {@code KAFKA} (exit 1);</li>
  * <li>other {@link IOException}: {@code IO_ERROR} (or ALREADY_EXISTS), exit 1;</li>
  * <li>anything else is a bug: {@code INTERNAL}, exit 1.</li>
  * </ul>
@@ -77,7 +79,7 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
     private static final List<ProblemCode> CHECKSUM_CODES = List.of(ProblemCode.FOOTER_CHECKSUM, ProblemCode.HEADER_CHECKSUM);
 
-    private record Failure(String code, String message, int exitCode) {
+    record Failure(String code, String message, int exitCode) {
     }
 
     private static Failure describe(Throwable ex) {
@@ -90,6 +92,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         if (ex instanceof VhdException v) {
             boolean usage = v.code() == ProblemCode.INVALID_ARGUMENT || v.code() == ProblemCode.UNALIGNED;
             return new Failure(v.code().name(), v.detail(), usage ? ExitCodes.USAGE : ExitCodes.FAILURE);
+        }
+        Failure kafka = KafkaFailures.describe(ex);
+        if (kafka != null) {
+            return kafka;
         }
         if (ex instanceof FileAlreadyExistsException e) {
             return new Failure(ProblemCode.ALREADY_EXISTS.name(), e.getFile() + " already exists", ExitCodes.FAILURE);

@@ -6,9 +6,15 @@ package io.vhdstream.cli;
 public final class ExitCodes {
     /** Done; for {@code check}: the image is clean. */
     public static final int OK = 0;
-    /** The operation failed (engine or I/O error); for {@code check}: problems were found. */
+    /**
+     * The operation failed (engine or I/O error, Kafka unreachable or refusing); for {@code check}: problems were
+     * found. A service manager may retry.
+     */
     public static final int FAILURE = 1;
-    /** Bad usage: unknown verb or option, missing or malformed argument, unaligned offset, missing input. */
+    /**
+     * Bad usage: unknown verb or option, missing or malformed argument, unaligned offset, missing input, a
+     * configuration mistake (CONFIG). Retrying will not help.
+     */
     public static final int USAGE = 2;
 
     private ExitCodes() {
@@ -17,5 +23,5 @@ public final class ExitCodes {
     /** Exit-code lines for {@code --help} (picocli's "code:description" form). */
     static final String HELP_OK = OK + ":Success.";
     static final String HELP_FAILURE = FAILURE + ":Failure: an engine or I/O error (one line on stderr).";
-    static final String HELP_USAGE = USAGE + ":Usage error: bad arguments, unaligned offset or length.";
+    static final String HELP_USAGE = USAGE + ":Usage or configuration error: bad arguments or settings, unaligned offset or length.";
 }

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Single-node settings Streams' exactly-once needs (replication factor 1 for the offsets and
  * transaction topics) are set here; without them Streams never leaves REBALANCING.
+ *
+ * <p>Started {@code secured}, its client listener requires TLS and SASL/SCRAM ({@link BrokerSecurity}: a
+ * self-signed certificate and one user, made on first start); {@link #clientSettings()} connects.
  */
 public final class EmbeddedBroker implements AutoCloseable {
     /** Records carry up to 512 KiB of block data plus headers; room for that and batching. */
@@ -39,15 +43,26 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final KafkaRaftServer server;
+    private final BrokerSecurity security;
 
-    private EmbeddedBroker(Path dataDir, int port, KafkaRaftServer server) {
+    private EmbeddedBroker(Path dataDir, int port, KafkaRaftServer server, BrokerSecurity security) {
         this.dataDir = dataDir;
         this.port = port;
         this.server = server;
+        this.security = security;
     }
 
     /** Formats {@code dataDir} when it is new and starts the broker; port 0 picks a free port. */
     public static EmbeddedBroker start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, false);
+    }
+
+    /**
+     * Like {@link #start(Path, int)}; with {@code secured} the client listener is SASL_SSL (SCRAM-SHA-256) instead
+     * of PLAINTEXT. A data directory first started without it cannot be secured later (the user is created with
+     * the cluster's metadata).
+     */
+    public static EmbeddedBroker start(Path dataDir, int port, boolean secured) throws IOException {
         // The broker calls Exit on fatal errors; in-process that would kill the user's JVM without a word.
         Exit.setExitProcedure((status, message) -> {
             throw new IllegalStateException("embedded Kafka broker wanted to exit (" + status + "): " + message);
@@ -59,15 +74,25 @@ public final class EmbeddedBroker implements AutoCloseable {
         int brokerPort = port == 0 ? freePort() : port;
         int controllerPort = freePort();
         Path logDir = dataDir.resolve("kafka-logs");
+        boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+        Path securityDir = dataDir.resolve("security");
+        if (secured && formatted && !Files.exists(securityDir)) {
+            throw new IOException(dataDir + " holds a broker first started without TLS and SASL; secure a new data directory");
+        }
+        BrokerSecurity security = secured ? BrokerSecurity.loadOrCreate(securityDir) : null;
+        String listener = secured ? "SASL_SSL" : "PLAINTEXT";
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("listeners", listener + "://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", listener + "://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", listener);
+        p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            p.putAll(security.brokerSettings(listener));
+        }
         p.put("log.dirs", logDir.toString());
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "4");
@@ -82,17 +107,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
         p.put("auto.create.topics.enable", "false");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            format(logDir);
+        if (!formatted) {
+            format(logDir, security == null ? List.of() : security.scramArguments());
         }
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        EmbeddedBroker b = new EmbeddedBroker(dataDir, brokerPort, server);
+        EmbeddedBroker b = new EmbeddedBroker(dataDir, brokerPort, server, security);
         b.awaitReady();
         return b;
     }
 
-    private static void format(Path logDir) throws IOException {
+    private static void format(Path logDir, List<String> scram) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             new Formatter().setPrintStream(new PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8))
@@ -103,6 +128,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .setMetadataLogDirectory(logDir.toString())
                     .setDirectories(java.util.List.of(logDir.toString()))
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setScramArguments(scram)
                     .run();
         } catch (Exception e) {
             throw new IOException("could not format the embedded broker's storage in " + logDir + ": " + e.getMessage()
@@ -112,7 +138,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private void awaitReady() throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        try (Admin admin = Admin.create(new java.util.HashMap<String, Object>(clientSettings()))) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -138,14 +164,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         return dataDir;
     }
 
+    /** Everything a client needs to connect: bootstrap servers and, when secured, the TLS and SASL settings. */
+    public Map<String, String> clientSettings() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (security != null) {
+            m.putAll(security.clientSettings());
+        }
+        return m;
+    }
+
+    /** The security material when secured (its client properties file, certificate), else empty. */
+    public java.util.Optional<BrokerSecurity> security() {
+        return java.util.Optional.ofNullable(security);
+    }
+
     /** Creates the topics that do not exist yet, with a max message size that fits block records. */
     public void createTopics(Map<String, Integer> partitionsByTopic) throws IOException {
-        createTopics(bootstrapServers(), partitionsByTopic);
+        createTopics(clientSettings(), partitionsByTopic);
     }
 
     /** The same, on any cluster (replication factor 1: for the demo and tests, not for production topics). */
     public static void createTopics(String bootstrapServers, Map<String, Integer> partitionsByTopic) throws IOException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        createTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), partitionsByTopic);
+    }
+
+    /** The same, with full client settings (TLS, SASL). */
+    public static void createTopics(Map<String, ?> clientSettings, Map<String, Integer> partitionsByTopic) throws IOException {
+        try (Admin admin = Admin.create(new java.util.HashMap<String, Object>(clientSettings))) {
             for (Map.Entry<String, Integer> t : partitionsByTopic.entrySet()) {
                 NewTopic topic = new NewTopic(t.getKey(), t.getValue(), (short) 1)
                         .configs(Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));

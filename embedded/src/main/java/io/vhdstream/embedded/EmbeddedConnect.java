@@ -32,11 +32,24 @@ public final class EmbeddedConnect implements AutoCloseable {
      *                    listener on a free loopback port, converters)
      */
     public static EmbeddedConnect start(String bootstrapServers, Path offsetsFile, Map<String, String> workerProps) {
+        return start(Map.of("bootstrap.servers", bootstrapServers), offsetsFile, workerProps);
+    }
+
+    /**
+     * Like {@link #start(String, Path, Map)}, with full Kafka client settings (bootstrap servers, TLS, SASL): they
+     * apply to the worker's own clients and, through the {@code producer.}, {@code consumer.} and {@code admin.}
+     * prefixes, to the connectors' clients.
+     */
+    public static EmbeddedConnect start(Map<String, ?> clientSettings, Path offsetsFile, Map<String, String> workerProps) {
         Exit.setExitProcedure((status, message) -> {
             throw new IllegalStateException("embedded Connect worker wanted to exit (" + status + "): " + message);
         });
         Map<String, String> p = new HashMap<>();
-        p.put("bootstrap.servers", bootstrapServers);
+        clientSettings.forEach((k, v) -> {
+            for (String prefix : new String[] {"", "producer.", "consumer.", "admin."}) {
+                p.put(prefix + k, String.valueOf(v));
+            }
+        });
         p.put("offset.storage.file.filename", offsetsFile.toString());
         p.put("offset.flush.interval.ms", "1000");
         p.put("listeners", "http://127.0.0.1:0");

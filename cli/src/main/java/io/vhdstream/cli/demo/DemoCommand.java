@@ -2,8 +2,10 @@ package io.vhdstream.cli.demo;
 
 import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.cli.kafka.KafkaClientOptions;
 import io.vhdstream.cli.util.SizeConverter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -35,16 +37,17 @@ public final class DemoCommand extends VerbCommand {
             description = "Keep the broker data, layers, replica and rebuilt chains in DIR (default: a temp dir, deleted).")
     Path keep;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-            description = "Use this Kafka cluster instead of the embedded broker.")
-    String bootstrapServers;
+    /** Any of its options (--bootstrap-servers, --command-config, --set) means: an existing cluster, not the embedded broker. */
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Override
     public Integer call() throws Exception {
         io.vhdstream.embedded.demo.DemoOptions options;
+        var cluster = kafka.settings().isEmpty() ? null : kafka.clientSettings();
         try {
             options = new io.vhdstream.embedded.demo.DemoOptions(size, writeVolume != null ? writeVolume : size, snapshots,
-                    seed, keep, bootstrapServers, terminal().interactive());
+                    seed, keep, cluster, terminal().interactive());
         } catch (IllegalArgumentException e) {
             throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
         }

@@ -8,7 +8,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Map;
 
 /** {@code vhdstream produce workload|diff}: send write events to the command topic. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
@@ -23,7 +22,10 @@ public final class ProduceCommand extends VerbCommand {
     /** Options every producing subcommand shares. */
     abstract static class Producing extends VerbCommand {
         @Mixin
-        CommandTopicOptions kafka;
+        KafkaClientOptions kafka;
+
+        @Mixin
+        CommandTopicOptions topic;
 
         @Option(names = "--disk", required = true, paramLabel = "ID", description = "Disk id (the record key).")
         String disk;
@@ -61,10 +63,10 @@ public final class ProduceCommand extends VerbCommand {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
             }
-            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(kafka.bootstrapServers, kafka.topic, Map.of())) {
+            try (var p = CommandLog.producer(kafka, topic.topic)) {
                 long n = p.sendWorkload(spec);
                 p.flush();
-                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + kafka.topic);
+                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + topic.topic);
             }
             return 0;
         }
@@ -81,10 +83,16 @@ public final class ProduceCommand extends VerbCommand {
 
         @Override
         public Integer call() throws Exception {
-            try (var p = io.vhdstream.topology.produce.WorkloadProducer.connect(kafka.bootstrapServers, kafka.topic, Map.of())) {
-                long n = p.sendDifferences(disk, raw, chain);
-                p.flush();
-                out().println("sent " + n + " Write commands (" + p.dataBytes() + " bytes) for disk " + disk + " to " + kafka.topic);
+            java.util.List<io.vhdstream.schemas.command.DiskCommand> writes;
+            try {
+                writes = io.vhdstream.topology.produce.Workloads.differences(disk, raw, chain,
+                        io.vhdstream.schemas.Limits.MAX_WRITE_BYTES);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
+            }
+            try (var p = CommandLog.producer(kafka, topic.topic)) {
+                long n = p.sendAll(writes.iterator());
+                out().println("sent " + n + " Write commands (" + p.dataBytes() + " bytes) for disk " + disk + " to " + topic.topic);
             }
             return 0;
         }

@@ -14,7 +14,10 @@ import java.nio.file.Path;
             "image) of one disk, stopping at a snapshot: event-sourced snapshot rebuilding."})
 public final class RebuildCommand extends VerbCommand {
     @Mixin
-    CommandTopicOptions kafka;
+    KafkaClientOptions kafka;
+
+    @Mixin
+    CommandTopicOptions topic;
 
     @Option(names = "--disk", required = true, paramLabel = "ID", description = "Disk id.")
     String disk;
@@ -30,7 +33,7 @@ public final class RebuildCommand extends VerbCommand {
 
     @Override
     public Integer call() throws Exception {
-        var req = io.vhdstream.topology.rebuild.Rebuilder.Request.of(kafka.bootstrapServers, disk, until, out).withTopic(kafka.topic);
+        var req = CommandLog.rebuildRequest(kafka, topic.topic, disk, until, out);
         if (flat != null) {
             req = req.withFlat(flat);
         }

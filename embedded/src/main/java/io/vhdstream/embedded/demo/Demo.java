@@ -11,6 +11,7 @@ import io.vhdstream.schemas.block.ZeroExtent;
 import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.app.TopologyApp;
+import io.vhdstream.topology.config.ClusterConnection;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.SealedLayer;
@@ -92,27 +93,29 @@ public final class Demo {
         TopologyApp topology = null;
         EmbeddedConnect connect = null;
         try {
-            String bootstrap = options.bootstrapServers();
-            if (bootstrap == null) {
+            Map<String, Object> client = options.clientSettings();
+            if (client == null) {
                 long t = System.nanoTime();
                 broker = EmbeddedBroker.start(work.resolve("kafka"), 0);
-                bootstrap = broker.bootstrapServers();
-                out.printf("embedded Kafka broker (KRaft) on %s, up in %.1f s%n", bootstrap, secondsSince(t));
+                client = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                out.printf("embedded Kafka broker (KRaft) on %s, up in %.1f s%n", broker.bootstrapServers(), secondsSince(t));
+            } else {
+                ClusterConnection.open(client, ClusterConnection.COMMAND_WAIT, null).close();
             }
-            createTopics(bootstrap);
+            createTopics(client);
             Path layers = work.resolve("layers-" + runId);
             Path replica = work.resolve("replica-" + runId);
-            topology = TopologyApp.start(topologyProps(bootstrap, work, runId, layers));
+            topology = TopologyApp.start(topologyProps(client, work, runId, layers));
             if (!topology.awaitRunning(Duration.ofMinutes(2))) {
                 throw new IOException("the topology did not reach RUNNING in 2 minutes: " + topology.state());
             }
-            connect = EmbeddedConnect.start(bootstrap, work.resolve("connect-" + runId + ".offsets"), Map.of());
+            connect = EmbeddedConnect.start(client, work.resolve("connect-" + runId + ".offsets"), Map.of());
             connect.putConnector("vhd-source", sourceConfig(layers));
             connect.putConnector("vhd-replica", sinkConfig(replica));
             out.println("topology RUNNING, Connect worker up with the source and replica sink connectors");
             out.flush();
 
-            BlockCounter blocks = BlockCounter.start(bootstrap);
+            BlockCounter blocks = BlockCounter.start(client);
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
             Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
             progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica sealed %d/%d",
@@ -120,7 +123,7 @@ public final class Demo {
                     human(blocks.bytes.get()), countSealedReplicas(replicaDiskDir), options.snapshots()));
 
             long t0 = System.nanoTime();
-            Model model = produce(bootstrap, diskId);
+            Model model = produce(client, diskId);
             double produceSeconds = secondsSince(t0);
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
@@ -131,7 +134,7 @@ public final class Demo {
             List<SealedLayer> sealed = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             verifyChain(model, diskDir, sealed);
             verifyReplica(model, replicaDiskDir, sealed);
-            double rebuildSeconds = verifyRebuild(model, bootstrap, diskId, work.resolve("rebuild-" + runId));
+            double rebuildSeconds = verifyRebuild(model, client, diskId, work.resolve("rebuild-" + runId));
             checkEveryLayer(diskDir, replicaDiskDir);
             check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failedReplicas(replicaDiskDir) == 0,
                     blocks.errors.get() + " source errors, " + failedReplicas(replicaDiskDir) + " failed replica layers");
@@ -166,11 +169,11 @@ public final class Demo {
     private final AtomicLong producedCommands = new AtomicLong();
 
     /** Sends the workload and applies each command to the model in the same pass. */
-    private Model produce(String bootstrap, String diskId) throws IOException {
+    private Model produce(Map<String, Object> client, String diskId) throws IOException {
         WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024,
                 options.snapshotEvery(), options.seed());
         Model model = new Model();
-        try (WorkloadProducer producer = WorkloadProducer.connect(bootstrap, io.vhdstream.topology.Topics.COMMANDS, Map.of())) {
+        try (WorkloadProducer producer = WorkloadProducer.connect(client, io.vhdstream.topology.Topics.COMMANDS)) {
             for (Iterator<DiskCommand> it = Workloads.commands(spec); it.hasNext(); ) {
                 DiskCommand c = it.next();
                 model.apply(c);
@@ -212,11 +215,11 @@ public final class Demo {
         check("replica chain equals the source at every snapshot", ok == sealed.size(), ok + "/" + sealed.size() + " layers");
     }
 
-    private double verifyRebuild(Model model, String bootstrap, String diskId, Path dir) throws IOException {
+    private double verifyRebuild(Model model, Map<String, Object> client, String diskId, Path dir) throws IOException {
         long t = System.nanoTime();
         int ok = 0;
         for (Map.Entry<String, byte[]> e : model.digests().entrySet()) {
-            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(bootstrap, diskId, e.getKey(),
+            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, e.getKey(),
                     dir.resolve(LayerNames.encode(e.getKey()))));
             if (Arrays.equals(e.getValue(), chainDigest(r.top()))) {
                 ok++;
@@ -272,9 +275,9 @@ public final class Demo {
         out.flush();
     }
 
-    private Properties topologyProps(String bootstrap, Path work, String runId, Path layers) {
+    private Properties topologyProps(Map<String, Object> client, Path work, String runId, Path layers) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+        p.putAll(client);
         p.put("application.id", "vhdstream-demo-" + runId);
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
@@ -307,8 +310,8 @@ public final class Demo {
         return c;
     }
 
-    private static void createTopics(String bootstrap) throws IOException {
-        EmbeddedBroker.createTopics(bootstrap, Map.of(BLOCKS_TOPIC, 1, SOURCE_ERRORS_TOPIC, 1));
+    private static void createTopics(Map<String, Object> client) throws IOException {
+        EmbeddedBroker.createTopics(client, Map.of(BLOCKS_TOPIC, 1, SOURCE_ERRORS_TOPIC, 1));
     }
 
     /** SHA-256 of the whole virtual disk read through the chain whose top is {@code top}. */
@@ -405,9 +408,8 @@ public final class Demo {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        private BlockCounter(String bootstrap) {
-            Map<String, Object> c = new HashMap<>();
-            c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        private BlockCounter(Map<String, Object> client) {
+            Map<String, Object> c = new HashMap<>(client);
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, EmbeddedBroker.MAX_MESSAGE_BYTES);
@@ -427,8 +429,8 @@ public final class Demo {
             thread.setDaemon(true);
         }
 
-        static BlockCounter start(String bootstrap) {
-            BlockCounter b = new BlockCounter(bootstrap);
+        static BlockCounter start(Map<String, Object> client) {
+            BlockCounter b = new BlockCounter(client);
             b.thread.start();
             return b;
         }

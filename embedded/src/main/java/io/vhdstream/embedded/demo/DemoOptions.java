@@ -1,16 +1,18 @@
 package io.vhdstream.embedded.demo;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What the demo runs: one disk of {@code diskSize} bytes written {@code writeVolume} bytes over, sealed
  * into {@code snapshots} snapshots.
  *
  * @param keepDir          where to leave the broker data, layers and replica (null: a temp dir, deleted)
- * @param bootstrapServers an existing cluster to use instead of the embedded broker (null: embedded)
+ * @param clientSettings   the Kafka client settings of an existing cluster to use instead of the embedded broker
+ *                         (bootstrap.servers, TLS, SASL; null: embedded)
  */
-public record DemoOptions(long diskSize, long writeVolume, int snapshots, long seed, Path keepDir, String bootstrapServers,
-                          boolean interactive) {
+public record DemoOptions(long diskSize, long writeVolume, int snapshots, long seed, Path keepDir,
+                          Map<String, Object> clientSettings, boolean interactive) {
     public static final long DEFAULT_SIZE = 256L << 20;
     public static final int DEFAULT_SNAPSHOTS = 8;
 
@@ -21,6 +23,7 @@ public record DemoOptions(long diskSize, long writeVolume, int snapshots, long s
         if (snapshots < 1 || snapshots > 1000) {
             throw new IllegalArgumentException("--snapshots must be between 1 and 1000");
         }
+        clientSettings = clientSettings == null ? null : Map.copyOf(clientSettings);
     }
 
     public long snapshotEvery() {

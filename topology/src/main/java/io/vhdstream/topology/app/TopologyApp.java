@@ -1,10 +1,13 @@
 package io.vhdstream.topology.app;
 
 import io.vhdstream.topology.DiskTopology;
+import io.vhdstream.topology.config.ClusterConnection;
+import io.vhdstream.topology.config.ClusterProblem;
+import io.vhdstream.topology.config.TopicChecks;
 import io.vhdstream.topology.config.TopicSetup;
+import io.vhdstream.topology.config.TopicSpec;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.recovery.KafkaInputLog;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -86,19 +89,40 @@ public final class TopologyApp implements AutoCloseable {
             throws IOException {
         TopologyConfig config = TopologyConfig.of(props);
         Files.createDirectories(config.layersDir());
-        if (config.createTopics()) {
-            Properties sp = config.streamsProperties();
-            Map<String, Object> admin = new StreamsConfig(sp).getAdminConfigs("vhdstream-topic-setup");
-            try (Admin a = Admin.create(admin)) {
-                TopicSetup.ensure(a, TopicSetup.specs(config));
-            }
-        }
+        checkCluster(config);
         TopologyApp app = new TopologyApp(config);
         if (listener != null) {
             app.listeners.add(listener);
         }
         app.streams.start();
         return app;
+    }
+
+    /** How long the application waits at start-up for an unreachable cluster before it gives up. */
+    public static final Duration STARTUP_WAIT = Duration.ofSeconds(30);
+
+    /**
+     * Before Streams starts: the cluster answers with these settings (else {@link ClusterProblem} within
+     * {@link #STARTUP_WAIT}, with progress in the log), and the topics exist (created first if configured to).
+     */
+    private static void checkCluster(TopologyConfig config) throws IOException {
+        Map<String, Object> admin = new StreamsConfig(config.streamsProperties()).getAdminConfigs("vhdstream-topology-check");
+        try (ClusterConnection c = ClusterConnection.open(admin, STARTUP_WAIT, line -> log.warn("{}", line))) {
+            if (config.createTopics()) {
+                TopicSetup.ensure(c.admin(), TopicSetup.specs(config));
+            }
+            for (TopicSpec s : TopicSetup.specs(config)) {
+                try {
+                    TopicChecks.requireExists(c.admin(), s.name());
+                } catch (ClusterProblem e) {
+                    if (e.kind() == ClusterProblem.Kind.TOPICS) {
+                        throw new ClusterProblem(ClusterProblem.Kind.TOPICS, e.getMessage() + ", or start the topology with "
+                                + TopologyConfig.TOPICS_CREATE_CONFIG + "=true");
+                    }
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Reads a properties file, applies {@code overrides} over it, and starts. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -92,7 +93,7 @@ public final class TopologyConfig extends AbstractConfig {
     private final Properties streams;
 
     private TopologyConfig(Properties all) {
-        super(CONFIG, vhdstreamOnly(all));
+        super(CONFIG, checked(all));
         this.streams = new Properties();
         streams.putAll(streamsDefaults());
         all.forEach((k, v) -> {
@@ -168,12 +169,68 @@ public final class TopologyConfig extends AbstractConfig {
     public static Properties streamsDefaults() {
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // The topology has no global stores; enabling the handler there silences Streams' warning on every
+        // StreamsConfig it builds (three per start) and is what Kafka 5.0 will do anyway.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS_DEFAULT));
         // Streams' own producer and consumers carry blocks too: the same client settings as every other one.
         KafkaLimits.producer().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), String.valueOf(v)));
         KafkaLimits.consumer().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), String.valueOf(v)));
         p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(KafkaLimits.BUFFERED_RECORDS_PER_PARTITION));
         return p;
+    }
+
+    /**
+     * The {@code vhdstream.*} entries of {@code all}, after checking every entry whose key vhdstream, Kafka Streams
+     * or a Kafka client defines (also behind Streams' client prefixes such as {@code producer.}): a bad value is a
+     * {@link ConfigException} naming the key and the accepted values, an unknown {@code vhdstream.*} key too.
+     */
+    private static Map<String, Object> checked(Properties all) {
+        ConfigDef streamsDef = StreamsConfig.configDef();
+        for (String key : all.stringPropertyNames()) {
+            Object value = all.get(key);
+            if (key.startsWith(PREFIX)) {
+                if (!CONFIG.configKeys().containsKey(key)) {
+                    throw new ConfigException("unknown setting " + key + "; the vhdstream settings are "
+                            + String.join(", ", new java.util.TreeSet<>(CONFIG.names())) + " (docs/configuration.md)");
+                }
+                ConfigValues.check(CONFIG, key, value, null);
+            } else if (streamsDef.configKeys().containsKey(key)) {
+                ConfigValues.check(streamsDef, key, value, null);
+                if (key.equals(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                    ClientSettings.bootstrapAddresses(String.valueOf(value));
+                }
+            } else {
+                checkClientKey(key, value);
+            }
+        }
+        return vhdstreamOnly(all);
+    }
+
+    private static final Map<String, ConfigDef> CLIENT_PREFIXES = Map.of(
+            StreamsConfig.PRODUCER_PREFIX, org.apache.kafka.clients.producer.ProducerConfig.configDef(),
+            StreamsConfig.CONSUMER_PREFIX, org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+            StreamsConfig.MAIN_CONSUMER_PREFIX, org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+            StreamsConfig.RESTORE_CONSUMER_PREFIX, org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+            StreamsConfig.GLOBAL_CONSUMER_PREFIX, org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+            StreamsConfig.ADMIN_CLIENT_PREFIX, org.apache.kafka.clients.admin.AdminClientConfig.configDef());
+
+    /** Checks a client setting given to Streams, with or without a client prefix; unknown keys pass (Streams ignores them). */
+    private static void checkClientKey(String key, Object value) {
+        for (Map.Entry<String, ConfigDef> e : CLIENT_PREFIXES.entrySet()) {
+            if (key.startsWith(e.getKey())) {
+                ConfigValues.check(e.getValue(), key.substring(e.getKey().length()), value, key);
+                return;
+            }
+        }
+        for (ConfigDef d : List.of(org.apache.kafka.clients.producer.ProducerConfig.configDef(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.configDef(),
+                org.apache.kafka.clients.admin.AdminClientConfig.configDef())) {
+            if (d.configKeys().containsKey(key)) {
+                ConfigValues.check(d, key, value, null);
+                return;
+            }
+        }
     }
 
     private static Map<String, Object> vhdstreamOnly(Properties all) {

@@ -48,12 +48,21 @@ public final class WorkloadProducer implements AutoCloseable {
 
     /** A producer with the record-size settings of {@link KafkaLimits}; {@code extra} overrides them. */
     public static WorkloadProducer connect(String bootstrapServers, String topic, Map<String, Object> extra) {
+        Map<String, Object> c = new HashMap<>(extra);
+        c.putIfAbsent(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return connect(c, topic);
+    }
+
+    /**
+     * A producer with the record-size settings of {@link KafkaLimits}, idempotent with {@code acks=all};
+     * {@code clientSettings} (bootstrap servers, TLS, SASL, ...) override them.
+     */
+    public static WorkloadProducer connect(Map<String, ?> clientSettings, String topic) {
         Map<String, Object> c = new HashMap<>(KafkaLimits.producer());
-        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.CLIENT_ID_CONFIG, "vhdstream-workload");
-        c.putAll(extra);
+        c.putAll(clientSettings);
         c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         return new WorkloadProducer(new KafkaProducer<>(c), topic);

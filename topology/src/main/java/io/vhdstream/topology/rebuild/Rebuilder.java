@@ -71,8 +71,13 @@ public final class Rebuilder {
         }
 
         public static Request of(String bootstrapServers, String diskId, String untilSnapshot, Path out) {
-            return new Request(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), Topics.COMMANDS, diskId,
-                    untilSnapshot, out, null, false, Duration.ofMinutes(10));
+            return of(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), diskId, untilSnapshot, out);
+        }
+
+        /** With the full client settings (bootstrap servers, TLS, SASL, ...). */
+        public static Request of(Map<String, ?> clientSettings, String diskId, String untilSnapshot, Path out) {
+            return new Request(new HashMap<>(clientSettings), Topics.COMMANDS, diskId, untilSnapshot, out, null, false,
+                    Duration.ofMinutes(10));
         }
 
         public Request withFlat(Path flatFile) {

@@ -1,0 +1,40 @@
+package io.vhdstream.cli.kafka;
+
+import io.vhdstream.topology.config.ClusterConnection;
+import io.vhdstream.topology.config.TopicChecks;
+import io.vhdstream.topology.produce.WorkloadProducer;
+import io.vhdstream.topology.rebuild.Rebuilder;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The command topic as the verbs reach it: only after the cluster has answered and the topic is known to
+ * exist, so that a stopped broker or a missing topic is one clear line within seconds, not a client waiting
+ * out its timeouts. Kept out of the verb classes (picocli reflects over them at start-up).
+ */
+final class CommandLog {
+    private CommandLog() {
+    }
+
+    /** A producer to {@code topic} with the verb's client settings. */
+    static WorkloadProducer producer(KafkaClientOptions kafka, String topic) throws IOException {
+        return WorkloadProducer.connect(checked(kafka, topic), topic);
+    }
+
+    /** A rebuild of {@code disk} from {@code topic}, with the verb's client settings. */
+    static Rebuilder.Request rebuildRequest(KafkaClientOptions kafka, String topic, String disk, String until, Path out)
+            throws IOException {
+        return Rebuilder.Request.of(checked(kafka, topic), disk, until, out).withTopic(topic);
+    }
+
+    /** The verb's client settings, once the cluster has answered and {@code topic} exists. */
+    private static Map<String, Object> checked(KafkaClientOptions kafka, String topic) throws IOException {
+        Map<String, Object> settings = kafka.clientSettings();
+        try (ClusterConnection cluster = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, kafka::progress)) {
+            TopicChecks.requireExists(cluster.admin(), topic);
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,144 @@
+package io.vhdstream.cli.kafka;
+
+import io.vhdstream.cli.CliRunner;
+import io.vhdstream.embedded.EmbeddedBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every Kafka-facing verb against a broker whose only client listener requires TLS and SASL/SCRAM
+ * (self-signed certificate made by keytool, a SCRAM-SHA-256 user): the client settings come from
+ * {@code --command-config} (the broker's generated client.properties) and {@code --set}. Without them, or with a
+ * wrong password, the verbs fail in one line that says why.
+ */
+class SecuredClusterTest {
+    @TempDir
+    static Path dir;
+    static EmbeddedBroker broker;
+    static String bs;
+    static String clientProps;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedBroker.start(dir.resolve("kafka"), 0, true);
+        bs = broker.bootstrapServers();
+        clientProps = broker.security().orElseThrow().clientProperties().toString();
+        broker.createTopics(Map.of("vhdstream-commands", 1, "vhdstream-layers", 1, "vhdstream-dead-letters", 1));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void produceAndRebuildWithCommandConfig() throws Exception {
+        CliRunner.run("produce", "workload", "--bootstrap-servers", bs, "--command-config", clientProps, "--disk", "sec1",
+                "--size", "4M", "--snapshot-every", "2M").assertOk();
+        Path out = dir.resolve("rebuilt");
+        CliRunner.run("rebuild", "--bootstrap-servers", bs, "--command-config", clientProps, "--disk", "sec1", "--until", "s1",
+                "--out", out.toString()).assertOk();
+        assertTrue(Files.exists(out.resolve("sealed")), "the rebuild wrote a layer directory");
+    }
+
+    @Test
+    void setWinsOverTheFileAndAWrongPasswordIsAnAuthenticationError() {
+        long t = System.nanoTime();
+        CliRunner.Result r = CliRunner.run("produce", "workload", "--bootstrap-servers", bs, "--command-config", clientProps,
+                "--set", "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"vhdstream\" password=\"wrong\";",
+                "--disk", "sec2", "--size", "4M");
+        r.assertError(1, "AUTHENTICATION");
+        assertTrue(r.err().contains(bs) && r.err().contains("SCRAM-SHA-256"), r.err());
+        assertTrue(!r.err().contains("wrong"), "no password in messages: " + r.err());
+        assertTrue(System.nanoTime() - t < TimeUnit.SECONDS.toNanos(15), "reported within seconds");
+    }
+
+    @Test
+    void aPlaintextClientIsToldAboutTheProtocol() {
+        CliRunner.Result r = CliRunner.run("rebuild", "--bootstrap-servers", bs, "--disk", "sec1", "--until", "s1",
+                "--out", dir.resolve("none").toString());
+        r.assertError(1, "UNREACHABLE");
+        assertTrue(r.err().contains(bs) && r.err().contains("security.protocol"), r.err());
+    }
+
+    @Test
+    void demoAgainstTheSecuredCluster() {
+        CliRunner.Result r = CliRunner.run("demo", "--size", "4M", "--snapshots", "2", "--bootstrap-servers", bs,
+                "--command-config", clientProps, "--keep", dir.resolve("demo").toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("demo: ALL CHECKS PASSED"), r.out());
+    }
+
+    /** The topology as a service in its own JVM: secured client settings, then SIGTERM ends it cleanly with exit 0. */
+    @Test
+    void topologyServiceRunsOverSaslSslAndStopsWithExitZero() throws Exception {
+        Path config = dir.resolve("topology.properties");
+        Path layers = dir.resolve("service-layers");
+        Files.writeString(config, "application.id=secured-topology\nbootstrap.servers=127.0.0.1:1\n"
+                + "state.dir=" + dir.resolve("service-state") + "\nvhdstream.layers.dir=" + layers + "\n");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.vhdstream.cli.Main",
+                "topology", "--config", config.toString(), "--command-config", clientProps, "--bootstrap-servers", bs));
+        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("service.err").toFile()).start();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = br.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (lines.stream().noneMatch(l -> l.equals("topology RUNNING"))) {
+                assertTrue(p.isAlive(), () -> "the topology ended early: " + lines + " " + read(dir.resolve("service.err")));
+                assertTrue(System.nanoTime() < deadline, () -> "not running after 90 s: " + lines);
+                Thread.sleep(50);
+            }
+            CliRunner.run("produce", "workload", "--bootstrap-servers", bs, "--command-config", clientProps, "--disk", "sec3",
+                    "--size", "4M", "--snapshot-every", "4M").assertOk();
+            Path sealed = layers.resolve("sec3").resolve("sealed");
+            while (!Files.exists(sealed) || Files.readString(sealed).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the topology did not seal the workload's snapshot");
+                Thread.sleep(100);
+            }
+            p.toHandle().destroy();   // SIGTERM
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within 60 s of SIGTERM");
+            reader.join(5000);
+            assertEquals(0, p.exitValue(), () -> "exit status after SIGTERM; stdout " + lines + "; stderr "
+                    + read(dir.resolve("service.err")));
+            assertTrue(lines.contains("topology stopped"), lines::toString);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
+        }
+    }
+}
