@@ -109,6 +109,7 @@ public final class TopicSetup {
                         .configs(s.configs());
                 try {
                     admin.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
+                    awaitVisible(admin, s.name());
                     log.info("created topic {} ({} partitions)", s.name(), s.partitions());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -121,6 +122,25 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Waits until the broker answers for a new topic: a topic whose creation has completed may still be unknown
+     * to the next describe or client (metadata propagates asynchronously).
+     */
+    private static void awaitVisible(Admin admin, String topic) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("topic " + topic + " was created but is still unknown to the cluster after 30 s", e);
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
