@@ -118,7 +118,7 @@ set -e
 [ "$(wc -l < "$work/err")" -eq 1 ] && ! grep -q "at io.vhdstream" "$work/err" || fail "no stack trace expected: $(cat "$work/err")"
 pass "errors: one line, right exit status"
 
-fixture="$repo/../shared/fixtures/vhd/dfvfs-fat-differential.vhd"
+fixture="$repo/fixtures/vhd/dfvfs-fat-differential.vhd"
 if [ -f "$fixture" ]; then
   "$vs" vhd info "$fixture" > /dev/null # warm the page cache (and build, if a source changed meanwhile)
   start=$(date +%s%N)

@@ -80,13 +80,13 @@ public final class CliRunner {
         return a;
     }
 
-    /** The shared fixtures directory, from the {@code vhdstream.shared.dir} property the build sets. */
+    /** A fixture of the repository's {@code fixtures/vhd}, from the {@code vhdstream.fixtures.dir} property the build sets. */
     public static Path fixture(String name) {
-        String dir = System.getProperty("vhdstream.shared.dir");
+        String dir = System.getProperty("vhdstream.fixtures.dir");
         if (dir == null) {
-            fail("system property vhdstream.shared.dir is not set (the root pom's surefire configuration sets it)");
+            fail("system property vhdstream.fixtures.dir is not set (the root pom's surefire configuration sets it)");
         }
-        Path p = Path.of(dir, "fixtures", "vhd", name);
+        Path p = Path.of(dir, name);
         assertTrue(p.toFile().isFile(), () -> "missing fixture " + p);
         return p;
     }

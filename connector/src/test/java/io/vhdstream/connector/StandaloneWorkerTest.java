@@ -123,7 +123,7 @@ class StandaloneWorkerTest {
     void theWindowsFixtureWithoutItsParentIsAnErrorRecordNotADeadTask() throws Exception {
         Path root = tmp.resolve("fixture-root");
         Files.createDirectories(root.resolve("hyperv"));
-        Files.copy(TestChains.sharedFixture("dfvfs-fat-differential.vhd"), root.resolve("hyperv/fat-differential.vhd"));
+        Files.copy(TestChains.fixture("dfvfs-fat-differential.vhd"), root.resolve("hyperv/fat-differential.vhd"));
         List<Path> good = TestChains.engineChain(root.resolve("ok"), "ok", 16 * TestChains.MIB, TestChains.MIB, 1, 3);
         connect.kafka().createTopic("blocks-fx", 1);
         connect.kafka().createTopic("errors-fx", 1);

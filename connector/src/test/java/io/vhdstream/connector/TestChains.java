@@ -130,12 +130,12 @@ public final class TestChains {
         }
     }
 
-    public static Path sharedFixture(String name) {
-        String shared = System.getProperty("vhdstream.shared.dir");
-        if (shared == null) {
-            throw new AssertionError("system property vhdstream.shared.dir is not set (the root pom sets it for surefire)");
+    public static Path fixture(String name) {
+        String dir = System.getProperty("vhdstream.fixtures.dir");
+        if (dir == null) {
+            throw new AssertionError("system property vhdstream.fixtures.dir is not set (the root pom sets it for surefire)");
         }
-        Path p = Path.of(shared, "fixtures", "vhd", name);
+        Path p = Path.of(dir, name);
         if (!Files.isRegularFile(p)) {
             throw new AssertionError("fixture " + p + " is missing");
         }

@@ -359,7 +359,7 @@ class SourceTaskTest {
         List<Path> chain = TestChains.engineChain(root.resolve("good"), "g", SIZE, 2 * TestChains.MIB, 1, 6);
         Path bad = root.resolve("bad");
         Files.createDirectories(bad);
-        Files.copy(TestChains.sharedFixture("dfvfs-fat-differential.vhd"), bad.resolve("fat-differential.vhd"));
+        Files.copy(TestChains.fixture("dfvfs-fat-differential.vhd"), bad.resolve("fat-differential.vhd"));
         byte[] junk = new byte[3 * 512];
         new Random(1).nextBytes(junk);
         Files.write(bad.resolve("junk.vhd"), junk);
