@@ -33,8 +33,10 @@ import java.util.List;
  * <li>other {@link IOException}: {@code IO_ERROR} (or ALREADY_EXISTS), exit 1;</li>
  * <li>anything else is a bug: {@code INTERNAL}, exit 1.</li>
  * </ul>
+ * With {@code --json}, the failure is also printed on stdout as a JSON document
+ * ({@code {"version":1,"error":{"code":...,"message":...}}}), so a consumer parsing stdout sees it.
  */
-final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
+public final class ErrorHandler implements IExecutionExceptionHandler, IParameterExceptionHandler {
     static final String PREFIX = "vhdstream: ";
 
     /** The single error line: the code, then the message made printable and flattened to one line. */
@@ -51,6 +53,9 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             msg.append("; did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
         }
         msg.append(" (see '").append(cli.getCommandSpec().qualifiedName()).append(" --help')");
+        if (Arrays.asList(args).contains("--json")) {
+            JsonErrors.print(cli.getOut(), "USAGE", msg.toString());
+        }
         err.println(line("USAGE", msg.toString()));
         if (Arrays.asList(args).contains("--debug")) {
             ex.printStackTrace(err);
@@ -61,6 +66,14 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parseResult) {
+        return report(cli, ex, matched(parseResult, "--json"), matched(parseResult, "--debug"));
+    }
+
+    /**
+     * Reports one failure of the command {@code cli} (a verb that goes on after a failed file calls this for
+     * each) and returns its exit status.
+     */
+    public static int report(CommandLine cli, Throwable ex, boolean json, boolean debug) {
         PrintWriter err = cli.getErr();
         Failure f = describe(ex);
         String message = f.message;
@@ -69,8 +82,11 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
                 && !Boolean.TRUE.equals(cli.getCommandSpec().findOption("--lenient").getValue())) {
             message += " (--lenient reads it anyway)";
         }
+        if (json) {
+            JsonErrors.print(cli.getOut(), f.code, message);
+        }
         err.println(line(f.code, message));
-        if (debug(parseResult)) {
+        if (debug) {
             ex.printStackTrace(err);
         }
         err.flush();
@@ -128,10 +144,10 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
         return new Failure(ProblemCode.IO_ERROR.name(), message, ExitCodes.FAILURE);
     }
 
-    /** --debug given at any level (it is inherited, so it may follow the verb). */
-    private static boolean debug(ParseResult pr) {
+    /** {@code option} given at any level (--debug is inherited, so it may follow the verb). */
+    private static boolean matched(ParseResult pr, String option) {
         for (ParseResult p = pr; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
-            if (p.hasMatchedOption("--debug")) {
+            if (p.hasMatchedOption(option)) {
                 return true;
             }
         }

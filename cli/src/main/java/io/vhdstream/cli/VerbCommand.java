@@ -27,6 +27,16 @@ public abstract class VerbCommand implements Callable<Integer> {
         return ((VhdstreamCommand) spec.root().userObject()).terminal();
     }
 
+    /** {@code --debug} was given, anywhere on the command line. */
+    protected boolean debug() {
+        for (var p = spec.root().commandLine().getParseResult(); p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A progress bar on stderr when it is a terminal, otherwise one that draws nothing. */
     protected ProgressBar progress(String label) {
         return terminal().interactive() ? ProgressBar.on(err(), label) : ProgressBar.silent();

@@ -90,4 +90,16 @@ public final class CliRunner {
         assertTrue(p.toFile().isFile(), () -> "missing fixture " + p);
         return p;
     }
+
+    /** Copies fixtures (names relative to {@code fixtures/vhd}) into {@code dir}, writable; returns the copies. */
+    public static List<Path> copyFixtures(Path dir, String... names) throws java.io.IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String name : names) {
+            Path target = dir.resolve(Path.of(name).getFileName().toString());
+            java.nio.file.Files.copy(fixture(name), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            target.toFile().setWritable(true, true);
+            out.add(target);
+        }
+        return out;
+    }
 }

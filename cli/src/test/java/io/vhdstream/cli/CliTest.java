@@ -46,8 +46,9 @@ class CliTest {
     @Test
     void checkHelpDocumentsItsExitCodes() {
         String help = run("vhd", "check", "--help").assertOk().out();
-        assertTrue(help.contains("0   The image is clean."), help);
-        assertTrue(help.contains("1   Problems were found"), help);
+        assertTrue(help.contains("0   No errors: every file is clean or has only warnings"), help);
+        assertTrue(help.contains("1   Errors were found"), help);
+        assertTrue(help.contains("2   A file is missing or cannot be read"), help);
     }
 
     @Test

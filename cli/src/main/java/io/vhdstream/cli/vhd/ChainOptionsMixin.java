@@ -22,13 +22,18 @@ public final class ChainOptionsMixin {
 
     /** The chain options for a chain whose top image is {@code top}. */
     public ChainOptions forImage(Path top) {
-        for (Path root : allowRoots) {
+        requireDirectories(allowRoots);
+        ChainOptions o = ChainOptions.forImage(top, allowRoots);
+        return lenient ? o.lenient() : o;
+    }
+
+    /** Refuses an {@code --allow-root} that is not a directory (usage error), before any file is read. */
+    static void requireDirectories(List<Path> roots) {
+        for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), "--allow-root " + root + " is not a directory");
             }
         }
-        ChainOptions o = ChainOptions.forImage(top, allowRoots);
-        return lenient ? o.lenient() : o;
     }
 
     public boolean lenient() {

@@ -1,7 +1,6 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.VerbCommand;
-import io.vhdstream.cli.util.JsonWriter;
 import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
@@ -17,17 +16,17 @@ import java.util.List;
 
 /**
  * {@code vhdstream vhd changed FILE [--json]}: the byte extents this layer holds (for a differencing image:
- * what changed since its parent), sorted and merged. JSON: {@code {"extents":[{"offset":N,"length":N}]}}.
+ * what changed since its parent), sorted and merged.
  */
 @Command(name = "changed", mixinStandardHelpOptions = true,
         description = {"List the extents present in this layer alone (a differencing image: what changed since its"
                 + " parent; a fixed image: the whole disk), in bytes, sorted and merged.",
-            "Text: one 'offset length' line per extent, then a total. JSON: {\"extents\":[{\"offset\":N,\"length\":N},...]}."})
+            "Text: one 'offset length' line per extent, then a total."})
 public final class ChangedCommand extends VerbCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The image (layer).")
     Path file;
 
-    @Option(names = "--json", description = "Print {\"extents\":[{\"offset\":N,\"length\":N},...]}.")
+    @Option(names = "--json", description = "Print {\"version\":1,\"file\":...,\"extents\":[{\"offset\":N,\"length\":N},...]}.")
     boolean json;
 
     @Option(names = "--lenient", description = "Accept checksum mismatches in the footer or header.")
@@ -41,7 +40,7 @@ public final class ChangedCommand extends VerbCommand {
         }
         PrintWriter out = out();
         if (json) {
-            out.println(json(extents));
+            ExtentsJson.print(out, file, extents);
         } else {
             long total = 0;
             for (Extent e : extents) {
@@ -51,13 +50,5 @@ public final class ChangedCommand extends VerbCommand {
             out.println("total " + Sizes.withHuman(total) + " in " + extents.size() + (extents.size() == 1 ? " extent" : " extents"));
         }
         return 0;
-    }
-
-    static String json(List<Extent> extents) {
-        JsonWriter w = new JsonWriter().beginObject().name("extents").beginArray();
-        for (Extent e : extents) {
-            w.beginObject().field("offset", e.offset()).field("length", e.length()).endObject();
-        }
-        return w.endArray().endObject().toString();
     }
 }

@@ -3,7 +3,6 @@ package io.vhdstream.cli.vhd;
 import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.ExitCodes;
 import io.vhdstream.cli.VerbCommand;
-import io.vhdstream.cli.util.JsonWriter;
 import io.vhdstream.cli.util.Text;
 import io.vhdstream.vhd.Problem;
 import io.vhdstream.vhd.ProblemCode;
@@ -23,25 +22,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code vhdstream vhd check FILE [--json]}: every problem the checker finds, one line each. Exit 0 when
- * clean (no finding at all, warnings included), 1 when there are problems (a file that is not a VHD gets a
- * report too), 2 for usage errors and files that cannot be read at all.
+ * {@code vhdstream vhd check FILE... [--json] [--strict]}: every problem the checker finds, one line each,
+ * for each file. Exit status as {@code qemu-img check} documents its own: the worst file decides (see
+ * {@link CheckStatus}).
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check an image's structures and its parent chain, reporting every problem found:",
-            "  SEVERITY CODE [structure @offset] message",
-            "Clean means no finding at all, warnings included. The parent is looked for as the chain-reading verbs"
-                + " do (--allow-root); checksum mismatches are always reported."},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:The image is clean.", "1:Problems were found (listed on stdout).",
-            "2:Usage error, or the file is missing or cannot be read."})
+        description = {"Check images' structures and their parent chains, reporting every problem found, one per line:",
+            "  FILE: SEVERITY CODE [structure @offset] message",
+            "then a summary line per file. Warnings are findings other tools tolerate (data reads correctly); they are"
+                + " printed but do not fail the check unless --strict is given. The parent is looked for as the"
+                + " chain-reading verbs do (--allow-root); checksum mismatches are always reported."},
+        exitCodeListHeading = "%nExit codes (the worst file decides):%n",
+        exitCodeList = {"0:No errors: every file is clean or has only warnings (printed).",
+            "1:Errors were found in at least one file (or, with --strict, warnings).",
+            "2:A file is missing or cannot be read, or a usage error."})
 public final class CheckCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The image.")
-    Path file;
+    @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "The images.")
+    List<Path> files;
 
-    @Option(names = "--json", description = "Print one JSON object: {\"file\",\"clean\",\"problems\":[{\"code\","
-            + "\"severity\",\"structure\",\"offset\",\"message\",\"fatal\"}]} (offset -1: no single place).")
+    @Option(names = "--json", description = "Print one JSON object per file, one per line: {\"version\":1,\"file\","
+            + "\"clean\",\"errors\",\"warnings\",\"problems\":[{\"file\",\"code\",\"severity\",\"structure\",\"offset\","
+            + "\"message\",\"fatal\"}]} ({\"version\":1,\"file\",\"error\":{\"code\",\"message\"}} for an unreadable file).")
     boolean json;
+
+    @Option(names = "--strict", description = "Warnings fail the check too (exit 1).")
+    boolean strict;
 
     @Option(names = "--allow-root", paramLabel = "DIR",
             description = "Also resolve parents under DIR (repeatable); by default only under the image's directory.")
@@ -49,58 +54,66 @@ public final class CheckCommand extends VerbCommand {
 
     @Override
     public Integer call() {
+        ChainOptionsMixin.requireDirectories(allowRoots);
+        int worst = ExitCodes.OK;
+        for (Path file : files) {
+            worst = Math.max(worst, checkOne(file));
+        }
+        return worst;
+    }
+
+    private int checkOne(Path file) {
+        CheckReport report;
+        try {
+            report = check(file);
+        } catch (CliException e) {
+            if (json) {
+                CheckJson.printUnreadable(out(), file, e.code(), e.getMessage());
+            }
+            err().println(Text.oneLine("vhdstream: " + e.code() + ": " + e.getMessage()));
+            return ExitCodes.USAGE;
+        }
+        if (json) {
+            CheckJson.print(out(), report);
+        } else {
+            for (Problem p : report.problems()) {
+                out().println(Text.oneLine(file + ": " + p));
+            }
+            out().println(Text.printable(summary(report)));
+        }
+        return CheckStatus.of(report, strict);
+    }
+
+    private CheckReport check(Path file) {
         if (!Files.exists(file)) {
             throw CliException.usage(ProblemCode.IO_ERROR.name(), "no such file: " + file);
         }
         if (Files.isDirectory(file)) {
             throw CliException.usage(ProblemCode.IO_ERROR.name(), file + " is a directory");
         }
-        for (Path root : allowRoots) {
-            if (!Files.isDirectory(root)) {
-                throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), "--allow-root " + root + " is not a directory");
-            }
-        }
-        CheckReport report;
         try {
-            report = VhdChecker.check(file, ChainOptions.forImage(file, allowRoots));
+            return VhdChecker.check(file, ChainOptions.forImage(file, allowRoots));
         } catch (VhdException e) {
-            // The engine gave up part-way: still a report, with what stopped it.
-            report = new CheckReport(file, List.of(new Problem(e.code(), Severity.ERROR, "file", -1, e.detail(), true)));
-        } catch (IOException e) {
-            throw new CliException(ExitCodes.USAGE, ProblemCode.IO_ERROR.name(), "cannot read " + file + ": " + e.getMessage(), e);
-        }
-        if (json) {
-            out().println(json(report));
-        } else {
-            for (Problem p : report.problems()) {
-                out().println(Text.oneLine(p.toString()));
+            if (e.code() == ProblemCode.IO_ERROR) {
+                throw CliException.usage(ProblemCode.IO_ERROR.name(), "cannot read " + file + ": " + e.detail());
             }
-            out().println(Text.printable(summary(report)));
+            // The engine gave up part-way: still a report, with what stopped it.
+            return new CheckReport(file, List.of(new Problem(e.code(), Severity.ERROR, "file", -1, e.detail(), true)));
+        } catch (IOException e) {
+            throw CliException.usage(ProblemCode.IO_ERROR.name(), "cannot read " + file + ": " + e.getMessage());
         }
-        return report.clean() ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 
-    private static String summary(CheckReport r) {
+    static String summary(CheckReport r) {
         if (r.clean()) {
             return r.file() + ": clean";
         }
-        long errors = r.problems().stream().filter(p -> p.severity() == Severity.ERROR).count();
+        long errors = CheckStatus.errors(r);
         long warnings = r.problems().size() - errors;
+        if (errors == 0) {
+            return r.file() + ": " + warnings + (warnings == 1 ? " warning" : " warnings") + ", no errors";
+        }
         return r.file() + ": " + r.problems().size() + (r.problems().size() == 1 ? " problem" : " problems") + " ("
                 + errors + (errors == 1 ? " error, " : " errors, ") + warnings + (warnings == 1 ? " warning)" : " warnings)");
-    }
-
-    static String json(CheckReport r) {
-        JsonWriter w = new JsonWriter().beginObject();
-        w.field("file", r.file().toString());
-        w.field("clean", r.clean());
-        w.name("problems").beginArray();
-        for (Problem p : r.problems()) {
-            w.beginObject().field("code", p.code().name()).field("severity", p.severity().name())
-                    .field("structure", p.structure()).field("offset", p.offset()).field("message", p.message())
-                    .field("fatal", p.fatal()).endObject();
-        }
-        w.endArray();
-        return w.endObject().toString();
     }
 }

@@ -1,9 +1,11 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.VerbCommand;
-import io.vhdstream.cli.util.JsonWriter;
+import io.vhdstream.cli.ErrorHandler;
+import io.vhdstream.cli.ExitCodes;
 import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.cli.util.Text;
+import io.vhdstream.vhd.Problem;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.batmap.Batmap;
@@ -41,34 +43,56 @@ import java.util.Locale;
             "A differencing image whose parent cannot be resolved is still shown (exit 0), with the reason in the"
                 + " chain section."})
 public final class InfoCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The image.")
-    Path file;
+    @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "The images.")
+    List<Path> files;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    @Option(names = "--json", description = "Print one JSON object per file, one per line, instead of text.")
     boolean json;
 
     @Mixin
     ChainOptionsMixin chainOptions;
 
     /** The parent chain as far as it resolved: layer paths top first, or the error that stopped it. */
-    record ChainInfo(List<Path> layers, List<String> warnings, String errorCode, String errorMessage) {
+    record ChainInfo(List<Path> layers, List<Problem> warnings, String errorCode, String errorMessage) {
     }
 
+    /**
+     * Each file in turn; one that cannot be opened gets its error line (and JSON error document) and the
+     * others are still shown. Exit 0 when every file was shown, else the worst failure's status.
+     */
     @Override
     public Integer call() throws IOException {
+        if (files.size() == 1) {
+            show(files.get(0));
+            return ExitCodes.OK;
+        }
+        int worst = ExitCodes.OK;
+        for (int i = 0; i < files.size(); i++) {
+            if (i > 0 && !json) {
+                out().println();
+            }
+            try {
+                show(files.get(i));
+            } catch (IOException | RuntimeException e) {
+                worst = Math.max(worst, ErrorHandler.report(spec.commandLine(), e, json, debug()));
+            }
+        }
+        return worst;
+    }
+
+    private void show(Path file) throws IOException {
         ChainOptions options = chainOptions.forImage(file);
         try (VhdImage img = VhdImage.open(file, chainOptions.lenient() ? OpenOptions.LENIENT_READ : OpenOptions.READ)) {
-            ChainInfo chain = chain(img, options);
+            ChainInfo chain = chain(file, img, options);
             if (json) {
-                out().println(json(img, chain));
+                InfoJson.print(out(), img, chain);
             } else {
                 text(img, chain, out());
             }
         }
-        return 0;
     }
 
-    private ChainInfo chain(VhdImage img, ChainOptions options) {
+    private static ChainInfo chain(Path file, VhdImage img, ChainOptions options) {
         if (img.type() != DiskType.DIFFERENCING) {
             return new ChainInfo(List.of(img.path()), List.of(), null, null);
         }
@@ -77,7 +101,7 @@ public final class InfoCommand extends VerbCommand {
             for (VhdImage l : chain.layers()) {
                 layers.add(l.path());
             }
-            return new ChainInfo(layers, chain.warnings().stream().map(p -> p.code() + ": " + p.message()).toList(), null, null);
+            return new ChainInfo(layers, chain.warnings(), null, null);
         } catch (VhdException e) {
             return new ChainInfo(List.of(), List.of(), e.code().name(), e.detail());
         } catch (IOException e) {
@@ -143,8 +167,8 @@ public final class InfoCommand extends VerbCommand {
             for (int i = 0; i < chain.layers().size(); i++) {
                 out.println(Text.printable("  " + i + "  " + chain.layers().get(i)));
             }
-            for (String w : chain.warnings()) {
-                out.println(Text.printable("  warning: " + w));
+            for (Problem w : chain.warnings()) {
+                out.println(Text.printable("  warning: " + w.code() + ": " + w.message()));
             }
         }
     }
@@ -153,11 +177,11 @@ public final class InfoCommand extends VerbCommand {
         out.println(Text.printable(String.format(Locale.ROOT, "%-18s %s", key + ":", value)));
     }
 
-    private static String typeName(DiskType t) {
+    static String typeName(DiskType t) {
         return t.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String version(int v) {
+    static String version(int v) {
         return (v >>> 16) + "." + (v & 0xFFFF);
     }
 
@@ -175,82 +199,5 @@ public final class InfoCommand extends VerbCommand {
 
     private static String hex(int v) {
         return String.format("0x%08x", v);
-    }
-
-    // ---- json -------------------------------------------------------------------------------------------
-
-    static String json(VhdImage img, ChainInfo chain) {
-        Footer f = img.footer();
-        ImageStructure s = img.structure();
-        Geometry g = f.geometry();
-        JsonWriter w = new JsonWriter().beginObject();
-        w.field("file", img.path().toString());
-        w.field("type", typeName(img.type()));
-        w.field("virtualSize", img.virtualSize());
-        w.name("geometry").beginObject().field("cylinders", g.cylinders()).field("heads", g.heads())
-                .field("sectorsPerTrack", g.sectorsPerTrack()).field("size", g.sizeBytes()).endObject();
-        w.name("creator").beginObject().field("application", f.creatorApplication())
-                .field("version", version(f.creatorVersion())).field("hostOs", f.creatorHostOs()).endObject();
-        w.field("originalSize", f.originalSize());
-        w.field("uniqueId", f.uniqueId().toString());
-        w.field("timestamp", f.timestamp());
-        w.field("timestampUtc", VhdTime.toInstant(f.timestamp()).toString());
-        w.field("savedState", f.savedState());
-        w.name("checksum").beginObject().field("ok", f.checksumValid()).field("stored", hex(f.storedChecksum()))
-                .field("computed", hex(f.computedChecksum())).endObject();
-        w.field("footerFromCopy", s.footerFromCopy());
-        w.field("dataOffset", f.dataOffset());
-        if (img instanceof SparseImage sp) {
-            DynamicHeader h = sp.header();
-            w.name("sparse").beginObject();
-            w.field("blockSize", sp.blockSize());
-            w.field("maxTableEntries", h.maxTableEntries());
-            w.field("allocatedBlocks", sp.allocatedBlocks());
-            w.field("batOffset", h.tableOffset());
-            w.name("headerChecksum").beginObject().field("ok", h.checksumValid()).field("stored", hex(h.storedChecksum()))
-                    .field("computed", hex(h.computedChecksum())).endObject();
-            Batmap bm = s.batmap();
-            w.name("batmap").beginObject().field("present", bm != null);
-            if (bm != null) {
-                w.field("headerOffset", s.batmapHeaderOffset()).field("mapOffset", bm.mapOffset())
-                        .field("mapSectors", bm.mapSectors()).field("version", version(bm.version()))
-                        .field("checksumOk", bm.checksumValid());
-            }
-            w.endObject();
-            w.endObject();
-            if (img.type() == DiskType.DIFFERENCING) {
-                w.name("parent").beginObject().field("uniqueId", h.parentUniqueId().toString())
-                        .field("timestamp", h.parentTimestamp())
-                        .field("timestampUtc", VhdTime.toInstant(h.parentTimestamp()).toString())
-                        .field("name", h.parentUnicodeName()).endObject();
-            }
-            w.name("locators").beginArray();
-            for (LocatorEntry e : s.locators()) {
-                ParentLocator l = e.locator();
-                w.beginObject().field("slot", e.slot()).field("platform", l.platformName())
-                        .field("platformCode", l.platformCode() & 0xFFFF_FFFFL).field("dataOffset", l.dataOffset())
-                        .field("dataSpace", l.dataSpace()).field("dataSpaceBytes", l.dataSpaceBytes())
-                        .field("dataLength", l.dataLength()).field("path", e.path()).endObject();
-            }
-            w.endArray();
-        }
-        w.field("problems", s.problems().size());
-        w.name("chain").beginObject();
-        if (chain.errorCode() != null) {
-            w.name("error").beginObject().field("code", chain.errorCode()).field("message", chain.errorMessage()).endObject();
-        } else {
-            w.name("layers").beginArray();
-            for (Path p : chain.layers()) {
-                w.value(p.toString());
-            }
-            w.endArray();
-            w.name("warnings").beginArray();
-            for (String warning : chain.warnings()) {
-                w.value(warning);
-            }
-            w.endArray();
-        }
-        w.endObject();
-        return w.endObject().toString();
     }
 }

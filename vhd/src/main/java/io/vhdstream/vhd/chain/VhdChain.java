@@ -9,6 +9,7 @@ import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.SparseImage;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
+import io.vhdstream.vhd.io.VhdTime;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -99,7 +100,9 @@ public final class VhdChain implements Closeable {
             }
             if (parent.footer().timestamp() != child.header().parentTimestamp()) {
                 warnings.add(new Problem(ProblemCode.PARENT_TIMESTAMP_MISMATCH, Severity.WARNING, "chain", -1,
-                        child.path() + ": parent timestamp differs from the one the child recorded", false));
+                        child.path() + " recorded parent timestamp " + VhdTime.describe(child.header().parentTimestamp())
+                                + " but its parent " + p + " has " + VhdTime.describe(parent.footer().timestamp())
+                                + " (fix the record with 'vhdstream vhd rebase -u')", false));
             }
             if (parent.virtualSize() != child.virtualSize()) {
                 warnings.add(new Problem(ProblemCode.CHAIN_SIZE_MISMATCH, Severity.WARNING, "chain", -1, child.path()

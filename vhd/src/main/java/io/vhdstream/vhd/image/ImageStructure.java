@@ -175,7 +175,8 @@ public final class ImageStructure {
             return;
         }
         if (footer.timestamp() > VhdTime.now() + 86_400) {
-            warn(ProblemCode.FOOTER_TIMESTAMP_FUTURE, where, at, "timestamp " + VhdTime.toInstant(footer.timestamp()) + " is in the future");
+            warn(ProblemCode.FOOTER_TIMESTAMP_FUTURE, where, at, "timestamp " + VhdTime.describe(footer.timestamp())
+                    + " is in the future (a writer that stored Unix time instead of seconds since 2000 looks like this)");
         }
         if (footer.savedState() > 1) {
             error(ProblemCode.FOOTER_SAVED_STATE, where, at, "saved state " + footer.savedState() + " is neither 0 nor 1", false);

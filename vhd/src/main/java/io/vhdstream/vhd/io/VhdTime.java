@@ -18,6 +18,11 @@ public final class VhdTime {
         return Instant.ofEpochSecond(vhdSeconds + EPOCH_OFFSET);
     }
 
+    /** "N (2024-05-01T10:00:00Z)": the stored value and what it means, for messages. */
+    public static String describe(long vhdSeconds) {
+        return vhdSeconds + " (" + toInstant(vhdSeconds) + ")";
+    }
+
     public static long now() {
         return toUnsigned32(Instant.now());
     }
