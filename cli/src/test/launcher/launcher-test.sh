@@ -88,8 +88,8 @@ if grep -q "building vhdstream" "$work/err"; then
   echo "launcher-test: (the launcher built the CLI first; timings below are for later starts)"
 fi
 "$vs" vhd create disk.vhd --size 8M > "$work/out" 2>"$work/err" || fail "create exited $?"
-[ ! -s "$work/err" ] || fail "create wrote to stderr: $(cat "$work/err")"
-grep -q "created dynamic image disk.vhd" "$work/out" || fail "create output: $(cat "$work/out")"
+[ ! -s "$work/out" ] || fail "create wrote to stdout (summaries go to stderr): $(cat "$work/out")"
+grep -q "created dynamic image disk.vhd" "$work/err" || fail "create summary: $(cat "$work/err")"
 head -c 1048576 /dev/urandom > data.bin
 "$vs" vhd write disk.vhd --offset 1M < data.bin > /dev/null 2>"$work/err" || fail "write from stdin exited $?: $(cat "$work/err")"
 "$vs" vhd read disk.vhd --offset 1M --length 1M > back.bin 2>"$work/err" || fail "read exited $?"

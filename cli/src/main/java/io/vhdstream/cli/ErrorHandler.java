@@ -74,6 +74,9 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
      * each) and returns its exit status.
      */
     public static int report(CommandLine cli, Throwable ex, boolean json, boolean debug) {
+        if (ex instanceof ClosedStdout.Closed || ex.getCause() instanceof ClosedStdout.Closed) {
+            return ExitCodes.OK; // `| head`: the reader had enough
+        }
         PrintWriter err = cli.getErr();
         Failure f = describe(ex);
         String message = f.message;

@@ -41,4 +41,14 @@ public abstract class VerbCommand implements Callable<Integer> {
     protected ProgressBar progress(String label) {
         return terminal().interactive() ? ProgressBar.on(err(), label) : ProgressBar.silent();
     }
+
+    /** The bar as {@code options} (-p, -q) and the terminal say. */
+    protected ProgressBar progress(ProgressOptions options, String label) {
+        return options.bar(terminal(), err(), label);
+    }
+
+    /** A one-line report of what was done: on stderr, and not with -q. */
+    protected void summary(ProgressOptions options, String line) {
+        options.summary(err(), io.vhdstream.cli.util.Text.oneLine(line));
+    }
 }

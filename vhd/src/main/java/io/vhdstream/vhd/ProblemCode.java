@@ -24,5 +24,12 @@ public enum ProblemCode {
     BATMAP_COOKIE, BATMAP_VERSION, BATMAP_CHECKSUM, BATMAP_SIZE, BATMAP_OUTSIDE_FILE, BATMAP_FULL_BLOCK_UNALLOCATED,
     BATMAP_FULL_BLOCK_NOT_FULL,
     // Requests
-    OUT_OF_RANGE, UNALIGNED, READ_ONLY, IMAGE_LOCKED, UNSUPPORTED, INVALID_ARGUMENT, ALREADY_EXISTS
+    OUT_OF_RANGE, UNALIGNED, READ_ONLY, IMAGE_LOCKED, UNSUPPORTED, INVALID_ARGUMENT, ALREADY_EXISTS,
+    // Added later (kept at the end: names are the interface, order is not)
+    /** A write into an image other images use as their parent. */
+    HAS_CHILDREN,
+    /** A coalesce into this image started and did not finish (its marker file is still there). */
+    COALESCE_INCOMPLETE,
+    /** An input is a disk-image container (VHD, VHDX, qcow2, VMDK, VDI) where a raw disk was expected. */
+    NOT_RAW
 }

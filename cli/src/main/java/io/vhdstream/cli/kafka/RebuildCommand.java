@@ -28,13 +28,19 @@ public final class RebuildCommand extends VerbCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the chain (new or empty).")
     Path out;
 
-    @Option(names = "--flat", paramLabel = "FILE.raw", description = "Also write the disk at the snapshot as a raw image.")
+    @Option(names = "--flat", paramLabel = "FILE.raw", description = "Also write the disk at the snapshot as a raw image"
+            + " (renamed into place when complete; an existing file only with --force).")
     Path flat;
+
+    @Option(names = {"-f", "--force"}, description = "Replace the --flat file if it exists.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         var req = CommandLog.rebuildRequest(kafka, topic.topic, disk, until, out);
         if (flat != null) {
+            // Refused before the replay, not after minutes of it; the flat image itself is written atomically.
+            io.vhdstream.vhd.io.AtomicOutput.requireWritable(flat, force);
             req = req.withFlat(flat);
         }
         var r = io.vhdstream.topology.rebuild.Rebuilder.rebuild(req);

@@ -1,5 +1,6 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
 import io.vhdstream.cli.util.Sizes;
@@ -25,6 +26,9 @@ public final class CoalesceCommand extends VerbCommand {
     @Mixin
     ChainOptionsMixin chainOptions;
 
+    @Mixin
+    ProgressOptions progressOptions;
+
     @Override
     public Integer call() throws IOException {
         ChainOptions options = chainOptions.forImage(child);
@@ -35,10 +39,10 @@ public final class CoalesceCommand extends VerbCommand {
             }
         }
         long merged;
-        try (ProgressBar bar = progress("coalesce")) {
+        try (ProgressBar bar = progress(progressOptions, "coalesce")) {
             merged = Coalescer.coalesce(child, options, bar);
         }
-        out().println("merged " + Sizes.withHuman(merged) + " from " + child + " into " + parent);
+        summary(progressOptions, "merged " + Sizes.withHuman(merged) + " from " + child + " into " + parent);
         return 0;
     }
 }

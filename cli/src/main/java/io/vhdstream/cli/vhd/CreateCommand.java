@@ -7,7 +7,9 @@ import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.header.DynamicHeader;
+import io.vhdstream.cli.ProgressOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,6 +35,9 @@ public final class CreateCommand extends VerbCommand {
             description = "Block size of a dynamic image: a power of two from 512 to 1G (default: 2M).")
     Long blockSize;
 
+    @Mixin
+    ProgressOptions progressOptions;
+
     @Override
     public Integer call() throws IOException {
         if (type == NewImageType.FIXED && blockSize != null) {
@@ -40,11 +45,11 @@ public final class CreateCommand extends VerbCommand {
         }
         if (type == NewImageType.FIXED) {
             VhdCreator.fixed(file, size);
-            out().println("created fixed image " + file + ": " + Sizes.withHuman(size));
+            summary(progressOptions, "created fixed image " + file + ": " + Sizes.withHuman(size));
         } else {
             long bs = blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE;
             VhdCreator.dynamic(file, size, bs);
-            out().println("created dynamic image " + file + ": " + Sizes.withHuman(size) + ", block size " + Sizes.human(bs));
+            summary(progressOptions, "created dynamic image " + file + ": " + Sizes.withHuman(size) + ", block size " + Sizes.human(bs));
             if (bs < 4096) {
                 err().println("vhdstream: warning: blocks under 4 KiB follow the spec, but QEMU and libvhdi misread them"
                         + " (docs/decisions.md)");

@@ -2,6 +2,7 @@ package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
 import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.chain.ChildFinder;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
@@ -9,6 +10,7 @@ import io.vhdstream.vhd.io.Sectors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Argument checks shared by verbs, failing as usage errors (exit 2) before anything is touched. */
 final class Guards {
@@ -22,6 +24,19 @@ final class Guards {
         if (!Sectors.aligned(value)) {
             throw CliException.usage(ProblemCode.UNALIGNED.name(), option + " " + value
                     + " is not a multiple of 512 (the sector size)");
+        }
+    }
+
+    /** Refuses to write into an image other images use as their parent, unless forced. */
+    static void requireNoChildren(Path image, List<Path> roots, boolean force) throws IOException {
+        if (force) {
+            return;
+        }
+        List<Path> children = ChildFinder.children(image, roots);
+        if (!children.isEmpty()) {
+            throw CliException.failure(ProblemCode.HAS_CHILDREN.name(), image + " is the parent of " + children.get(0)
+                    + (children.size() > 1 ? " and " + (children.size() - 1) + " more" : "")
+                    + ": writing into it would change what they read (--force writes anyway)");
         }
     }
 

@@ -1,38 +1,48 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
 import io.vhdstream.cli.util.SizeConverter;
 import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.convert.ContainerFormat;
 import io.vhdstream.vhd.convert.Importer;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.AtomicOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * {@code vhdstream vhd import RAW_IN FILE [--type fixed|dynamic] [--parent VHD]}. All-zero sectors are
- * skipped; with {@code --parent}, only the sectors that differ from the parent's content are stored. FILE is
- * removed again when the import fails.
+ * skipped; with {@code --parent}, only the sectors that differ from the parent's content are stored. FILE
+ * appears only when the import is complete.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Make a new VHD image FILE from a raw disk file RAW_IN.",
+        description = {"Make a new VHD image FILE from a raw disk file RAW_IN (- for stdin, with --size).",
             "All-zero sectors are not stored. With --parent, FILE becomes a differencing child of VHD holding only the"
                 + " sectors where RAW_IN differs from VHD's content (read through VHD's chain; --allow-root and"
-                + " --lenient apply to it)."})
+                + " --lenient apply to it).",
+            "FILE is written under a temporary name and renamed when complete; an existing FILE is refused without"
+                + " --force. A RAW_IN that is a VHD, VHDX, qcow2, VMDK or VDI image is refused (convert a VHD with"
+                + " 'vhdstream vhd convert'); --format raw imports its bytes as they are."})
 public final class ImportCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "RAW_IN", description = "The raw disk file, a whole number of sectors.")
+    @Parameters(index = "0", paramLabel = "RAW_IN", description = "The raw disk file, a whole number of sectors; - for stdin.")
     Path rawIn;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "The image to create (must not exist).")
+    @Parameters(index = "1", paramLabel = "FILE", description = "The image to create.")
     Path file;
 
     @Option(names = "--type", paramLabel = "fixed|dynamic", converter = NewImageType.Converter.class,
@@ -46,8 +56,22 @@ public final class ImportCommand extends VerbCommand {
     @Option(names = "--parent", paramLabel = "VHD", description = "Make FILE a differencing child of VHD.")
     Path parent;
 
+    @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "The disk size when RAW_IN is - (stdin must carry exactly that many bytes).")
+    Long size;
+
+    @Option(names = "--format", paramLabel = "raw",
+            description = "'raw': take RAW_IN as a raw disk even when it carries an image container's signature.")
+    String format;
+
+    @Option(names = {"-f", "--force"}, description = "Replace FILE if it exists.")
+    boolean force;
+
     @Mixin
     ChainOptionsMixin chainOptions;
+
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() throws IOException {
@@ -57,16 +81,33 @@ public final class ImportCommand extends VerbCommand {
         if (parent != null && blockSize != null) {
             throw usage("--block-size does not apply with --parent: the child takes its parent's block size");
         }
+        if (format != null && !format.equals("raw")) {
+            throw usage("--format takes only 'raw' (the input of import is a raw disk)");
+        }
         NewImageType t = type != null ? type : NewImageType.DYNAMIC;
         if (t == NewImageType.FIXED && blockSize != null) {
             throw usage("--block-size applies only to --type dynamic");
         }
-        // The engine deletes an image it created when the import fails.
-        try (ProgressBar bar = progress("import")) {
-            if (parent != null) {
-                Importer.importDiff(rawIn, file, parent, chainOptions.forImage(parent), bar);
+        boolean stdin = OutputTarget.isStdin(rawIn);
+        if (stdin && (size == null || parent != null)) {
+            throw usage(parent != null ? "--parent needs RAW_IN as a file (it is compared with the parent at random places)"
+                    : "importing from stdin needs --size (the image's size is written before the data)");
+        }
+        if (!stdin && size != null) {
+            throw usage("--size applies only to RAW_IN - (a file's size is the disk's)");
+        }
+        AtomicOutput.requireWritable(file, force);
+        if (!stdin) {
+            requireRaw();
+        }
+        long bs = blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE;
+        try (ProgressBar bar = progress(progressOptions, "import")) {
+            if (stdin) {
+                Importer.importRaw(Channels.newChannel(terminal().in()), "stdin", size, file, t.diskType(), bs, force, bar);
+            } else if (parent != null) {
+                Importer.importDiff(rawIn, file, parent, chainOptions.forImage(parent), force, bar);
             } else {
-                Importer.importRaw(rawIn, file, t.diskType(), blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE, bar);
+                Importer.importRaw(rawIn, file, t.diskType(), bs, force, bar);
             }
         }
         long stored;
@@ -75,9 +116,26 @@ public final class ImportCommand extends VerbCommand {
             String what = parent != null ? "differencing child of " + parent + ", " + Sizes.withHuman(stored) + " differ"
                     : t + ", " + Sizes.withHuman(img.virtualSize()) + (t == NewImageType.FIXED ? "" : ", "
                     + Sizes.withHuman(stored) + " stored");
-            out().println("imported " + rawIn + " into " + file + " (" + what + ")");
+            summary(progressOptions, "imported " + (stdin ? "stdin" : rawIn) + " into " + file + " (" + what + ")");
         }
         return 0;
+    }
+
+    /** Refuses an image container given as a raw disk: its headers would become the guest's first sectors. */
+    private void requireRaw() throws IOException {
+        if ("raw".equals(format) || !Files.isRegularFile(rawIn)) {
+            return;
+        }
+        ContainerFormat f;
+        try (FileChannel ch = FileChannel.open(rawIn, StandardOpenOption.READ)) {
+            f = ContainerFormat.probe(ch);
+        }
+        if (f != ContainerFormat.RAW) {
+            throw CliException.failure(ProblemCode.NOT_RAW.name(), rawIn + " is a " + f.displayName()
+                    + " image, not a raw disk; nothing was created"
+                    + (f == ContainerFormat.VHD ? " (copy a VHD with 'vhdstream vhd convert " + rawIn + " " + file + "')" : "")
+                    + " (--format raw imports its bytes as they are)");
+        }
     }
 
     private static CliException usage(String message) {

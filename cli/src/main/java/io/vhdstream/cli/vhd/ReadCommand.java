@@ -5,6 +5,7 @@ import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.SizeConverter;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.io.AtomicOutput;
 import io.vhdstream.vhd.io.Sectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** {@code vhdstream vhd read FILE --offset BYTES --length BYTES [--output FILE]}: streamed in 4 MiB chunks. */
 @Command(name = "read", mixinStandardHelpOptions = true,
@@ -33,8 +35,12 @@ public final class ReadCommand extends VerbCommand {
             description = "How much to read, a multiple of 512.")
     long length;
 
-    @Option(names = "--output", paramLabel = "FILE", description = "Write here (created or truncated) instead of stdout.")
+    @Option(names = "--output", paramLabel = "FILE", description = "Write here instead of stdout: a new file (renamed"
+            + " into place when complete; an existing one only with --force), a FIFO or device, or - for stdout.")
     Path output;
+
+    @Option(names = {"-f", "--force"}, description = "Replace the --output file if it exists.")
+    boolean force;
 
     @Mixin
     ChainOptionsMixin chainOptions;
@@ -43,21 +49,34 @@ public final class ReadCommand extends VerbCommand {
     public Integer call() throws IOException {
         Guards.requireAligned("--offset", offset);
         Guards.requireAligned("--length", length);
-        if (output == null && terminal().interactive()) {
+        OutputTarget target = output == null ? OutputTarget.STDOUT : OutputTarget.of(output, force);
+        if (target == OutputTarget.STDOUT && terminal().stdoutTerminal()) {
             throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(),
                     "refusing to write disk data to a terminal; redirect stdout or use --output FILE");
         }
         try (VhdChain chain = VhdChain.open(file, chainOptions.forImage(file), false)) {
             Sectors.requireWithin(offset, length, chain.virtualSize());
-            if (output != null) {
-                Guards.requireNotLayer(output, chain);
-                try (OutputStream os = Files.newOutputStream(output)) {
+            switch (target) {
+                case STDOUT -> {
+                    OutputStream os = terminal().out();
                     copy(chain, os);
+                    os.flush();
                 }
-            } else {
-                OutputStream os = terminal().out();
-                copy(chain, os);
-                os.flush();
+                case STREAM -> {
+                    try (OutputStream os = Files.newOutputStream(output, StandardOpenOption.WRITE)) {
+                        copy(chain, os);
+                    }
+                }
+                case FILE -> {
+                    Guards.requireNotLayer(output, chain);
+                    try (AtomicOutput out = AtomicOutput.create(output, force)) {
+                        try (OutputStream os = Files.newOutputStream(out.temp(), StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE)) {
+                            copy(chain, os);
+                        }
+                        out.commit();
+                    }
+                }
             }
         }
         return 0;

@@ -8,7 +8,9 @@ import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
+import io.vhdstream.cli.ProgressOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,6 +19,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code vhdstream vhd write FILE --offset BYTES [--input FILE]}: streams the input into the image in chunks
@@ -24,6 +28,8 @@ import java.nio.file.Path;
  */
 @Command(name = "write", mixinStandardHelpOptions = true,
         description = {"Write stdin (or --input) into the image at --offset. Only this image is written, never a parent.",
+            "An image that others (in its directory or an --allow-root) use as their parent is refused without --force:"
+                + " writing into it would change what they read.",
             "The input must be a whole number of 512-byte sectors: an --input file is checked before anything is"
                 + " written; from stdin, a partial last sector is an error after the whole sectors before it were"
                 + " written."})
@@ -35,13 +41,28 @@ public final class WriteCommand extends VerbCommand {
             description = "Where to start, a multiple of 512.")
     long offset;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Read the data from FILE instead of stdin.")
+    @Option(names = "--input", paramLabel = "FILE", description = "Read the data from FILE instead of stdin (- is stdin).")
     Path input;
+
+    @Option(names = {"-f", "--force"}, description = "Write even into an image that other images use as their parent.")
+    boolean force;
+
+    @Option(names = "--allow-root", paramLabel = "DIR",
+            description = "Also look for children of FILE under DIR (repeatable); its own directory is always searched.")
+    List<Path> allowRoots = new ArrayList<>();
+
+    @Mixin
+    ProgressOptions progressOptions;
 
     @Override
     public Integer call() throws IOException {
         Guards.requireAligned("--offset", offset);
+        ChainOptionsMixin.requireDirectories(allowRoots);
+        if (input != null && OutputTarget.isStdin(input)) {
+            input = null;
+        }
         try (VhdImage img = VhdImage.open(file, OpenOptions.WRITE)) {
+            Guards.requireNoChildren(file, allowRoots, force);
             long written;
             if (input != null) {
                 long size = Files.size(input);
@@ -59,7 +80,7 @@ public final class WriteCommand extends VerbCommand {
                 written = copy(terminal().in(), img);
             }
             img.sync();
-            out().println("wrote " + Sizes.withHuman(written) + " to " + file + " at offset " + offset);
+            summary(progressOptions, "wrote " + Sizes.withHuman(written) + " to " + file + " at offset " + offset);
         }
         return 0;
     }

@@ -58,7 +58,8 @@ class ConvertTest {
         Path child = chain();
         Path raw = dir.resolve("disk.raw");
         Result r = vhd("export", child, raw).assertOk();
-        assertEquals("exported " + child + " (2 layers) to " + raw + ": 6291456 bytes (6 MiB)", r.out().strip());
+        assertEquals("exported " + child + " (2 layers) to " + raw + ": 6291456 bytes (6 MiB)", r.err().strip());
+        assertEquals(0, r.stdout().length, "stdout carries only what was asked for");
         assertArrayEquals(readAll(child, 6 << 20), Files.readAllBytes(raw));
     }
 
@@ -66,7 +67,7 @@ class ConvertTest {
     void exportShowsProgressOnlyOnATerminal() {
         Path child = chain();
         Result quiet = vhd("export", child, dir.resolve("a.raw")).assertOk();
-        assertEquals("", quiet.err());
+        assertFalse(quiet.err().contains("\r"), quiet.err());
         Result tty = CliRunner.run(new byte[0], true, vhdArgs("export", child, dir.resolve("b.raw")));
         assertEquals(0, tty.exit(), tty.err());
         assertTrue(tty.err().startsWith("\rexport ["), tty.err());
@@ -79,7 +80,8 @@ class ConvertTest {
         Path child = chain();
         Path base = dir.resolve("base.vhd");
         long size = Files.size(base);
-        Result r = vhd("export", child, base).assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
+        vhd("export", child, base).assertError(ExitCodes.FAILURE, "ALREADY_EXISTS");
+        Result r = vhd("export", "--force", child, base).assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
         assertTrue(r.err().contains("refusing to overwrite"), r.err());
         assertEquals(size, Files.size(base));
         vhd("check", base).assertOk();
@@ -100,7 +102,7 @@ class ConvertTest {
         Path img = dir.resolve("imported.vhd");
         Result r = vhd("import", raw, img).assertOk();
         assertEquals("imported " + raw + " into " + img + " (dynamic, 3145728 bytes (3 MiB), 10240 bytes (10 KiB) stored)",
-                r.out().strip());
+                r.err().strip());
         assertEquals("[{\"offset\":2097152,\"length\":10240}]", extents(img));
         Path back = dir.resolve("back.raw");
         vhd("export", img, back).assertOk();
@@ -131,7 +133,7 @@ class ConvertTest {
         Files.write(raw, content);
         Path diff = dir.resolve("diff.vhd");
         Result r = vhd("import", raw, diff, "--parent", base).assertOk();
-        assertTrue(r.out().contains("differencing child of " + base + ", 2048 bytes (2 KiB) differ"), r.out());
+        assertTrue(r.err().contains("differencing child of " + base + ", 2048 bytes (2 KiB) differ"), r.err());
         assertEquals("[{\"offset\":3145728,\"length\":512},{\"offset\":4194304,\"length\":1536}]", extents(diff));
         assertArrayEquals(content, readAll(diff, 6 << 20));
         assertTrue(Files.exists(child));
@@ -214,7 +216,7 @@ class ConvertTest {
         Path base = dir.resolve("base.vhd");
         byte[] before = readAll(child, 6 << 20);
         Result r = vhd("coalesce", child).assertOk();
-        assertEquals("merged 1536 bytes (1.5 KiB) from " + child + " into " + base.toRealPath(), r.out().strip());
+        assertEquals("merged 1536 bytes (1.5 KiB) from " + child + " into " + base.toRealPath(), r.err().strip());
         assertArrayEquals(before, readAll(base, 6 << 20), "the parent now reads as the child did");
         assertArrayEquals(before, readAll(child, 6 << 20), "the child still reads the same");
         vhd("check", base).assertOk();

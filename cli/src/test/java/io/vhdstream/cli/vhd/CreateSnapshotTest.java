@@ -24,7 +24,7 @@ class CreateSnapshotTest {
     void createsADynamicImageByDefault() throws Exception {
         Path f = dir.resolve("d.vhd");
         Result r = vhd("create", f, "--size", "64M").assertOk();
-        assertEquals("created dynamic image " + f + ": 67108864 bytes (64 MiB), block size 2 MiB", r.out().strip());
+        assertEquals("created dynamic image " + f + ": 67108864 bytes (64 MiB), block size 2 MiB", r.err().strip());
         try (VhdImage img = VhdImage.open(f)) {
             assertEquals(DiskType.DYNAMIC, img.type());
             assertEquals(64L << 20, img.virtualSize());
@@ -81,7 +81,7 @@ class CreateSnapshotTest {
         Path child = dir.resolve("child.vhd");
         vhd("create", base, "--size", "8M").assertOk();
         Result r = vhd("snapshot", base, child).assertOk();
-        assertEquals("created differencing image " + child + " (parent " + base + ")", r.out().strip());
+        assertEquals("created differencing image " + child + " (parent " + base + ")", r.err().strip());
         try (VhdImage p = VhdImage.open(base); VhdImage c = VhdImage.open(child)) {
             assertEquals(DiskType.DIFFERENCING, c.type());
             assertEquals(p.footer().uniqueId(), ((SparseImage) c).header().parentUniqueId());
@@ -98,7 +98,7 @@ class CreateSnapshotTest {
         Path child = dir.resolve("sub/child.vhd");
         vhd("create", base, "--size", "1M").assertOk();
         Result r = vhd("snapshot", base, child).assertOk();
-        assertTrue(r.out().contains("need --allow-root " + dir.toRealPath()), r.out());
+        assertTrue(r.err().contains("need --allow-root " + dir.toRealPath()), r.err());
         vhd("read", child, "--offset", "0", "--length", "512").assertError(ExitCodes.FAILURE, "PARENT_OUTSIDE_ROOT");
         Result ok = vhd("read", child, "--offset", "0", "--length", "512", "--allow-root", dir);
         assertEquals(0, ok.exit(), ok.err());

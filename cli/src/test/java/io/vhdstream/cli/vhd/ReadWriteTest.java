@@ -43,7 +43,7 @@ class ReadWriteTest {
         // Larger than one 4 MiB chunk, starting mid-block, crossing block boundaries.
         byte[] data = random(9 * 1024 * 1024 + 512 * 3, 1);
         Result w = runWithStdin(data, vhdArgs("write", f, "--offset", "1536K")).assertOk();
-        assertEquals("wrote " + data.length + " bytes (9.0 MiB) to " + f + " at offset " + (1536 * 1024), w.out().strip());
+        assertEquals("wrote " + data.length + " bytes (9.0 MiB) to " + f + " at offset " + (1536 * 1024), w.err().strip());
         Result r = vhd("read", f, "--offset", "1536K", "--length", String.valueOf(data.length)).assertOk();
         assertArrayEquals(data, r.stdout());
         Result zeros = vhd("read", f, "--offset", "0", "--length", "1M").assertOk();
@@ -148,7 +148,8 @@ class ReadWriteTest {
     void readRefusesToOverwriteAnImageOfTheChain() throws Exception {
         Path f = image("c.vhd", "1M");
         long size = Files.size(f);
-        vhd("read", f, "--offset", "0", "--length", "512", "--output", f).assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
+        vhd("read", f, "--offset", "0", "--length", "512", "--output", f).assertError(ExitCodes.FAILURE, "ALREADY_EXISTS");
+        vhd("read", f, "--offset", "0", "--length", "512", "--output", f, "--force").assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
         assertEquals(size, Files.size(f));
         vhd("check", f).assertOk();
     }

@@ -7,7 +7,9 @@ import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.chain.ChainOptions;
+import io.vhdstream.vhd.ProgressListener;
 import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.convert.Exporter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -20,12 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -197,41 +196,17 @@ public final class Rebuilder {
         }
     }
 
-    /** Writes the chain's content as a raw image; ranges that read as zeros stay holes (a sparse file). */
+    /**
+     * Writes the chain's content as a raw image through the one flattener (holes stay holes), atomically: an
+     * existing file is replaced only when the whole image is written (the CLI refuses one without --force).
+     */
     static Path writeFlat(Path top, Path flat) throws IOException {
         Path parent = flat.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false);
-             FileChannel out = FileChannel.open(flat, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     StandardOpenOption.TRUNCATE_EXISTING)) {
-            long size = chain.virtualSize();
-            List<long[]> runs = new ArrayList<>();
-            chain.resolve(0, size, (o, len, layer, fileOffset) -> {
-                if (layer >= 0) {
-                    runs.add(new long[] {o, len});
-                }
-            });
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            for (long[] run : runs) {
-                for (long at = run[0]; at < run[0] + run[1]; ) {
-                    int n = (int) Math.min(buf.capacity(), run[0] + run[1] - at);
-                    buf.clear().limit(n);
-                    chain.read(at, buf);
-                    buf.flip();
-                    long p = at;
-                    while (buf.hasRemaining()) {
-                        p += out.write(buf, p);
-                    }
-                    at += n;
-                }
-            }
-            if (out.size() < size) {
-                // extend to the disk's size with a hole rather than written zeros
-                out.write(ByteBuffer.wrap(new byte[1]), size - 1);
-            }
-            out.force(true);
+        try (VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false)) {
+            Exporter.export(chain, flat, true, ProgressListener.NONE);
         }
         return flat;
     }

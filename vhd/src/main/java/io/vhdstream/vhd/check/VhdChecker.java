@@ -9,6 +9,7 @@ import io.vhdstream.vhd.batmap.Batmap;
 import io.vhdstream.vhd.bitmap.SectorBitmap;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.coalesce.CoalesceMarker;
 import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.vhd.image.ImageStructure;
@@ -37,6 +38,12 @@ public final class VhdChecker {
             if (!s.fatal() && s.batmap() != null && s.bat() != null) {
                 checkBatmapClaims(f, s, problems);
             }
+        }
+        String merging = CoalesceMarker.pending(file);
+        if (merging != null) {
+            problems.add(new Problem(ProblemCode.COALESCE_INCOMPLETE, Severity.ERROR, "file", -1, "a coalesce of " + merging
+                    + " into " + file + " started and did not finish (marker " + CoalesceMarker.of(file)
+                    + "); run that coalesce again to complete it", false));
         }
         if (!s.fatal() && s.type() == DiskType.DIFFERENCING) {
             try (VhdChain chain = VhdChain.open(file, options.lenient(), false)) {

@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * Merges a differencing child into its parent, sector-exact: exactly the sectors the child holds are
  * written into the parent. The child is left as it is (it now reads the same as before, through a parent
- * that holds its data); other children of that parent see the change, as with every coalescing tool.
+ * that holds its data); other children of that parent see the change, as with every coalescing tool. While
+ * it writes, a {@link CoalesceMarker} beside the parent says so (an interrupted coalesce is visible to check).
  */
 public final class Coalescer {
     static final int CHUNK = 4 << 20;
@@ -39,14 +40,19 @@ public final class Coalescer {
         try (VhdImage c = VhdImage.open(child, new OpenOptions(false, options.strict()));
              VhdImage parent = VhdImage.open(parentPath, new OpenOptions(true, options.strict()))) {
             List<Extent> extents = c.presentExtents();
+            // Every refusal before the first write: a parent half-merged and then refused is the worst outcome.
+            for (Extent e : extents) {
+                if (e.end() > parent.virtualSize()) {
+                    throw new VhdException(ProblemCode.CHAIN_SIZE_MISMATCH, child + " holds data at [" + e.offset() + ", "
+                            + e.end() + ") beyond its parent " + parentPath + "'s size " + parent.virtualSize()
+                            + "; nothing was merged");
+                }
+            }
             long total = extents.stream().mapToLong(Extent::length).sum();
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(total, 512)));
             long done = 0;
+            CoalesceMarker.set(parentPath, child);
             for (Extent e : extents) {
-                if (e.end() > parent.virtualSize()) {
-                    throw new VhdException(ProblemCode.CHAIN_SIZE_MISMATCH, child + " holds data at " + e.offset()
-                            + " beyond its parent's size " + parent.virtualSize());
-                }
                 for (long off = e.offset(); off < e.end(); ) {
                     int n = (int) Math.min(buf.capacity(), e.end() - off);
                     buf.clear().limit(n);
@@ -59,6 +65,7 @@ public final class Coalescer {
                 }
             }
             parent.sync();
+            CoalesceMarker.clear(parentPath);
             return done;
         }
     }

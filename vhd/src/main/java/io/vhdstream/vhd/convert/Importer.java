@@ -9,11 +9,13 @@ import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.AtomicOutput;
 import io.vhdstream.vhd.io.Sectors;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -21,7 +23,7 @@ import java.util.Arrays;
 /**
  * Turns a raw disk file into a VHD. All-zero sectors are not written (they read as zeros anyway), so a
  * sparse raw file becomes a sparse image; with a parent, only the sectors that differ from the parent's
- * content are written into a new differencing child.
+ * content are written into a new differencing child. The image appears under its name only when complete.
  */
 public final class Importer {
     static final int CHUNK = 4 << 20;
@@ -29,48 +31,108 @@ public final class Importer {
     private Importer() {
     }
 
+    /** A new fixed or dynamic image {@code vhdOut} (which must not exist) holding the raw file's content. */
     public static void importRaw(Path rawIn, Path vhdOut, DiskType type, long blockSize, ProgressListener progress)
             throws IOException {
-        try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ)) {
+        importRaw(rawIn, vhdOut, type, blockSize, false, progress);
+    }
+
+    /**
+     * Writes a new fixed or dynamic image holding the raw file's content, atomically ({@link AtomicOutput}):
+     * {@code vhdOut} appears only once the import is complete. An existing file is replaced only when
+     * {@code overwrite}.
+     */
+    public static void importRaw(Path rawIn, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
+                                 ProgressListener progress) throws IOException {
+        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
+                    + "use --parent for a differencing one");
+        }
+        try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ);
+             AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
             long size = requireSectorSize(rawIn, in.size());
-            switch (type) {
-                case FIXED -> VhdCreator.fixed(vhdOut, size);
-                case DYNAMIC -> VhdCreator.dynamic(vhdOut, size, blockSize);
-                default -> throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
-                        + "use --parent for a differencing one");
+            if (type == DiskType.FIXED) {
+                VhdCreator.fixed(out.temp(), size);
+            } else {
+                VhdCreator.dynamic(out.temp(), size, blockSize);
             }
-            fillOrDelete(vhdOut, in, size, null, progress);
+            fill(out.temp(), in, size, null, progress);
+            out.commit();
         }
     }
 
     public static void importDiff(Path rawIn, Path vhdOut, Path parent, ChainOptions options, ProgressListener progress)
             throws IOException {
+        importDiff(rawIn, vhdOut, parent, options, false, progress);
+    }
+
+    /**
+     * Writes a new differencing child of {@code parent} holding only the sectors where the raw file differs
+     * from the parent's content, atomically like {@link #importRaw}. The child's locators name the final path.
+     */
+    public static void importDiff(Path rawIn, Path vhdOut, Path parent, ChainOptions options, boolean overwrite,
+                                  ProgressListener progress) throws IOException {
         try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ);
-             VhdChain base = VhdChain.open(parent, options, false)) {
+             VhdChain base = VhdChain.open(parent, options, false);
+             AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
             long size = requireSectorSize(rawIn, in.size());
             if (size != base.virtualSize()) {
                 throw new VhdException(ProblemCode.CHAIN_SIZE_MISMATCH, rawIn + " has " + size + " bytes; the parent disk has "
                         + base.virtualSize());
             }
-            VhdCreator.differencing(vhdOut, parent);
-            fillOrDelete(vhdOut, in, size, base, progress);
+            VhdCreator.differencing(out.temp(), parent); // same directory as vhdOut: the same relative locator
+            fill(out.temp(), in, size, base, progress);
+            out.commit();
         }
     }
 
-    /** A failed import leaves no half-written image behind: the image was ours, made moments ago. */
-    private static void fillOrDelete(Path vhdOut, FileChannel in, long size, VhdChain base, ProgressListener progress)
+    /**
+     * Like {@link #importRaw(Path, Path, DiskType, long, boolean, ProgressListener)} from a stream (stdin, a
+     * pipe) that must carry exactly {@code size} bytes, read front to back.
+     */
+    public static void importRaw(ReadableByteChannel in, String inName, long size, Path vhdOut, DiskType type, long blockSize,
+                                 boolean overwrite, ProgressListener progress) throws IOException {
+        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
+                    + "use --parent for a differencing one");
+        }
+        requireSectorSize(Path.of(inName), size);
+        try (AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
+            if (type == DiskType.FIXED) {
+                VhdCreator.fixed(out.temp(), size);
+            } else {
+                VhdCreator.dynamic(out.temp(), size, blockSize);
+            }
+            try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
+                copyDiffering((dst, position) -> in.read(dst), size, null, img, progress);
+                ByteBuffer extra = ByteBuffer.allocate(1);
+                if (in.read(extra) > 0) {
+                    throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
+                            + " bytes given as the disk size; nothing was created");
+                }
+                img.sync();
+            }
+            out.commit();
+        }
+    }
+
+    /** Where the bytes to import come from: a file read at positions, or a stream read in order. */
+    @FunctionalInterface
+    private interface Source {
+        /** Reads into dst from the raw disk's {@code position} (the next unread one, for a stream); -1 at the end. */
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
+
+    private static void fill(Path vhd, FileChannel in, long size, VhdChain base, ProgressListener progress)
             throws IOException {
-        try (VhdImage out = VhdImage.open(vhdOut, OpenOptions.WRITE)) {
-            copyDiffering(in, size, base, out, progress);
+        try (VhdImage out = VhdImage.open(vhd, OpenOptions.WRITE)) {
+            copyDiffering(in::read, size, base, out, progress);
             out.sync();
-        } catch (IOException | RuntimeException e) {
-            java.nio.file.Files.deleteIfExists(vhdOut);
-            throw e;
         }
     }
 
     /** Writes the runs of sectors of {@code in} that differ from {@code base} (or from zeros without one). */
-    private static void copyDiffering(FileChannel in, long size, VhdChain base, VhdImage out, ProgressListener progress)
+    private static void copyDiffering(Source in, long size, VhdChain base, VhdImage out, ProgressListener progress)
             throws IOException {
         ByteBuffer data = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(size, Sectors.SIZE)));
         ByteBuffer old = ByteBuffer.allocate(data.capacity());
@@ -80,7 +142,8 @@ public final class Importer {
             data.clear().limit(n);
             while (data.hasRemaining()) {
                 if (in.read(data, pos + data.position()) < 0) {
-                    throw new VhdException(ProblemCode.FILE_TOO_SMALL, "the raw file shrank while it was read");
+                    throw new VhdException(ProblemCode.FILE_TOO_SMALL, "the raw disk ended at " + (pos + data.position())
+                            + " bytes, before the " + size + " expected (a file that shrank, or a stream that was cut)");
                 }
             }
             if (base != null) {

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,6 +59,29 @@ public final class ImageFile implements Closeable {
             }
         }
         return new ImageFile(path, ch, lock, writable);
+    }
+
+    /**
+     * Opens read-only under a shared lock held until {@link #close()}: a file a writer holds (here or in another
+     * process) is refused with {@link ProblemCode#IMAGE_LOCKED}, and no writer can take it meanwhile. For
+     * files that must not change while something is derived from them (the parent of a new snapshot).
+     */
+    public static ImageFile openShared(Path path) throws IOException {
+        ImageFile f = open(path, false);
+        FileLock lock;
+        try {
+            lock = f.channel.tryLock(0, Long.MAX_VALUE, true);
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        } catch (IOException | RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        if (lock == null) {
+            f.close();
+            throw new VhdException(ProblemCode.IMAGE_LOCKED, path + " is open for writing elsewhere");
+        }
+        return new ImageFile(path, f.channel, lock, false);
     }
 
     public Path path() {
@@ -120,22 +142,6 @@ public final class ImageFile implements Closeable {
 
     public void write(long position, byte[] bytes, int from, int len) throws IOException {
         writeFully(position, ByteBuffer.wrap(bytes, from, len));
-    }
-
-    /** Copies file bytes to {@code target} without passing them through the heap where the OS allows. */
-    public void transferTo(long position, long length, WritableByteChannel target) throws IOException {
-        long done = 0;
-        while (done < length) {
-            long n = channel.transferTo(position + done, length - done, target);
-            if (n <= 0) {
-                if (position + done >= channel.size()) {
-                    throw new VhdException(ProblemCode.FILE_TOO_SMALL, path + ": copy at " + (position + done)
-                            + " is past the end of the file");
-                }
-                continue;
-            }
-            done += n;
-        }
     }
 
     public void force() throws IOException {
