@@ -1,10 +1,9 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.ExitCodes;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.Text;
 import io.vhdstream.vhd.Problem;
-import io.vhdstream.vhd.chain.ChainOptions;
-import io.vhdstream.vhd.check.VhdChecker;
 import io.vhdstream.vhd.repair.VhdRepairer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,28 +15,38 @@ import java.util.List;
 /** {@code vhdstream vhd repair FILE}: the safe fixes, each reported; then what is still wrong, if anything. */
 @Command(name = "repair", mixinStandardHelpOptions = true,
         description = {"Fix what can be fixed without guessing at data: a damaged end footer from its copy (and the"
-                + " reverse), checksums of otherwise sound structures, batmap bits that claim too much.",
-            "Prints each action taken; anything it cannot fix is left alone (see 'vhdstream vhd check')."})
+                + " reverse), checksums of structures whose content is confirmed (two identical footer copies; a fixed"
+                + " disk's size matching its file), batmap bits that claim too much.",
+            "Prints each action taken, then every problem of this file that remains, as check prints them."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:The file has no errors left (warnings may remain, printed).",
+            "1:Errors remain (listed), or there was nothing to repair from.",
+            "2:Usage error."})
 public final class RepairCommand extends VerbCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The image to repair in place.")
     Path file;
 
     @Override
     public Integer call() throws IOException {
-        List<String> actions = VhdRepairer.repair(file);
-        if (actions.isEmpty()) {
+        VhdRepairer.Result r = VhdRepairer.run(file);
+        if (r.actions().isEmpty()) {
             out().println(file + ": nothing to repair");
         }
-        for (String a : actions) {
-            out().println(Text.oneLine("repaired: " + a));
+        for (String a : r.actions()) {
+            out().println(Text.oneLine(file + ": repaired: " + a));
         }
-        // The parent chain is not repair's business (and may need --allow-root): count only this file's problems.
-        List<Problem> left = VhdChecker.check(file, ChainOptions.forImage(file)).problems().stream()
-                .filter(p -> !"chain".equals(p.structure())).toList();
+        // The parent chain is not repair's business (check reports it): only this file's own structures.
+        List<Problem> left = r.remaining();
+        for (Problem p : left) {
+            out().println(Text.oneLine(file + ": " + p));
+        }
+        long errors = left.stream().filter(p -> p.severity() == io.vhdstream.vhd.Severity.ERROR).count();
         if (!left.isEmpty()) {
             out().println(file + ": " + left.size() + (left.size() == 1 ? " problem remains" : " problems remain")
-                    + "; see 'vhdstream vhd check " + file + "'");
+                    + " (" + errors + (errors == 1 ? " error)" : " errors)"));
+        } else if (!r.actions().isEmpty()) {
+            out().println(file + ": clean");
         }
-        return 0;
+        return errors > 0 ? ExitCodes.FAILURE : ExitCodes.OK;
     }
 }

@@ -197,10 +197,26 @@ class InfoCheckTest {
         assertTrue(broken.out().contains("FOOTER_CHECKSUM"), broken.out());
 
         Result repaired = vhd("repair", f).assertOk();
-        assertTrue(repaired.out().startsWith("repaired: "), repaired.out());
+        assertTrue(repaired.out().startsWith(f + ": repaired: "), repaired.out());
         assertFalse(repaired.out().contains("remain"), repaired.out());
+        assertTrue(repaired.out().endsWith(f + ": clean" + System.lineSeparator()), repaired.out());
         vhd("check", f).assertOk();
         assertEquals(List.of(f + ": nothing to repair"), vhd("repair", f).assertOk().outLines());
+    }
+
+    @Test
+    void repairExitsOneWhenErrorsRemainAndSaysWhich() throws Exception {
+        Path f = dir.resolve("h.vhd");
+        vhd("create", f, "--size", "4M").assertOk();
+        flipByte(f, Files.size(f) - 512);  // end footer cookie: the copy at 0 restores it
+        flipByte(f, 512);                  // dynamic header cookie: nothing restores that
+        Result r = vhd("repair", f);
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains(f + ": repaired: rewrote the end footer"), r.out());
+        assertTrue(r.out().contains(f + ": ERROR HEADER_COOKIE"), r.out());
+        assertTrue(r.out().contains(f + ": 1 problem remains (1 error)"), r.out());
+        assertEquals(ExitCodes.FAILURE, vhd("check", f).exit());
+        assertFalse(vhd("check", f).out().contains("FOOTER_COOKIE"), "check agrees: the footer is fixed");
     }
 
     @Test

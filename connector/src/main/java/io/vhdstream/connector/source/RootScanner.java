@@ -411,7 +411,7 @@ public final class RootScanner {
             List<ParentResolver.Candidate> candidates = List.of();
             int blockSize = DynamicHeader.DEFAULT_BLOCK_SIZE;
             if (img instanceof SparseImage sp) {
-                blockSize = (int) sp.blockSize();
+                blockSize = Math.toIntExact(sp.blockSize()); // at most 1 GiB: ImageStructure refuses larger
                 if (sp.differencing()) {
                     parent = sp.header().parentUniqueId();
                     candidates = ParentResolver.candidates(sp);

@@ -129,7 +129,7 @@ public final class VhdCreator {
     }
 
     private static void checkBlockSize(long blockSize) throws VhdException {
-        if (blockSize < Sectors.SIZE || Long.bitCount(blockSize) != 1 || blockSize > (1L << 30)) {
+        if (blockSize < Sectors.SIZE || Long.bitCount(blockSize) != 1 || blockSize > DynamicHeader.MAX_BLOCK_SIZE) {
             throw new VhdException(ProblemCode.INVALID_ARGUMENT, "block size " + blockSize
                     + " must be a power of two from 512 bytes to 1 GiB");
         }

@@ -1,7 +1,5 @@
 package io.vhdstream.vhd.footer;
 
-import io.vhdstream.vhd.ProblemCode;
-import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.io.Bytes;
 import io.vhdstream.vhd.io.Checksum;
 
@@ -26,7 +24,7 @@ import java.util.UUID;
  * </pre>
  *
  * Parsing never fails: the raw bytes are kept (reserved bytes included, so a rewrite does not lose another
- * tool's private fields) and {@link #requireUsable()} decides whether the fields can be trusted.
+ * tool's private fields); {@code image.ImageStructure} decides whether the fields can be trusted.
  */
 public final class Footer {
     public static final int SIZE = 512;
@@ -72,26 +70,6 @@ public final class Footer {
     public UUID uniqueId() { return uuid(raw, 68); }
     public int savedState() { return raw[84] & 0xFF; }
     public boolean cookieValid() { return COOKIE.equals(cookie()); }
-
-    /** The fields an image cannot be opened without; checksum only when {@code strict}. */
-    public DiskType requireUsable(boolean strict) throws VhdException {
-        if (!cookieValid()) {
-            throw new VhdException(ProblemCode.FOOTER_COOKIE, "footer cookie is '" + cookie().replace('\0', ' ').trim()
-                    + "', not 'conectix': not a VHD image or its footer is damaged");
-        }
-        if (strict && !checksumValid()) {
-            throw new VhdException(ProblemCode.FOOTER_CHECKSUM, String.format(
-                    "footer checksum 0x%08x does not match its content (0x%08x)", storedChecksum(), computedChecksum()));
-        }
-        DiskType type = diskType().orElseThrow(() -> new VhdException(ProblemCode.FOOTER_DISK_TYPE,
-                "footer disk type " + diskTypeCode() + " is none of 2 (fixed), 3 (dynamic), 4 (differencing)"));
-        long size = currentSize();
-        if (size < 0 || size % 512 != 0 || size > MAX_SIZE) {
-            throw new VhdException(ProblemCode.FOOTER_SIZE, "footer current size " + size
-                    + " is not a multiple of 512 between 0 and 2040 GiB");
-        }
-        return type;
-    }
 
     public Builder toBuilder() {
         return new Builder(raw.clone());

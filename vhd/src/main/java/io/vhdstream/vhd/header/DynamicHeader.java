@@ -36,6 +36,12 @@ public final class DynamicHeader {
     public static final int LOCATORS_AT = 576;
     public static final int LOCATOR_COUNT = 8;
     public static final int DEFAULT_BLOCK_SIZE = 2 * 1024 * 1024;
+    /**
+     * The largest block size read or made: 1 GiB (real writers use at most 256 MiB). Above it a block's offsets
+     * no longer fit an int and its bitmap alone would be megabytes; the field is 32 bits, so 2 GiB and up are
+     * possible on disk, and only ever as damage.
+     */
+    public static final long MAX_BLOCK_SIZE = 1L << 30;
 
     private final byte[] raw;
 
@@ -95,29 +101,6 @@ public final class DynamicHeader {
         long bits = blockSize / 512;
         long bytes = (bits + 7) / 8;
         return (bytes + 511) & ~511L;
-    }
-
-    /** The fields reads depend on; checksum only when {@code strict}. */
-    public void requireUsable(boolean strict, long virtualSize) throws VhdException {
-        if (!cookieValid()) {
-            throw new VhdException(ProblemCode.HEADER_COOKIE, "dynamic header cookie is not 'cxsparse'");
-        }
-        if (strict && !checksumValid()) {
-            throw new VhdException(ProblemCode.HEADER_CHECKSUM, String.format(
-                    "dynamic header checksum 0x%08x does not match its content (0x%08x)", storedChecksum(), computedChecksum()));
-        }
-        long bs = blockSize();
-        if (bs < 512 || Long.bitCount(bs) != 1) {
-            throw new VhdException(ProblemCode.HEADER_BLOCK_SIZE, "block size " + bs + " is not a power of two >= 512");
-        }
-        long need = (virtualSize + bs - 1) / bs;
-        if (maxTableEntries() < need) {
-            throw new VhdException(ProblemCode.HEADER_MAX_TABLE_ENTRIES, "max table entries " + maxTableEntries()
-                    + " cannot cover " + virtualSize + " bytes in blocks of " + bs + " (needs " + need + ")");
-        }
-        if (tableOffset() < 0 || tableOffset() % 512 != 0) {
-            throw new VhdException(ProblemCode.HEADER_TABLE_OFFSET, "BAT offset " + tableOffset() + " is not sector aligned");
-        }
     }
 
     public Builder toBuilder() {

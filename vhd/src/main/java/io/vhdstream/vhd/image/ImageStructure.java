@@ -234,8 +234,9 @@ public final class ImageStructure {
             warn(ProblemCode.HEADER_DATA_OFFSET, "dynamic header", hdrAt, "data offset should be all ones");
         }
         long bs = header.blockSize();
-        if (bs < 512 || Long.bitCount(bs) != 1) {
-            error(ProblemCode.HEADER_BLOCK_SIZE, "dynamic header", hdrAt, "block size " + bs + " is not a power of two >= 512", true);
+        if (bs < 512 || Long.bitCount(bs) != 1 || bs > DynamicHeader.MAX_BLOCK_SIZE) {
+            error(ProblemCode.HEADER_BLOCK_SIZE, "dynamic header", hdrAt, "block size " + bs
+                    + " is not a power of two from 512 bytes to 1 GiB", true);
             type = null;
             return;
         }
@@ -253,7 +254,8 @@ public final class ImageStructure {
             type = null;
             return;
         }
-        if (tableAt + batBytes > fileSize - Footer.SIZE || tableAt < Footer.SIZE) {
+        // Subtract, never add: tableAt comes from the file and tableAt + batBytes can overflow past Long.MAX_VALUE.
+        if (tableAt > fileSize - Footer.SIZE - batBytes || tableAt < Footer.SIZE) {
             error(ProblemCode.BAT_OUTSIDE_FILE, "BAT", tableAt, "BAT of " + header.maxTableEntries() + " entries at " + tableAt
                     + " does not fit inside the file of " + fileSize + " bytes", true);
             type = null;
@@ -296,7 +298,7 @@ public final class ImageStructure {
                     + " blocks", false);
             return;
         }
-        if (mapAt < 0 || mapAt % 512 != 0 || mapAt + mapSectors * 512 > fileSize - Footer.SIZE) {
+        if (mapAt < 0 || mapAt % 512 != 0 || mapAt > fileSize - Footer.SIZE - mapSectors * 512) {
             error(ProblemCode.BATMAP_OUTSIDE_FILE, "batmap", at, "batmap of " + mapSectors + " sectors at " + mapAt
                     + " does not fit inside the file", false);
             return;

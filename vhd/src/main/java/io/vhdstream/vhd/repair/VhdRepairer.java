@@ -2,6 +2,7 @@ package io.vhdstream.vhd.repair;
 
 import io.vhdstream.vhd.Problem;
 import io.vhdstream.vhd.ProblemCode;
+import io.vhdstream.vhd.Severity;
 import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.bat.BlockAllocationTable;
 import io.vhdstream.vhd.batmap.Batmap;
@@ -27,18 +28,47 @@ public final class VhdRepairer {
     private VhdRepairer() {
     }
 
-    /** @return the actions taken, in order; empty when the image needed nothing. */
+    /** What a repair did, and the findings about this file that are left (chain findings excluded). */
+    public record Result(List<String> actions, List<Problem> remaining) {
+        public Result {
+            actions = List.copyOf(actions);
+            remaining = List.copyOf(remaining);
+        }
+    }
+
+    /**
+     * @return the actions taken, in order; empty when the image needed nothing
+     * @throws VhdException when no usable footer exists, or when the file is still unreadable afterwards
+     */
     public static List<String> repair(Path path) throws IOException {
+        Result r = run(path);
+        for (Problem p : r.remaining()) {
+            if (p.fatal()) {
+                throw new VhdException(p.code(), path + ": cannot repair: " + p.message());
+            }
+        }
+        return r.actions();
+    }
+
+    /**
+     * Makes every safe fix it can, then reads the file again (as check does) and returns what is left.
+     *
+     * @throws VhdException only when there is no footer to start from (none with the cookie, or one whose
+     *                      own fields are unusable), so nothing at all can be repaired
+     */
+    public static Result run(Path path) throws IOException {
         List<String> actions = new ArrayList<>();
+        List<Problem> refused = new ArrayList<>();
         try (ImageFile f = ImageFile.open(path, true)) {
             ImageStructure s = ImageStructure.read(f, false);
-            if (s.footer() == null || s.type() == null) {
+            if (s.footer() == null || s.footer().diskType().isEmpty() || footerFieldsUnusable(s)) {
                 Problem p = s.firstFatal();
                 throw new VhdException(p != null ? p.code() : ProblemCode.FOOTER_COOKIE, path
-                        + ": no usable footer in either copy; nothing to repair from");
+                        + ": no usable footer in either copy" + (p != null ? " (" + p.message() + ")" : "")
+                        + "; nothing to repair from");
             }
-            repairFooters(f, s, actions);
-            if (s.type() != DiskType.FIXED) {
+            repairFooters(f, s, actions, refused);
+            if (s.type() != DiskType.FIXED && s.header() != null && s.header().cookieValid()) {
                 repairHeader(f, s, actions);
                 s = ImageStructure.read(f, false);
                 if (s.batmap() != null && s.bat() != null) {
@@ -47,21 +77,42 @@ public final class VhdRepairer {
             }
             f.force();
             ImageStructure after = ImageStructure.read(f, true);
-            if (after.fatal()) {
-                Problem p = after.firstFatal();
-                throw new VhdException(p.code(), path + ": cannot repair: " + p.message());
+            List<Problem> remaining = new ArrayList<>(refused);
+            for (Problem p : after.problems()) {
+                if (refused.stream().noneMatch(r -> r.code() == p.code())) {
+                    remaining.add(p);
+                }
             }
+            return new Result(actions, remaining);
         }
-        return actions;
     }
 
-    private static void repairFooters(ImageFile f, ImageStructure s, List<String> actions) throws IOException {
+    /** The footer's own fields (type, size, header offset) are what stopped the walk: no copy of it helps. */
+    private static boolean footerFieldsUnusable(ImageStructure s) {
+        Problem p = s.firstFatal();
+        return s.type() == null && p != null && (p.code() == ProblemCode.FOOTER_DISK_TYPE
+                || p.code() == ProblemCode.FOOTER_SIZE || p.code() == ProblemCode.FOOTER_DATA_OFFSET
+                || p.code() == ProblemCode.FOOTER_COOKIE);
+    }
+
+    private static void repairFooters(ImageFile f, ImageStructure s, List<String> actions, List<Problem> refused)
+            throws IOException {
         Footer good = s.footer();
         if (!good.checksumValid()) {
+            String doubt = uncorroborated(s);
+            if (doubt != null) {
+                // A checksum exists to catch a corrupted field: recomputing it would bless the corruption.
+                refused.add(new Problem(ProblemCode.FOOTER_CHECKSUM, Severity.ERROR, s.footerFromCopy() ? "footer copy"
+                        : "end footer", -1, String.format("checksum 0x%08x does not match its content (0x%08x) and %s;"
+                        + " repair does not recompute it (that would bless a corrupted field)", good.storedChecksum(),
+                        good.computedChecksum(), doubt), true));
+                return;
+            }
             good = good.toBuilder().build();
-            actions.add("recomputed the footer checksum");
+            actions.add("recomputed the footer checksum (both footer copies agree on its content)");
         }
-        if (s.type() == DiskType.FIXED) {
+        boolean fixed = good.diskType().orElse(null) == DiskType.FIXED;
+        if (fixed) {
             if (!good.equals(s.endFooter())) {
                 f.write(f.size() - Footer.SIZE, good.serialize());
             }
@@ -79,6 +130,23 @@ public final class VhdRepairer {
             f.write(0, good.serialize());
             actions.add("rewrote the footer copy at offset 0");
         }
+    }
+
+    /**
+     * Why the content of a footer whose checksum is wrong cannot be trusted, or null when it can: a dynamic
+     * disk's two copies agree byte for byte (the writer computed the sum wrongly, as some QEMU versions did),
+     * or a fixed disk's size is exactly what the file holds.
+     */
+    private static String uncorroborated(ImageStructure s) {
+        Footer f = s.footer();
+        if (f.diskType().orElse(null) == DiskType.FIXED) {
+            return f.currentSize() == s.footerPos() ? null : "its size " + f.currentSize() + " is not the "
+                    + s.footerPos() + " bytes of data the file holds";
+        }
+        if (s.copyFooter() == null || s.endFooter() == null || !s.copyFooter().equals(s.endFooter())) {
+            return "there is no identical second copy to confirm its content";
+        }
+        return null;
     }
 
     /** Where the end footer belongs: after every block and metadata region, or over the damaged one. */
