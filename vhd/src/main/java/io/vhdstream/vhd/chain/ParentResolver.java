@@ -18,7 +18,8 @@ import java.util.List;
  * Finds a differencing image's parent file: W2ru, then W2ku, then MacX (and the deprecated Wi2r/Wi2k),
  * then the header's unicode name, each relative to the child's directory unless absolute. A candidate
  * counts only if it exists and its real path lies under an allowed root; the parent's unique id is checked
- * by the caller, which opens it.
+ * by the caller, which opens it. A candidate whose directory does not exist on this machine is also looked
+ * for by file name in each allowed root.
  */
 public final class ParentResolver {
     private static final int[] ORDER = {PlatformCode.W2RU, PlatformCode.W2KU, PlatformCode.MACX, PlatformCode.WI2R,
@@ -87,6 +88,11 @@ public final class ParentResolver {
                 found.add(real);
             }
         }
+        for (Path byName : byName(cands, options)) {
+            if (!found.contains(byName)) {
+                found.add(byName);
+            }
+        }
         if (found.isEmpty()) {
             if (!outside.isEmpty()) {
                 throw new VhdException(ProblemCode.PARENT_OUTSIDE_ROOT, child.path() + ": parent " + outside
@@ -100,6 +106,40 @@ public final class ParentResolver {
                     + (tried.length() == 0 ? "nothing: no locators and no parent name" : tried) + ")");
         }
         return found;
+    }
+
+    /**
+     * A chain copied from another machine names directories that do not exist here (a Windows drive, another
+     * host's mount point): for such a candidate, its file name is looked for directly in each allowed root.
+     * The caller still checks the unique id, so a file that merely has the same name is not taken.
+     */
+    private static List<Path> byName(List<Candidate> cands, ChainOptions options) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Candidate c : cands) {
+            if (c.text() == null || c.text().isEmpty()) {
+                continue;
+            }
+            Path dir = c.path() == null ? null : c.path().getParent();
+            if (dir != null && Files.isDirectory(dir)) {
+                continue; // the directory is here: the candidate itself was the answer (or is missing for real)
+            }
+            String name = safeName(LocatorPath.baseName(c.text()));
+            for (Path root : options.allowedRoots()) {
+                Path p;
+                try {
+                    p = root.resolve(name);
+                } catch (InvalidPathException e) {
+                    continue;
+                }
+                if (Files.isRegularFile(p)) {
+                    Path real = p.toRealPath();
+                    if (insideRoots(real, options) && !out.contains(real)) {
+                        out.add(real);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static boolean insideRootsLexically(Path candidate, ChainOptions options) {

@@ -38,7 +38,7 @@ public final class SparseImage extends VhdImage {
     /** An allocating write at least this long places its block without alignment (see {@link #alignedBlockStart}). */
     static final int STREAMING_WRITE_BYTES = 1 << 20;
 
-    private final DynamicHeader header;
+    private DynamicHeader header;
     private final BlockAllocationTable bat;
     private final Batmap batmap;
     private final long blockSize;
@@ -219,6 +219,47 @@ public final class SparseImage extends VhdImage {
         int sector = batmap.mapSectorOf(block);
         file.write(batmap.mapOffset() + (long) sector * Sectors.SIZE, batmap.mapSector(sector));
         file.write(structure.batmapHeaderOffset(), batmap.header());
+    }
+
+    /**
+     * Makes this differencing image name another parent (or the same one afresh): the parent's unique id and
+     * timestamp, its file name in the header, and new W2ru and W2ku locators. The locators' data goes into new
+     * space after everything else, as a new block would (end footer first, then the data, then the header),
+     * so a crash leaves the old link or the new one, never a mix; the old locator space is left unused.
+     * {@link #structure()} still describes the old link afterwards: reopen to see the new one.
+     */
+    public void relink(java.util.UUID parentId, long parentTimestamp, String parentName, int[] codes, String[] paths)
+            throws IOException {
+        if (!writable() || !differencing()) {
+            throw new io.vhdstream.vhd.VhdException(io.vhdstream.vhd.ProblemCode.INVALID_ARGUMENT, path()
+                    + (differencing() ? " is open read-only" : " is not a differencing image; it has no parent to change"));
+        }
+        DynamicHeader.Builder hb = header.toBuilder().parentUniqueId(parentId).parentTimestamp(parentTimestamp)
+                .parentUnicodeName(parentName);
+        for (int i = 0; i < DynamicHeader.LOCATOR_COUNT; i++) {
+            hb.locator(i, new io.vhdstream.vhd.locator.ParentLocator(0, 0, 0, 0, 0));
+        }
+        byte[][] data = new byte[codes.length][];
+        long at = nextFree;
+        long[] offsets = new long[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            data[i] = io.vhdstream.vhd.locator.LocatorPath.encode(codes[i], paths[i]);
+            long space = Sectors.roundUp(Math.max(1, data[i].length));
+            offsets[i] = at;
+            // Data space in bytes, as Windows and blktap write it and as VhdCreator does.
+            hb.locator(i, new io.vhdstream.vhd.locator.ParentLocator(codes[i], space, data[i].length, 0, at));
+            at += space;
+        }
+        DynamicHeader next = hb.build();
+        file.write(at, footer().serialize());
+        for (int i = 0; i < codes.length; i++) {
+            byte[] padded = java.util.Arrays.copyOf(data[i], (int) Sectors.roundUp(Math.max(1, data[i].length)));
+            file.write(offsets[i], padded);
+        }
+        file.force();
+        file.write(footer().dataOffset(), next.serialize());
+        header = next;
+        nextFree = at;
     }
 
     /** The block's bitmap; cached reads for the hot paths, uncached for whole-disk scans. */
