@@ -40,6 +40,13 @@ final class Guards {
         }
     }
 
+    /** Refuses an output that is the input itself (it would be replaced while being read). */
+    static void requireNotInput(Path output, Path input) throws IOException {
+        if (Files.exists(output) && Files.isSameFile(output, input)) {
+            throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), output + " is the input; refusing to overwrite it");
+        }
+    }
+
     /** Refuses an output path that is one of the chain's image files (it would be truncated). */
     static void requireNotLayer(Path output, VhdChain chain) throws IOException {
         if (!Files.exists(output)) {

@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
         description = "Create, inspect, check, read, write, convert and merge VHD images (fixed, dynamic, differencing).",
         subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class,
             ReadCommand.class, WriteCommand.class, ExportCommand.class, ImportCommand.class, ChangedCommand.class,
-            CoalesceCommand.class, RepairCommand.class, RebaseCommand.class, HelpCommand.class})
+            CoalesceCommand.class, RepairCommand.class, RebaseCommand.class, CompareCommand.class, MapCommand.class,
+            ConvertCommand.class,
+            HelpCommand.class})
 public final class VhdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -116,6 +116,34 @@ public final class Importer {
         }
     }
 
+    /**
+     * A new fixed or dynamic image holding the content of {@code source} (a VHD chain being converted or
+     * flattened, or a raw file), atomically like {@link #importRaw}; all-zero sectors are not stored.
+     */
+    public static void importDisk(DiskSource source, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
+                                  ProgressListener progress) throws IOException {
+        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "conversion makes fixed or dynamic images");
+        }
+        long size = requireSectorSize(Path.of(source.name()), source.size());
+        try (AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
+            if (type == DiskType.FIXED) {
+                VhdCreator.fixed(out.temp(), size);
+            } else {
+                VhdCreator.dynamic(out.temp(), size, blockSize);
+            }
+            try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
+                copyDiffering((dst, position) -> {
+                    int n = dst.remaining();
+                    source.read(position, dst);
+                    return n;
+                }, size, null, img, progress);
+                img.sync();
+            }
+            out.commit();
+        }
+    }
+
     /** Where the bytes to import come from: a file read at positions, or a stream read in order. */
     @FunctionalInterface
     private interface Source {
