@@ -37,10 +37,12 @@ public final class RebuildCommand extends VerbCommand {
 
     @Override
     public Integer call() throws Exception {
+        if (flat != null) {
+            // Refused before Kafka is contacted and minutes of replay; the flat image itself is written atomically.
+            io.vhdstream.vhd.io.AtomicOutput.requireWritable(flat, force);
+        }
         var req = CommandLog.rebuildRequest(kafka, topic.topic, disk, until, out);
         if (flat != null) {
-            // Refused before the replay, not after minutes of it; the flat image itself is written atomically.
-            io.vhdstream.vhd.io.AtomicOutput.requireWritable(flat, force);
             req = req.withFlat(flat);
         }
         var r = io.vhdstream.topology.rebuild.Rebuilder.rebuild(req);
