@@ -16,8 +16,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,25 +60,15 @@ class KillRestartIT {
             sc.add(new WorkloadSpec(id, 16 * MIB, 1 << 20, 32 * MIB, 64 * 1024, 0.6, 0.05, 4 * MIB, 4, 7L * id.hashCode(), "s"));
         }
         Path layers = work.resolve("layers");
-        Properties p = new Properties();
-        p.put("application.id", "kill-restart-it");
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
+        Properties p = ChildApp.settings(broker, "kill-restart-it", work, cmds, layersTopic, dlq);
         // static membership: a restarted instance takes over its predecessor's assignment at once
         p.put("consumer.group.instance.id", "kill-restart-it-instance");
         p.put("consumer.session.timeout.ms", "10000");
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
         p.put(TopologyConfig.CHECKPOINT_INTERVAL_MS_CONFIG, "700");
         // Commit often (exactly-once's own default rather than ours of 1 s): a run lives about a second before
         // it is killed, and the test wants kills that land after the run committed some of its input.
         p.put("commit.interval.ms", "100");
-        Path props = work.resolve("topology.properties");
-        try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
-            p.store(w, "kill test");
-        }
+        Path props = ChildApp.write(p, work.resolve("topology.properties"));
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "kill-restart-it-child.log");
         Files.deleteIfExists(log);
 

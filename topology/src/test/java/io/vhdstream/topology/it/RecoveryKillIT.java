@@ -1,7 +1,6 @@
 package io.vhdstream.topology.it;
 
 import io.vhdstream.schemas.layer.LayerEvent;
-import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
@@ -16,8 +15,6 @@ import io.vhdstream.topology.support.Verify;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,15 +54,7 @@ class RecoveryKillIT {
             sc.add(new WorkloadSpec(id, 32 * MIB, 1 << 20, 5 * MIB / 2, 512, 0.5, 0.02, MIB, 2, id.hashCode(), "s"));
         }
         Path layers = work.resolve("layers");
-        Properties p = new Properties();
-        p.put("application.id", APP);
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
-        p.put("consumer.group.instance.id", APP + "-instance");
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
+        Properties p = ChildApp.settings(broker, APP, work, cmds, layersTopic, dlq);
         // Streams checkpoints a restoring store every commit interval. The restore consumer is slowed down with
         // ordinary client settings (16 KiB per fetch, and a fetch waits 25 ms for a megabyte that a 16 KiB
         // partition limit never lets arrive), so that the ~10,000 commands take seconds to replay and the kill
@@ -74,10 +63,7 @@ class RecoveryKillIT {
         p.put("restore.consumer.max.partition.fetch.bytes", "16384");
         p.put("restore.consumer.fetch.min.bytes", String.valueOf(MIB));
         p.put("restore.consumer.fetch.max.wait.ms", "25");
-        Path props = work.resolve("topology.properties");
-        try (Writer w = Files.newBufferedWriter(props, StandardCharsets.UTF_8)) {
-            p.store(w, "recovery kill test");
-        }
+        Path props = ChildApp.write(p, work.resolve("topology.properties"));
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "recovery-kill-it-child.log");
         Files.deleteIfExists(log);
         Path offsets = layers.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(cmds, 0));
