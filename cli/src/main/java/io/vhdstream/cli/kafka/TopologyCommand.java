@@ -12,8 +12,9 @@ import java.nio.file.Path;
 /** {@code vhdstream topology --config FILE}: the Streams application against any Kafka cluster. */
 @Command(name = "topology", mixinStandardHelpOptions = true,
         description = {"Run the Streams application that turns write events into VHD layers.",
-            "It checks the cluster and the topics first, then runs until stopped (SIGTERM or Ctrl-C closes it cleanly,",
-            "leaves the consumer group and exits 0). See config/topology.properties."})
+            "It checks the cluster and the topics first, then runs until stopped (SIGTERM or Ctrl-C closes it cleanly",
+            "and exits 0; a static member, the default, stays in the consumer group so that a restart takes its tasks",
+            "back at once). See config/topology.properties."})
 public final class TopologyCommand extends VerbCommand {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "Topology and Streams properties.")
     Path config;
