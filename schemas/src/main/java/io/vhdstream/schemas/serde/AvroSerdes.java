@@ -1,6 +1,7 @@
 package io.vhdstream.schemas.serde;
 
 import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.checkpoint.Checkpoint;
 import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.deadletter.DeadLetter;
 import io.vhdstream.schemas.layer.LayerEvent;
@@ -31,6 +32,11 @@ public final class AvroSerdes {
     /** Values of the changed-block topic. */
     public static AvroSerde<BlockEvent> blockEvent() {
         return new BlockEventSerde();
+    }
+
+    /** Values of the checkpoint topic (the layer stores' base layers and disk metadata). */
+    public static AvroSerde<Checkpoint> checkpoint() {
+        return new CheckpointSerde();
     }
 
     /** Values of the dead-letter topic. */

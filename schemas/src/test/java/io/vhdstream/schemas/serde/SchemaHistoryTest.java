@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SchemaHistoryTest {
 
     private static final List<AvroSerde<?>> SERDES = List.of(AvroSerdes.diskCommand(), AvroSerdes.layerEvent(),
-            AvroSerdes.blockEvent(), AvroSerdes.deadLetter());
+            AvroSerdes.blockEvent(), AvroSerdes.deadLetter(), AvroSerdes.checkpoint());
 
     @Test
     void latestRecordedVersionIsTheCurrentSchema() {
