@@ -9,7 +9,6 @@ import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.convert.DiskSource;
-import io.vhdstream.vhd.convert.Exporter;
 import io.vhdstream.vhd.convert.Importer;
 import io.vhdstream.vhd.header.DynamicHeader;
 import picocli.CommandLine.Command;
@@ -18,10 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /**
@@ -113,25 +109,9 @@ public final class ConvertCommand extends VerbCommand {
     }
 
     private long toRaw(OutputTarget target, ProgressBar bar) throws IOException {
-        if (target == OutputTarget.STDOUT && terminal().stdoutTerminal()) {
-            throw usage("refusing to write disk data to a terminal; redirect stdout or name a file");
-        }
+        target.requireNotTerminal(terminal());
         try (VhdChain chain = VhdChain.open(in, chainOptions.forImage(in), false)) {
-            switch (target) {
-                case STDOUT -> {
-                    Exporter.export(chain, Channels.newChannel(terminal().out()), bar);
-                    terminal().out().flush();
-                }
-                case STREAM -> {
-                    try (FileChannel ch = FileChannel.open(out, StandardOpenOption.WRITE)) {
-                        Exporter.export(chain, ch, bar);
-                    }
-                }
-                case FILE -> {
-                    Guards.requireNotLayer(out, chain);
-                    Exporter.export(chain, out, force, bar);
-                }
-            }
+            target.export(chain, out, force, terminal(), bar);
             return chain.virtualSize();
         }
     }

@@ -1,23 +1,17 @@
 package io.vhdstream.cli.vhd;
 
-import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
 import io.vhdstream.cli.util.Sizes;
-import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.chain.VhdChain;
-import io.vhdstream.vhd.convert.Exporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /** {@code vhdstream vhd export FILE RAW_OUT}: the whole virtual disk through the chain, holes left sparse. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -44,32 +38,14 @@ public final class ExportCommand extends VerbCommand {
     @Override
     public Integer call() throws IOException {
         OutputTarget target = OutputTarget.of(rawOut, force);
-        if (target == OutputTarget.STDOUT && terminal().stdoutTerminal()) {
-            throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(),
-                    "refusing to write disk data to a terminal; redirect stdout or name a file");
-        }
+        target.requireNotTerminal(terminal());
         long size;
         int layers;
-        try (VhdChain chain = VhdChain.open(file, chainOptions.forImage(file), false)) {
-            if (target != OutputTarget.STDOUT) {
-                Guards.requireNotLayer(rawOut, chain);
-            }
+        try (VhdChain chain = VhdChain.open(file, chainOptions.forImage(file), false);
+             ProgressBar bar = progress(progressOptions, "export")) {
             size = chain.virtualSize();
             layers = chain.layers().size();
-            try (ProgressBar bar = progress(progressOptions, "export")) {
-                switch (target) {
-                    case STDOUT -> {
-                        Exporter.export(chain, Channels.newChannel(terminal().out()), bar);
-                        terminal().out().flush();
-                    }
-                    case STREAM -> {
-                        try (FileChannel out = FileChannel.open(rawOut, StandardOpenOption.WRITE)) {
-                            Exporter.export(chain, out, bar);
-                        }
-                    }
-                    case FILE -> Exporter.export(chain, rawOut, force, bar);
-                }
-            }
+            target.export(chain, rawOut, force, terminal(), bar);
         }
         summary(progressOptions, "exported " + file + " (" + layers + (layers == 1 ? " layer" : " layers") + ") to "
                 + (target == OutputTarget.STDOUT ? "stdout" : rawOut) + ": " + Sizes.withHuman(size));

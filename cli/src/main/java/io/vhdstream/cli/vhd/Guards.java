@@ -40,6 +40,16 @@ final class Guards {
         }
     }
 
+    /** Tells which --allow-root later reads of {@code child} need when its parent lies outside its directory. */
+    static void noteOutsideRoot(java.io.PrintWriter err, Path child, Path parent) throws IOException {
+        Path childDir = child.toAbsolutePath().normalize().getParent();
+        Path parentReal = parent.toRealPath();
+        if (childDir != null && !parentReal.startsWith(childDir.toRealPath())) {
+            err.println("note: the parent lies outside " + childDir + "; verbs reading " + child
+                    + " need --allow-root " + parentReal.getParent());
+        }
+    }
+
     /** Refuses an output that is the input itself (it would be replaced while being read). */
     static void requireNotInput(Path output, Path input) throws IOException {
         if (Files.exists(output) && Files.isSameFile(output, input)) {

@@ -40,6 +40,35 @@ enum OutputTarget {
         return FILE;
     }
 
+    /** Refuses disk data onto a terminal: checked before anything is opened. */
+    void requireNotTerminal(io.vhdstream.cli.Terminal terminal) {
+        if (this == STDOUT && terminal.stdoutTerminal()) {
+            throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(),
+                    "refusing to write disk data to a terminal; redirect stdout or name a file");
+        }
+    }
+
+    /** Writes the chain's whole disk here through the one exporter: stdout, a stream in place, or a new file. */
+    void export(io.vhdstream.vhd.chain.VhdChain chain, Path out, boolean force, io.vhdstream.cli.Terminal terminal,
+                io.vhdstream.vhd.ProgressListener bar) throws IOException {
+        switch (this) {
+            case STDOUT -> {
+                io.vhdstream.vhd.convert.Exporter.export(chain, java.nio.channels.Channels.newChannel(terminal.out()), bar);
+                terminal.out().flush();
+            }
+            case STREAM -> {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(out,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    io.vhdstream.vhd.convert.Exporter.export(chain, ch, bar);
+                }
+            }
+            case FILE -> {
+                Guards.requireNotLayer(out, chain);
+                io.vhdstream.vhd.convert.Exporter.export(chain, out, force, bar);
+            }
+        }
+    }
+
     static boolean isStdin(Path p) {
         return p.toString().equals("-") || p.toString().equals("/dev/stdin");
     }

@@ -48,12 +48,7 @@ public final class RebaseCommand extends VerbCommand {
         }
         summary(progressOptions, "rebased " + child + " onto " + newParent
                 + (unsafe ? " (link only)" : ", " + Sizes.withHuman(copied) + " copied to keep its content"));
-        Path childDir = child.toAbsolutePath().normalize().getParent();
-        Path parentReal = newParent.toRealPath();
-        if (childDir != null && !parentReal.startsWith(childDir.toRealPath())) {
-            err().println("note: the parent lies outside " + childDir + "; verbs reading " + child
-                    + " need --allow-root " + parentReal.getParent());
-        }
+        Guards.noteOutsideRoot(err(), child, newParent);
         return 0;
     }
 }

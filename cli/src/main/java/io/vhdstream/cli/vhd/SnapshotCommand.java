@@ -34,12 +34,7 @@ public final class SnapshotCommand extends VerbCommand {
             VhdCreator.differencing(child, parent);
         }
         summary(progressOptions, "created differencing image " + child + " (parent " + parent + ")");
-        Path childDir = child.toAbsolutePath().normalize().getParent();
-        Path parentReal = parent.toRealPath();
-        if (childDir != null && !parentReal.startsWith(childDir.toRealPath())) {
-            err().println("note: the parent lies outside " + childDir + "; verbs reading " + child
-                    + " need --allow-root " + parentReal.getParent());
-        }
+        Guards.noteOutsideRoot(err(), child, parent);
         return 0;
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
         subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class,
             ReadCommand.class, WriteCommand.class, ExportCommand.class, ImportCommand.class, ChangedCommand.class,
             CoalesceCommand.class, RepairCommand.class, RebaseCommand.class, CompareCommand.class, MapCommand.class,
-            ConvertCommand.class,
+            ConvertCommand.class, ResizeCommand.class,
             HelpCommand.class})
 public final class VhdCommand implements Callable<Integer> {
     @Spec

@@ -44,20 +44,9 @@ public final class Importer {
      */
     public static void importRaw(Path rawIn, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
                                  ProgressListener progress) throws IOException {
-        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
-            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
-                    + "use --parent for a differencing one");
-        }
-        try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ);
-             AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
+        try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ)) {
             long size = requireSectorSize(rawIn, in.size());
-            if (type == DiskType.FIXED) {
-                VhdCreator.fixed(out.temp(), size);
-            } else {
-                VhdCreator.dynamic(out.temp(), size, blockSize);
-            }
-            fill(out.temp(), in, size, null, progress);
-            out.commit();
+            importInto(in::read, size, vhdOut, type, blockSize, overwrite, progress, () -> { });
         }
     }
 
@@ -92,28 +81,13 @@ public final class Importer {
      */
     public static void importRaw(ReadableByteChannel in, String inName, long size, Path vhdOut, DiskType type, long blockSize,
                                  boolean overwrite, ProgressListener progress) throws IOException {
-        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
-            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
-                    + "use --parent for a differencing one");
-        }
         requireSectorSize(Path.of(inName), size);
-        try (AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
-            if (type == DiskType.FIXED) {
-                VhdCreator.fixed(out.temp(), size);
-            } else {
-                VhdCreator.dynamic(out.temp(), size, blockSize);
+        importInto((dst, position) -> in.read(dst), size, vhdOut, type, blockSize, overwrite, progress, () -> {
+            if (in.read(ByteBuffer.allocate(1)) > 0) {
+                throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
+                        + " bytes given as the disk size; nothing was created");
             }
-            try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
-                copyDiffering((dst, position) -> in.read(dst), size, null, img, progress);
-                ByteBuffer extra = ByteBuffer.allocate(1);
-                if (in.read(extra) > 0) {
-                    throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
-                            + " bytes given as the disk size; nothing was created");
-                }
-                img.sync();
-            }
-            out.commit();
-        }
+        });
     }
 
     /**
@@ -122,10 +96,27 @@ public final class Importer {
      */
     public static void importDisk(DiskSource source, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
                                   ProgressListener progress) throws IOException {
-        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
-            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "conversion makes fixed or dynamic images");
-        }
         long size = requireSectorSize(Path.of(source.name()), source.size());
+        importInto((dst, position) -> {
+            int n = dst.remaining();
+            source.read(position, dst);
+            return n;
+        }, size, vhdOut, type, blockSize, overwrite, progress, () -> { });
+    }
+
+    /** After the copy, before the commit: a last check that may still refuse the import. */
+    @FunctionalInterface
+    private interface Check {
+        void run() throws IOException;
+    }
+
+    /** The one body of every fixed or dynamic import: a new image under a temporary name, filled, committed. */
+    private static void importInto(Source in, long size, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
+                                   ProgressListener progress, Check beforeCommit) throws IOException {
+        if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
+                    + "use --parent for a differencing one");
+        }
         try (AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
             if (type == DiskType.FIXED) {
                 VhdCreator.fixed(out.temp(), size);
@@ -133,11 +124,8 @@ public final class Importer {
                 VhdCreator.dynamic(out.temp(), size, blockSize);
             }
             try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
-                copyDiffering((dst, position) -> {
-                    int n = dst.remaining();
-                    source.read(position, dst);
-                    return n;
-                }, size, null, img, progress);
+                copyDiffering(in, size, null, img, progress);
+                beforeCommit.run();
                 img.sync();
             }
             out.commit();
