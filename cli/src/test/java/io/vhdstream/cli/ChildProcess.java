@@ -14,8 +14,14 @@ public final class ChildProcess {
     }
 
     public static ProcessBuilder vhdstream(Path workDir, String... args) {
+        return vhdstream(workDir, List.of(), args);
+    }
+
+    /** With extra JVM options before the class name. */
+    public static ProcessBuilder vhdstream(Path workDir, List<String> jvmOptions, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Xshare:auto");
         cmd.add("-cp");

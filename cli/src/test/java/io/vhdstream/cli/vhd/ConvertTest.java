@@ -73,6 +73,10 @@ class ConvertTest {
         assertTrue(tty.err().startsWith("\rexport ["), tty.err());
         assertTrue(tty.err().contains("100% 6 MiB / 6 MiB"), tty.err());
         assertTrue(tty.err().endsWith(System.lineSeparator()), "the bar's line is ended");
+        Result forced = vhd("export", "-p", child, dir.resolve("c.raw")).assertOk();
+        assertTrue(forced.err().startsWith("\rexport ["), "-p draws the bar without a terminal: " + forced.err());
+        Result quietTty = CliRunner.run(new byte[0], true, vhdArgs("export", "-q", child, dir.resolve("d.raw")));
+        assertEquals("", quietTty.err(), "-q: neither bar nor summary, even on a terminal");
     }
 
     @Test
