@@ -26,6 +26,15 @@ touch cli/target/vhdstream-cli-0.0.1.jar
 MVN
 cat > "$fake/bin/java" <<'JAVA'
 #!/usr/bin/env bash
+# Stands in for the JVM: logs the start-up archive's training run and dump (making the archive), echoes the rest.
+for a in "$@"; do
+  case "$a" in
+    io.vhdstream.cli.StartupTraining) echo "training" >> "$FAKE_LOG"; [ -z "${FAKE_TRAINING_FAILS:-}" ]; exit ;;
+    -XX:SharedArchiveFile=*) archive="${a#*=}" ;;
+    -Xshare:dump) dump=1 ;;
+  esac
+done
+if [ -n "${dump:-}" ]; then echo "dump" >> "$FAKE_LOG"; touch "$archive"; exit 0; fi
 echo "java $*"
 JAVA
 chmod +x "$fake/bin/mvn" "$fake/bin/java"
@@ -33,36 +42,57 @@ export FAKE_LOG="$work/mvn.log"
 : > "$FAKE_LOG"
 run_fake() { (cd "$work" && env -u JAVA_HOME PATH="$fake/bin:$PATH" VHDSTREAM_JAVA_OPTS="-Xmx77m" "$fake/vhdstream" "$@"); }
 
+builds() { grep -c "^mvn " "$FAKE_LOG" || true; }
+archives() { grep -c "^dump" "$FAKE_LOG" || true; }
 out="$(run_fake vhd info x.vhd 2>"$work/err")"
-[ "$(wc -l < "$FAKE_LOG")" -eq 1 ] || fail "first run should build once, mvn log: $(cat "$FAKE_LOG")"
+[ "$(builds)" -eq 1 ] || fail "first run should build once, log: $(cat "$FAKE_LOG")"
+[ "$(archives)" -eq 1 ] && grep -q "^training" "$FAKE_LOG" || fail "first run should make the start-up archive, log: $(cat "$FAKE_LOG")"
 grep -q -- "-pl cli -am package" "$FAKE_LOG" || fail "build command lacks '-pl cli -am package': $(cat "$FAKE_LOG")"
 grep -q -- "-Dmaven.test.skip=true" "$FAKE_LOG" || fail "build command must skip tests"
 grep -qx "building vhdstream (first run)..." "$work/err" || fail "first run message missing on stderr: $(cat "$work/err")"
 grep -q "maven chatter on stdout" "$work/err" || fail "Maven's stdout must go to stderr"
 ! grep -q $'\033' "$work/err" || fail "colour codes must be stripped from Maven's output"
 [[ "$out" != *"maven chatter"* ]] || fail "Maven's output leaked onto stdout"
-[[ "$out" == "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main vhd info x.vhd" ]] \
+[[ "$out" == "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main vhd info x.vhd" ]] \
   || fail "unexpected java command line: $out"
-pass "first run builds with -am, Maven output on stderr, then starts the jar"
+pass "first run builds with -am, Maven output on stderr, makes the start-up archive, then starts the jar with it"
 
 sleep 1.1 # file times have one-second resolution on some file systems
 run_fake vhd info >/dev/null 2>"$work/err"
-[ "$(wc -l < "$FAKE_LOG")" -eq 1 ] || fail "an up-to-date jar must not rebuild"
+[ "$(builds)" -eq 1 ] || fail "an up-to-date jar must not rebuild"
+[ "$(archives)" -eq 1 ] || fail "an up-to-date archive must not be remade"
 [ ! -s "$work/err" ] || fail "an up-to-date start must print nothing on stderr: $(cat "$work/err")"
 pass "up-to-date jar starts without Maven"
 
+out="$(run_fake demo 2>/dev/null)"
+[[ "$out" == "java -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp "* ]] \
+  || fail "long-running commands get the full JIT, the default collector and no archive: $out"
+sleep 1.1
+touch "$fake/cli/target/lib/dep.jar"
+run_fake vhd info >/dev/null 2>/dev/null
+[ "$(builds)" -eq 1 ] && [ "$(archives)" -eq 2 ] || fail "a changed dependency must remake the archive only: $(cat "$FAKE_LOG")"
+sleep 1.1
+touch "$fake/cli/target/vhdstream-cli-0.0.1.jar"
+out="$(FAKE_TRAINING_FAILS=1 run_fake vhd info 2>/dev/null)"
+[ "$(archives)" -eq 2 ] || fail "a failed training run must not dump: $(cat "$FAKE_LOG")"
+[[ "$out" != *SharedArchiveFile* ]] || fail "without an archive, none is given to java: $out"
+run_fake vhd info >/dev/null 2>/dev/null
+[ "$(grep -c "^training" "$FAKE_LOG")" -eq 3 ] || fail "a failed archive must not be retried before the next build: $(cat "$FAKE_LOG")"
+pass "the start-up archive is remade when the jar or a dependency changes, and a failure is not retried"
+
+sleep 1.1
 touch "$fake/vhd/src/main/java/A.java"
 run_fake vhd info >/dev/null 2>"$work/err"
-[ "$(wc -l < "$FAKE_LOG")" -eq 2 ] || fail "a changed source must rebuild"
+[ "$(builds)" -eq 2 ] || fail "a changed source must rebuild"
 grep -q "rebuilding vhdstream (sources changed)" "$work/err" || fail "rebuild message missing: $(cat "$work/err")"
 sleep 1.1
 touch "$fake/cli/pom.xml"
 run_fake vhd info >/dev/null 2>/dev/null
-[ "$(wc -l < "$FAKE_LOG")" -eq 3 ] || fail "a changed module pom must rebuild"
+[ "$(builds)" -eq 3 ] || fail "a changed module pom must rebuild"
 sleep 1.1
 rm -rf "$fake/cli/target/lib"
 run_fake vhd info >/dev/null 2>/dev/null
-[ "$(wc -l < "$FAKE_LOG")" -eq 4 ] || fail "a missing target/lib must rebuild"
+[ "$(builds)" -eq 4 ] || fail "a missing target/lib must rebuild"
 pass "changed sources, changed poms and a missing lib/ rebuild"
 
 sleep 1.1
@@ -96,6 +126,11 @@ head -c 1048576 /dev/urandom > data.bin
 cmp -s data.bin back.bin || fail "read back differs from what was written through stdin"
 pass "create, write from stdin, read to stdout"
 
+[ -f "$repo/cli/target/vhdstream.jsa" ] || fail "no start-up archive after a short command: $(ls "$repo/cli/target")"
+VHDSTREAM_JAVA_OPTS=-Xshare:on "$vs" vhd info disk.vhd > /dev/null 2>"$work/err" \
+  || fail "the JVM refuses the start-up archive (-Xshare:on): $(cat "$work/err")"
+pass "short commands start from a class-data-sharing archive the JVM accepts"
+
 "$vs" vhd info --json disk.vhd > info.json 2>/dev/null || fail "info --json exited $?"
 /usr/bin/python3 - info.json <<'PY' || fail "info --json is not the expected JSON"
 import json, sys
@@ -118,13 +153,14 @@ set -e
 [ "$(wc -l < "$work/err")" -eq 1 ] && ! grep -q "at io.vhdstream" "$work/err" || fail "no stack trace expected: $(cat "$work/err")"
 pass "errors: one line, right exit status"
 
-fixture="$repo/fixtures/vhd/dfvfs-fat-differential.vhd"
-if [ -f "$fixture" ]; then
-  "$vs" vhd info "$fixture" > /dev/null # warm the page cache (and build, if a source changed meanwhile)
-  start=$(date +%s%N)
-  for _ in 1 2 3 4 5; do "$vs" vhd info "$fixture" > /dev/null; done
-  echo "launcher-test: 'vhdstream vhd info' takes $(( ($(date +%s%N) - start) / 5000000 )) ms per start (mean of 5)"
-fi
+"$vs" vhd info disk.vhd > /dev/null # warm the page cache (and build, if a source changed meanwhile)
+java -version 2>/dev/null
+ours=0 bare=0
+for _ in 1 2 3 4 5; do
+  start=$(date +%s%N); "$vs" vhd info disk.vhd > /dev/null; ours=$((ours + $(date +%s%N) - start))
+  start=$(date +%s%N); java -Xshare:auto -version 2>/dev/null; bare=$((bare + $(date +%s%N) - start))
+done
+echo "launcher-test: 'vhdstream vhd info' takes $((ours / 5000000)) ms per start, 'java -version' $((bare / 5000000)) ms (means of 5; information, not a test)"
 
 if [ "$failures" -gt 0 ]; then
   echo "launcher-test: $failures failure(s)" >&2

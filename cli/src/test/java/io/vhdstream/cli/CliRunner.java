@@ -1,7 +1,5 @@
 package io.vhdstream.cli;
 
-import picocli.CommandLine;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -14,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Runs {@code vhdstream} in-process through {@link Cli#commandLine}, exactly as {@link Main} does, capturing output. */
+/** Runs {@code vhdstream} in-process through {@link Cli#run}, exactly as {@link Main} does, capturing output. */
 public final class CliRunner {
     private CliRunner() {
     }
@@ -62,8 +60,7 @@ public final class CliRunner {
     public static Result run(InputStream stdin, boolean interactive, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cli = Cli.commandLine(new Terminal(stdin, out, err, interactive));
-        int exit = Cli.execute(cli, args);
+        int exit = Cli.run(new Terminal(stdin, out, err, interactive), args);
         return new Result(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
     }
 

@@ -2,20 +2,14 @@ package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.util.concurrent.Callable;
 
-/** {@code vhdstream vhd}: the VHD tools, one subcommand per verb. */
+/** {@code vhdstream vhd}: the VHD tools, one subcommand per verb (registered in {@link io.vhdstream.cli.Commands}). */
 @Command(name = "vhd", mixinStandardHelpOptions = true,
-        description = "Create, inspect, check, read, write, convert and merge VHD images (fixed, dynamic, differencing).",
-        subcommands = {CreateCommand.class, SnapshotCommand.class, InfoCommand.class, CheckCommand.class,
-            ReadCommand.class, WriteCommand.class, ExportCommand.class, ImportCommand.class, ChangedCommand.class,
-            CoalesceCommand.class, RepairCommand.class, RebaseCommand.class, CompareCommand.class, MapCommand.class,
-            ConvertCommand.class, ResizeCommand.class,
-            HelpCommand.class})
+        description = "Create, inspect, check, read, write, convert and merge VHD images (fixed, dynamic, differencing).")
 public final class VhdCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

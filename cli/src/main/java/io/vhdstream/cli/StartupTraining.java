@@ -1,0 +1,92 @@
+package io.vhdstream.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The short commands a user runs, run once in one JVM on small scratch images, so that the launcher can
+ * record the classes they load and put them into the class-data-sharing archive it starts short commands
+ * with (see the {@code vhdstream} script and docs/decisions.md). Nothing here changes behaviour; a command
+ * missing from this list only starts a little slower. {@code StartupTest} checks that every one succeeds.
+ *
+ * <p>Usage: {@code java -cp vhdstream-cli.jar io.vhdstream.cli.StartupTraining [DIR]}; exit 0 when every
+ * command succeeded, 1 otherwise (the failed ones are named on stderr).
+ */
+public final class StartupTraining {
+    private StartupTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("vhdstream-training");
+        List<String> failed;
+        try {
+            failed = run(Files.createTempDirectory(dir, "t"));
+        } finally {
+            if (args.length == 0) {
+                deleteTree(dir);
+            }
+        }
+        for (String f : failed) {
+            System.err.println("vhdstream training: failed: " + f);
+        }
+        System.exit(failed.isEmpty() ? 0 : 1);
+    }
+
+    /** Runs the commands in {@code dir} (which must be empty); returns the ones that did not exit 0. */
+    public static List<String> run(Path dir) throws IOException {
+        String base = dir.resolve("base.vhd").toString();
+        String child = dir.resolve("child.vhd").toString();
+        String fixed = dir.resolve("fixed.vhd").toString();
+        String raw = dir.resolve("disk.raw").toString();
+        byte[] data = new byte[1 << 20];
+        for (int i = 0; i < data.length; i += 4096) {
+            data[i] = (byte) (i >>> 12 | 1);
+        }
+        List<String> failed = new ArrayList<>();
+        List<String[]> commands = List.of(
+                a("--help"), a("--version"), a("vhd", "--help"), a("vhd", "info", "--help"),
+                a("vhd", "create", base, "--size", "64M"),
+                a("vhd", "create", fixed, "--size", "4M", "--type", "fixed"),
+                a("vhd", "write", base, "--offset", "1M"),
+                a("vhd", "snapshot", base, child),
+                a("vhd", "write", child, "--offset", "3M"),
+                a("vhd", "info", child), a("vhd", "info", "--json", child),
+                a("vhd", "check", child), a("vhd", "check", "--json", child),
+                a("vhd", "changed", child), a("vhd", "changed", "--json", child),
+                a("vhd", "read", child, "--offset", "1M", "--length", "1M"),
+                a("vhd", "export", child, raw),
+                a("vhd", "import", raw, dir.resolve("imported.vhd").toString()),
+                a("vhd", "import", raw, dir.resolve("diff.vhd").toString(), "--parent", child),
+                a("vhd", "coalesce", child),
+                a("vhd", "repair", base));
+        for (String[] c : commands) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Terminal t = new Terminal(new ByteArrayInputStream(data), OutputStream.nullOutputStream(), err, false);
+            if (Cli.run(t, c) != 0) {
+                failed.add(String.join(" ", c) + ": " + err.toString(StandardCharsets.UTF_8).strip());
+            }
+        }
+        return failed;
+    }
+
+    private static String[] a(String... args) {
+        return args;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.vhdstream.cli;
+
+import io.vhdstream.cli.Commands.Node;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/** The command registry, and the partial command trees {@link Cli#run} builds: lazy, yet the same to users. */
+class CommandsTest {
+
+    @Test
+    void everyRegisteredNameIsTheAnnotationsNameAndGroupsDeclareNoSubcommands() {
+        List<Node> all = new ArrayList<>();
+        collect(Commands.TREE, all);
+        for (Node n : all) {
+            Command c = n.type().getAnnotation(Command.class);
+            assertNotNull(c, n.type() + " has no @Command");
+            if (n != Commands.TREE) {
+                assertEquals(n.name(), c.name(), () -> n.type() + " is registered under another name");
+            }
+            if (n.isGroup()) {
+                assertEquals(0, c.subcommands().length,
+                        () -> n.type() + " is a group of Commands.TREE: its verbs go there, not into @Command(subcommands)");
+                assertEquals(HelpCommand.class, n.children().get(n.children().size() - 1).type(),
+                        () -> n.name() + " should end with help");
+            }
+        }
+    }
+
+    @Test
+    void aShortCommandBuildsOnlyTheCommandsOnItsPath() {
+        CommandLine cli = Cli.commandLine(terminal(), "--debug", "vhd", "info", "x.vhd");
+        assertEquals(List.of("vhd"), List.copyOf(cli.getSubcommands().keySet()));
+        assertEquals(List.of("info"), List.copyOf(cli.getSubcommands().get("vhd").getSubcommands().keySet()));
+    }
+
+    @Test
+    void helpAndUnknownNamesBuildTheWholeSubtree() {
+        assertEquals(Commands.TREE.childNames(), names(Cli.commandLine(terminal(), "--help")));
+        assertEquals(Commands.TREE.childNames(), names(Cli.commandLine(terminal(), "help", "vhd")));
+        assertEquals(Commands.TREE.child("vhd").childNames(), names(Cli.commandLine(terminal(), "vhd", "inf").getSubcommands().get("vhd")));
+        assertEquals(Commands.TREE.child("vhd").childNames(), names(Cli.commandLine(terminal(), "vhd", "help", "info").getSubcommands().get("vhd")));
+    }
+
+    /** Whatever the arguments, the partial tree prints and exits exactly as the whole tree does. */
+    @Test
+    void partialTreesBehaveAsTheWholeTree(@TempDir Path dir) throws Exception {
+        Path img = dir.resolve("a.vhd");
+        assertEquals(0, CliRunner.vhd("create", img, "--size", "1M").exit());
+        String f = img.toString();
+        List<String[]> cases = List.of(new String[] {}, new String[] {"--help"}, new String[] {"-h"}, new String[] {"--version"},
+                new String[] {"vhd"}, new String[] {"vhd", "--help"}, new String[] {"vhd", "inf", f},
+                new String[] {"help"}, new String[] {"help", "vhd"}, new String[] {"help", "vhd", "info"},
+                new String[] {"vhd", "help", "check"}, new String[] {"bogus"}, new String[] {"--bogus", "vhd"},
+                new String[] {"vhd", "info", f}, new String[] {"--debug", "vhd", "info", f},
+                new String[] {"vhd", "--debug", "info", dir.resolve("missing").toString()},
+                new String[] {"vhd", "info", "--bogus", f}, new String[] {"vhd", "info", "--help"},
+                new String[] {"vhd", "check", "--json", f}, new String[] {"vhd", "read", f, "--offset", "1"},
+                new String[] {"vhd", "--", "info", f}, new String[] {"vhd", "-", f},
+                new String[] {"produce", "--help"}, new String[] {"produce", "workload", "--help"}, new String[] {"produce"},
+                new String[] {"demo", "--help"}, new String[] {"rebuild", "--disk"});
+        for (String[] args : cases) {
+            Run whole = run(true, args);
+            Run partial = run(false, args);
+            assertEquals(whole, partial, () -> "vhdstream " + String.join(" ", args));
+        }
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(boolean wholeTree, String[] args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Terminal t = new Terminal(InputStream.nullInputStream(), out, err, false);
+        int exit = wholeTree ? Cli.execute(Cli.commandLine(t), args) : Cli.run(t, args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), stripStackTraceLines(err.toString(StandardCharsets.UTF_8)));
+    }
+
+    /** Stack traces (with --debug) differ in the frames of the tree building; the lines before them must not. */
+    private static String stripStackTraceLines(String s) {
+        return String.join("\n", s.lines().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t...")).toList());
+    }
+
+    private static List<String> names(CommandLine cli) {
+        return List.copyOf(cli.getSubcommands().keySet());
+    }
+
+    private static Terminal terminal() {
+        return new Terminal(InputStream.nullInputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream(), false);
+    }
+
+    private static void collect(Node n, List<Node> into) {
+        into.add(n);
+        for (Node c : n.children()) {
+            collect(c, into);
+        }
+    }
+}
