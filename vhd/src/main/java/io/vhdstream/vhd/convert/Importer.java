@@ -6,10 +6,12 @@ import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.AtomicOutput;
+import io.vhdstream.vhd.io.DataExtents;
 import io.vhdstream.vhd.io.Sectors;
 
 import java.io.IOException;
@@ -18,15 +20,23 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Turns a raw disk file into a VHD. All-zero sectors are not written (they read as zeros anyway), so a
  * sparse raw file becomes a sparse image; with a parent, only the sectors that differ from the parent's
  * content are written into a new differencing child. The image appears under its name only when complete.
+ * A raw file's holes are skipped without reading them ({@link DataExtents}), so a sparse input costs what
+ * its data costs.
  */
 public final class Importer {
     static final int CHUNK = 4 << 20;
+    /** A raw file's ranges are listed a window at a time, so the lists stay small. */
+    static final long WINDOW = 1L << 30;
+    /** Holes shorter than this between two ranges are read through: one read costs less than two. */
+    static final long GAP = 64 << 10;
 
     private Importer() {
     }
@@ -142,48 +152,125 @@ public final class Importer {
     private static void fill(Path vhd, FileChannel in, long size, VhdChain base, ProgressListener progress)
             throws IOException {
         try (VhdImage out = VhdImage.open(vhd, OpenOptions.WRITE)) {
-            copyDiffering(in::read, size, base, out, progress);
+            copyDataExtents(in, size, base, out, progress);
             out.sync();
         }
+    }
+
+    /**
+     * {@link #copyDiffering(Source, long, VhdChain, VhdImage, ProgressListener)} for a raw file, reading only
+     * the ranges where it or the parent holds data: the file's data extents (its holes read as zeros) and the
+     * runs the parent chain holds (in a hole of the file the new disk reads zeros, which differ from the
+     * parent's data unless that is zeros too). Time and memory follow the data, not the disk's size.
+     */
+    private static void copyDataExtents(FileChannel in, long size, VhdChain base, VhdImage out, ProgressListener progress)
+            throws IOException {
+        Buffers b = new Buffers(size);
+        for (long win = 0; win < size; win += WINDOW) {
+            long end = Math.min(size, win + WINDOW);
+            for (Extent r : rangesToCompare(in, win, end, base)) {
+                for (long pos = r.offset(); pos < r.end(); ) {
+                    int n = (int) Math.min(b.data.capacity(), r.end() - pos);
+                    copyDiffering(in::read, pos, n, size, base, out, b);
+                    pos += n;
+                }
+            }
+            progress.progress(end, size);
+        }
+    }
+
+    /** The sorted ranges of [from, end) to read, whole sectors, with gaps under {@link #GAP} read through. */
+    private static List<Extent> rangesToCompare(FileChannel in, long from, long end, VhdChain base) throws IOException {
+        List<Extent> raw = new ArrayList<>();
+        for (long pos = DataExtents.nextData(in, from, end); pos < end; pos = DataExtents.nextData(in, pos, end)) {
+            long hole = DataExtents.nextHole(in, pos, end);
+            raw.add(new Extent(pos & -Sectors.SIZE, Math.min(end, Sectors.roundUp(hole)) - (pos & -Sectors.SIZE)));
+            pos = hole;
+        }
+        List<Extent> parent = new ArrayList<>();
+        if (base != null) {
+            base.resolve(from, end - from, (o, n, layer, fileOff) -> {
+                if (layer >= 0) {
+                    parent.add(new Extent(o, n));
+                }
+            });
+        }
+        List<Extent> out = new ArrayList<>();
+        long s = -1;
+        long e = -1;
+        for (int i = 0, j = 0; i < raw.size() || j < parent.size(); ) {
+            Extent next = j == parent.size() || (i < raw.size() && raw.get(i).offset() <= parent.get(j).offset())
+                    ? raw.get(i++) : parent.get(j++);
+            if (s >= 0 && next.offset() <= e + GAP) {
+                e = Math.max(e, next.end());
+                continue;
+            }
+            if (s >= 0) {
+                out.add(new Extent(s, e - s));
+            }
+            s = next.offset();
+            e = next.end();
+        }
+        if (s >= 0) {
+            out.add(new Extent(s, e - s));
+        }
+        return out;
     }
 
     /** Writes the runs of sectors of {@code in} that differ from {@code base} (or from zeros without one). */
     private static void copyDiffering(Source in, long size, VhdChain base, VhdImage out, ProgressListener progress)
             throws IOException {
-        ByteBuffer data = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(size, Sectors.SIZE)));
-        ByteBuffer old = ByteBuffer.allocate(data.capacity());
-        byte[] zeros = new byte[Sectors.SIZE];
+        Buffers b = new Buffers(size);
         for (long pos = 0; pos < size; ) {
-            int n = (int) Math.min(data.capacity(), size - pos);
-            data.clear().limit(n);
-            while (data.hasRemaining()) {
-                if (in.read(data, pos + data.position()) < 0) {
-                    throw new VhdException(ProblemCode.FILE_TOO_SMALL, "the raw disk ended at " + (pos + data.position())
-                            + " bytes, before the " + size + " expected (a file that shrank, or a stream that was cut)");
-                }
-            }
-            if (base != null) {
-                old.clear().limit(n);
-                base.read(pos, old);
-            }
-            byte[] d = data.array();
-            byte[] o = base != null ? old.array() : null;
-            int s = 0;
-            while (s < n) {
-                while (s < n && same(d, o, zeros, s)) {
-                    s += Sectors.SIZE;
-                }
-                int e = s;
-                while (e < n && !same(d, o, zeros, e)) {
-                    e += Sectors.SIZE;
-                }
-                if (e > s) {
-                    out.write(pos + s, ByteBuffer.wrap(d, s, e - s));
-                }
-                s = e;
-            }
+            int n = (int) Math.min(b.data.capacity(), size - pos);
+            copyDiffering(in, pos, n, size, base, out, b);
             pos += n;
             progress.progress(pos, size);
+        }
+    }
+
+    /** The buffers one import compares in: a chunk of the input, the parent's bytes there, a zero sector. */
+    private static final class Buffers {
+        final ByteBuffer data;
+        final ByteBuffer old;
+        final byte[] zeros = new byte[Sectors.SIZE];
+
+        Buffers(long size) {
+            data = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(size, Sectors.SIZE)));
+            old = ByteBuffer.allocate(data.capacity());
+        }
+    }
+
+    /** Reads {@code n} bytes at {@code pos} and writes the runs of sectors that differ. */
+    private static void copyDiffering(Source in, long pos, int n, long size, VhdChain base, VhdImage out, Buffers b)
+            throws IOException {
+        ByteBuffer data = b.data;
+        data.clear().limit(n);
+        while (data.hasRemaining()) {
+            if (in.read(data, pos + data.position()) < 0) {
+                throw new VhdException(ProblemCode.FILE_TOO_SMALL, "the raw disk ended at " + (pos + data.position())
+                        + " bytes, before the " + size + " expected (a file that shrank, or a stream that was cut)");
+            }
+        }
+        if (base != null) {
+            b.old.clear().limit(n);
+            base.read(pos, b.old);
+        }
+        byte[] d = data.array();
+        byte[] o = base != null ? b.old.array() : null;
+        int s = 0;
+        while (s < n) {
+            while (s < n && same(d, o, b.zeros, s)) {
+                s += Sectors.SIZE;
+            }
+            int e = s;
+            while (e < n && !same(d, o, b.zeros, e)) {
+                e += Sectors.SIZE;
+            }
+            if (e > s) {
+                out.write(pos + s, ByteBuffer.wrap(d, s, e - s));
+            }
+            s = e;
         }
     }
 

@@ -12,6 +12,7 @@ import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.vhd.image.SparseImage;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
+import io.vhdstream.vhd.io.UniqueIds;
 import io.vhdstream.vhd.io.VhdTime;
 import io.vhdstream.vhd.locator.LocatorPath;
 import io.vhdstream.vhd.locator.ParentLocator;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
-import java.util.UUID;
 
 /**
  * Makes new images. Layout of sparse ones: footer copy (0), dynamic header (512), BAT (1536), then for a
@@ -118,7 +118,7 @@ public final class VhdCreator {
     static Footer footer(long size, DiskType type, long dataOffset) {
         return Footer.builder().dataOffset(dataOffset).timestamp(VhdTime.now())
                 .creator(CREATOR_APP, CREATOR_VERSION, CREATOR_HOST).originalSize(size).currentSize(size)
-                .geometry(Geometry.forSize(size)).diskType(type).uniqueId(UUID.randomUUID()).build();
+                .geometry(Geometry.forSize(size)).diskType(type).uniqueId(UniqueIds.random()).build();
     }
 
     private static void checkSize(long size) throws VhdException {
