@@ -3,8 +3,10 @@ package io.vhdstream.bench;
 import io.vhdstream.vhd.ProgressListener;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.convert.Exporter;
+import io.vhdstream.vhd.convert.Importer;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.extent.Extent;
+import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.footer.Footer;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
@@ -29,11 +31,15 @@ import java.util.zip.CRC32C;
 
 /**
  * Benchmarks of the VHD engine and the {@code vhdstream vhd} commands, all in one run on the same files:
- * <ol>
- * <li>export: {@code vhdstream vhd export} vs {@code qemu-img convert -f vpc -O raw}, whole processes;</li>
+ * <ol start="0">
+ * <li>start-up: {@code vhdstream vhd info} of a small image vs a bare {@code java -version};</li>
+ * <li>export: {@code vhdstream vhd export} vs {@code qemu-img convert -f vpc -O raw}, whole processes, on an
+ * image whose blocks lie in random order and on one laid out sequentially;</li>
  * <li>chain: reading a disk through a deep differencing chain vs the same content in one flat image;</li>
  * <li>write: sequential writes into a fresh differencing layer vs plain positional writes to a file;</li>
- * <li>changed: listing present extents of a 2040 GiB layer vs a 2 GiB layer with the same blocks.</li>
+ * <li>changed: listing present extents of a 2040 GiB layer vs a 2 GiB layer with the same blocks;</li>
+ * <li>import: {@code vhdstream vhd import} of a 64 GiB sparse raw file with 1 MiB of data vs
+ * {@code qemu-img convert -O vpc}.</li>
  * </ol>
  * Prints a Markdown report on stdout and writes it to {@code bench-out/vhd-bench.md}; progress goes to stderr.
  * Run it with {@code bench/run} (see docs/benchmarks.md), which starts this JVM with -Xmx256m.
@@ -102,8 +108,15 @@ public final class VhdBench {
             if (launcher != null) {
                 warmLauncher();
             }
+            if (o.only.contains("startup")) {
+                startup();
+            }
             if (o.only.contains("export")) {
-                export();
+                export(true);
+                export(false);
+            }
+            if (o.only.contains("import")) {
+                sparseImport();
             }
             if (o.only.contains("chain")) {
                 chain();
@@ -146,16 +159,22 @@ public final class VhdBench {
     // ---------------------------------------------------------------------------------------------------------
     // 1. export: vhdstream vhd export vs qemu-img convert
 
-    private void export() throws Exception {
+    /**
+     * @param randomOrder the allocated blocks lie in the file in random order (as a disk written at random
+     *                    leaves them); otherwise in the order of the disk (as an image written front to back)
+     */
+    private void export(boolean randomOrder) throws Exception {
         Path d = Files.createDirectories(work.resolve("export"));
         Path img = d.resolve("disk.vhd");
         Path ours = d.resolve("ours.raw");
         Path qemu = d.resolve("qemu.raw");
         Path jvm = d.resolve("jvm.raw");
         long blocks = o.exportSize / BLOCK;
-        String what = String.format("export %s dynamic image (2 MiB blocks, %d of %d allocated at random, random data)",
-                size(o.exportSize), blocks / 2, blocks);
-        log.step("1. " + what + ": creating");
+        String layout = randomOrder ? "random block order" : "sequential layout";
+        String id = randomOrder ? "1" : "1s";
+        String what = String.format("export %s dynamic image (2 MiB blocks, %d of %d allocated at random, random data, %s)",
+                size(o.exportSize), blocks / 2, blocks, layout);
+        log.step(id + ". " + what + ": creating");
         try (HeapMeter hm = new HeapMeter()) {
             VhdCreator.dynamic(img, o.exportSize, BLOCK);
             int[] order = new int[(int) blocks];
@@ -163,14 +182,17 @@ public final class VhdBench {
             Rand r = new Rand(SEED + 1);
             r.shuffle(order);
             byte[] buf = new byte[(int) BLOCK];
+            if (!randomOrder) {
+                Arrays.sort(order, 0, (int) (blocks / 2));
+            }
             try (VhdImage w = VhdImage.open(img, OpenOptions.WRITE)) {
-                // the first half of a shuffled list: random blocks, allocated in random order in the file
+                // the first half of a shuffled list: random blocks, allocated in random (or ascending) order in the file
                 for (int i = 0; i < blocks / 2; i++) {
                     r.fill(buf, 0, buf.length);
                     w.write(order[i] * BLOCK, ByteBuffer.wrap(buf));
                 }
             }
-            heap.put("1 export: creating the image", hm.peak());
+            heap.put(id + " export: creating the image", hm.peak());
         }
         settle(img);
         List<Sampler.Subject> subjects = new ArrayList<>();
@@ -190,7 +212,7 @@ public final class VhdBench {
                 Exporter.export(c, jvm, ProgressListener.NONE);
             }
         }, round -> deleteUnlessFirst(round, jvm)));
-        log.step("1. timing " + subjects.stream().map(Sampler.Subject::name).toList());
+        log.step(id + ". timing " + subjects.stream().map(Sampler.Subject::name).toList());
         Map<String, Stats> t;
         try (HeapMeter hm = new HeapMeter()) {
             t = Sampler.alternate(subjects, o.warmups, o.samples, round -> {
@@ -198,24 +220,136 @@ public final class VhdBench {
                     verifyExports(img, List.of(jvm, ours, qemu));
                 }
             }, log);
-            heap.put("1 export: in-JVM Exporter.export runs", hm.peak());
+            heap.put(id + " export: in-JVM Exporter.export runs", hm.peak());
         }
-        String title = "export " + size(o.exportSize) + " dynamic → raw, whole process";
+        String title = "export " + size(o.exportSize) + " dynamic → raw, " + layout + ", whole process";
         if (qemuImg != null && launcher != null) {
-            rows.add(new Row("1", title, "qemu-img convert", t.get("qemu-img"), "vhdstream vhd export", t.get("vhdstream"),
+            rows.add(new Row(id, title, "qemu-img convert", t.get("qemu-img"), "vhdstream vhd export", t.get("vhdstream"),
                     1.0, true, "≥ 1.0 (aim 1.5)", null));
         } else {
-            rows.add(Row.skipped("1", title, qemuImg == null ? "no qemu-img" : "no launcher"));
+            rows.add(Row.skipped(id, title, qemuImg == null ? "no qemu-img" : "no launcher"));
         }
         if (qemuImg != null) {
-            rows.add(new Row("1b", "export " + size(o.exportSize) + ", engine only (Exporter.export in this JVM, no JVM start)",
+            rows.add(new Row(id + "b", "export " + size(o.exportSize) + ", " + layout
+                    + ", engine only (Exporter.export in this JVM, no JVM start)",
                     "qemu-img convert", t.get("qemu-img"), "Exporter.export", t.get("in-JVM"), null, true, "", null));
         }
         if (launcher != null) {
-            rows.add(new Row("1c", "export: JVM start and CLI cost (process / in-JVM)", "vhdstream vhd export",
+            rows.add(new Row(id + "c", "export, " + layout + ": JVM start and CLI cost (process / in-JVM)", "vhdstream vhd export",
                     t.get("vhdstream"), "Exporter.export", t.get("in-JVM"), null, true, "", null));
         }
         dropSection(d);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // 0. start-up: a short command against a bare JVM start
+
+    private void startup() throws Exception {
+        if (launcher == null) {
+            rows.add(Row.skipped("0", "start-up", "no launcher"));
+            return;
+        }
+        Path d = Files.createDirectories(work.resolve("startup"));
+        Path img = d.resolve("small.vhd");
+        VhdCreator.dynamic(img, 64 * MIB, BLOCK);
+        Path out = d.resolve("out");
+        Path err = d.resolve("err");
+        List<String> java = List.of(java().toString(), "-Xshare:auto", "-version");
+        List<Sampler.Subject> subjects = new ArrayList<>();
+        subjects.add(new Sampler.Subject("java", null, () -> Proc.run(java, Map.of(), out, err), null));
+        subjects.add(new Sampler.Subject("vhdstream", null, () -> cli(List.of("vhd", "info", img.toString()), out, err), null));
+        if (qemuImg != null) {
+            subjects.add(new Sampler.Subject("qemu-img", null,
+                    () -> Proc.run(List.of(qemuImg.toString(), "info", img.toString()), Map.of(), out, err), null));
+        }
+        log.step("0. start-up: timing " + subjects.stream().map(Sampler.Subject::name).toList());
+        Map<String, Stats> t = Sampler.alternate(subjects, 3, o.quick ? 10 : 30, null, log);
+        rows.add(new Row("0", "start-up: `vhdstream vhd info` of a small image vs a bare `java -Xshare:auto -version`",
+                "java -version", t.get("java"), "vhdstream vhd info", t.get("vhdstream"), 0.5, true,
+                "≥ 0.5 (within 2×)", null));
+        if (qemuImg != null) {
+            rows.add(new Row("0b", "start-up: `qemu-img info` vs `vhdstream vhd info`, same image", "qemu-img info",
+                    t.get("qemu-img"), "vhdstream vhd info", t.get("vhdstream"), null, true, "", null));
+        }
+        dropSection(d);
+    }
+
+    /** The java the launcher runs: $JAVA_HOME/bin/java, else java on PATH. */
+    private static Path java() {
+        String home = System.getenv("JAVA_HOME");
+        if (home != null && Files.isExecutable(Path.of(home, "bin", "java"))) {
+            return Path.of(home, "bin", "java");
+        }
+        Path p = Proc.which("java");
+        return p != null ? p : Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // 5. import of a huge sparse raw file: vhdstream vhd import vs qemu-img convert -O vpc
+
+    private void sparseImport() throws Exception {
+        String title = "import a " + size(o.sparseSize) + " sparse raw file holding 1 MiB of data → dynamic VHD, whole process";
+        if (launcher == null || qemuImg == null) {
+            rows.add(Row.skipped("5", title, launcher == null ? "no launcher" : "no qemu-img"));
+            return;
+        }
+        Path d = Files.createDirectories(work.resolve("import"));
+        Path raw = d.resolve("sparse.raw");
+        Path ours = d.resolve("ours.vhd");
+        Path qemu = d.resolve("qemu.vhd");
+        Path jvm = d.resolve("jvm.vhd");
+        log.step("5. " + title + ": creating");
+        byte[] data = new byte[(int) (256 * KIB)];
+        Rand r = new Rand(SEED + 5);
+        try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            // four 256 KiB runs spread over the disk, the last one ending at its end
+            for (long at : new long[] {0, o.sparseSize / 3 + 64 * KIB, o.sparseSize / 2 + 4 * KIB, o.sparseSize - data.length}) {
+                r.fill(data, 0, data.length);
+                ch.write(ByteBuffer.wrap(data), at);
+            }
+        }
+        settle(raw);
+        List<Sampler.Subject> subjects = List.of(
+                new Sampler.Subject("qemu-img", () -> Files.deleteIfExists(qemu),
+                        () -> Proc.run(List.of(qemuImg.toString(), "convert", "-f", "raw", "-O", "vpc", "-o", "subformat=dynamic,force_size=on",
+                                raw.toString(), qemu.toString()), Map.of(), d.resolve("qemu.out"), d.resolve("qemu.err")),
+                        round -> deleteUnlessFirst(round, qemu)),
+                new Sampler.Subject("vhdstream", () -> Files.deleteIfExists(ours),
+                        () -> cli(List.of("vhd", "import", raw.toString(), ours.toString()), d.resolve("ours.out"), d.resolve("ours.err")),
+                        round -> deleteUnlessFirst(round, ours)),
+                new Sampler.Subject("in-JVM", () -> Files.deleteIfExists(jvm),
+                        () -> Importer.importRaw(raw, jvm, DiskType.DYNAMIC, BLOCK, ProgressListener.NONE),
+                        round -> deleteUnlessFirst(round, jvm)));
+        log.step("5. timing " + subjects.stream().map(Sampler.Subject::name).toList());
+        Map<String, Stats> t = Sampler.alternate(subjects, o.warmups, o.samples, round -> {
+            if (round == 0) {
+                verifyImports(d, raw, List.of(ours, jvm, qemu));
+            }
+        }, log);
+        rows.add(new Row("5", title, "qemu-img convert", t.get("qemu-img"), "vhdstream vhd import", t.get("vhdstream"), 0.5, true,
+                "≥ 0.5 (within 2×)", null));
+        rows.add(new Row("5b", "import, engine only (Importer.importRaw in this JVM, no JVM start)", "qemu-img convert",
+                t.get("qemu-img"), "Importer.importRaw", t.get("in-JVM"), null, true, "", null));
+        dropSection(d);
+    }
+
+    /** Every import of the first round reads back as the raw file (qemu-img compare, holes included); then they go. */
+    private void verifyImports(Path d, Path raw, List<Path> images) throws Exception {
+        for (Path img : images) {
+            Proc.run(List.of(qemuImg.toString(), "compare", "-f", "raw", "-F", "vpc", raw.toString(), img.toString()), Map.of(),
+                    d.resolve("compare.out"), d.resolve("compare.err"));
+            notes.add("Import output " + img.getFileName() + " reads the same as the raw file (qemu-img compare).");
+        }
+        try (VhdImage img = VhdImage.open(images.get(0))) {
+            long stored = img.presentExtents().stream().mapToLong(Extent::length).sum();
+            if (stored != MIB) {
+                throw new IOException(images.get(0) + " stores " + stored + " bytes, expected exactly the 1 MiB of data");
+            }
+        }
+        log.detail("    verified: " + images.stream().map(p -> p.getFileName().toString()).toList() + " equal the raw file");
+        for (Path p : images) {
+            Files.delete(p);
+        }
     }
 
     /** A finished benchmark's files go at once (they are large), unless --keep. */
@@ -680,7 +814,7 @@ public final class VhdBench {
     /** Command-line options. */
     static final class Options {
         static final String USAGE = """
-                usage: bench/run [--quick] [--runs N] [--dir DIR] [--keep] [--only export,chain,write,changed]
+                usage: bench/run [--quick] [--runs N] [--dir DIR] [--keep] [--only startup,export,import,chain,write,changed]
                                  [--launcher PATH] [--out FILE] [--fail-on-miss]
                   --quick         small sizes and 3 runs: a smoke run of the harness (under a minute)
                   --runs N        runs per subject, the first dropped as warm-up (default 5; quick 3)
@@ -708,8 +842,9 @@ public final class VhdBench {
         Path out;
         String javaOptsVar = "VHDSTREAM_JAVA_OPTS";
         String cliJavaOpts = "-Xmx256m";
-        Set<String> only = new LinkedHashSet<>(List.of("export", "chain", "write", "changed"));
+        Set<String> only = new LinkedHashSet<>(List.of("startup", "export", "import", "chain", "write", "changed"));
         long exportSize = 4 * GIB;
+        long sparseSize = 64 * GIB;
         long chainSize = 512 * MIB;
         int depth = 8;
         double unwritten = 0.1;
@@ -748,6 +883,7 @@ public final class VhdBench {
             }
             if (o.quick) {
                 o.exportSize = 256 * MIB;
+                o.sparseSize = 4 * GIB;
                 o.chainSize = 64 * MIB;
                 o.writeSize = 128 * MIB;
                 o.changedBlocks = 100;
