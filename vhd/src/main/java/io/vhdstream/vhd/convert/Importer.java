@@ -56,7 +56,7 @@ public final class Importer {
                                  ProgressListener progress) throws IOException {
         try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ)) {
             long size = requireSectorSize(rawIn, in.size());
-            importInto(in::read, size, vhdOut, type, blockSize, overwrite, progress, () -> { });
+            importInto(img -> copyDataExtents(in, size, null, img, progress), size, vhdOut, type, blockSize, overwrite);
         }
     }
 
@@ -92,12 +92,13 @@ public final class Importer {
     public static void importRaw(ReadableByteChannel in, String inName, long size, Path vhdOut, DiskType type, long blockSize,
                                  boolean overwrite, ProgressListener progress) throws IOException {
         requireSectorSize(Path.of(inName), size);
-        importInto((dst, position) -> in.read(dst), size, vhdOut, type, blockSize, overwrite, progress, () -> {
+        importInto(img -> {
+            copyDiffering((dst, position) -> in.read(dst), size, null, img, progress);
             if (in.read(ByteBuffer.allocate(1)) > 0) {
                 throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
                         + " bytes given as the disk size; nothing was created");
             }
-        });
+        }, size, vhdOut, type, blockSize, overwrite);
     }
 
     /**
@@ -107,22 +108,22 @@ public final class Importer {
     public static void importDisk(DiskSource source, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
                                   ProgressListener progress) throws IOException {
         long size = requireSectorSize(Path.of(source.name()), source.size());
-        importInto((dst, position) -> {
+        importInto(img -> copyDiffering((dst, position) -> {
             int n = dst.remaining();
             source.read(position, dst);
             return n;
-        }, size, vhdOut, type, blockSize, overwrite, progress, () -> { });
+        }, size, null, img, progress), size, vhdOut, type, blockSize, overwrite);
     }
 
-    /** After the copy, before the commit: a last check that may still refuse the import. */
+    /** Writes the disk's content into the new image (and may still refuse the import by throwing). */
     @FunctionalInterface
-    private interface Check {
-        void run() throws IOException;
+    private interface Fill {
+        void into(VhdImage img) throws IOException;
     }
 
     /** The one body of every fixed or dynamic import: a new image under a temporary name, filled, committed. */
-    private static void importInto(Source in, long size, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
-                                   ProgressListener progress, Check beforeCommit) throws IOException {
+    private static void importInto(Fill fill, long size, Path vhdOut, DiskType type, long blockSize, boolean overwrite)
+            throws IOException {
         if (type != DiskType.FIXED && type != DiskType.DYNAMIC) {
             throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images; "
                     + "use --parent for a differencing one");
@@ -134,8 +135,7 @@ public final class Importer {
                 VhdCreator.dynamic(out.temp(), size, blockSize);
             }
             try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
-                copyDiffering(in, size, null, img, progress);
-                beforeCommit.run();
+                fill.into(img);
                 img.sync();
             }
             out.commit();
