@@ -27,8 +27,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * {@code vhdstream vhd import RAW_IN FILE [--type fixed|dynamic] [--parent VHD]}. All-zero sectors are
- * skipped; with {@code --parent}, only the sectors that differ from the parent's content are stored. FILE
- * appears only when the import is complete.
+ * skipped; with {@code --parent}, only the sectors that differ from the parent's content are stored (RAW_IN
+ * may be stdin then too: it is compared with the parent front to back). FILE appears only when the import is
+ * complete.
  */
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Make a new VHD image FILE from a raw disk file RAW_IN (- for stdin, with --size).",
@@ -57,7 +58,8 @@ public final class ImportCommand extends VerbCommand {
     Path parent;
 
     @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "The disk size when RAW_IN is - (stdin must carry exactly that many bytes).")
+            description = "The disk size when RAW_IN is - (stdin must carry exactly that many bytes); with --parent"
+                + " it defaults to the parent's size (and must equal it).")
     Long size;
 
     @Option(names = "--format", paramLabel = "raw",
@@ -89,9 +91,8 @@ public final class ImportCommand extends VerbCommand {
             throw usage("--block-size applies only to --type dynamic");
         }
         boolean stdin = OutputTarget.isStdin(rawIn);
-        if (stdin && (size == null || parent != null)) {
-            throw usage(parent != null ? "--parent needs RAW_IN as a file (it is compared with the parent at random places)"
-                    : "importing from stdin needs --size (the image's size is written before the data)");
+        if (stdin && size == null && parent == null) {
+            throw usage("importing from stdin needs --size (the image's size is written before the data)");
         }
         if (!stdin && size != null) {
             throw usage("--size applies only to RAW_IN - (a file's size is the disk's)");
@@ -102,7 +103,10 @@ public final class ImportCommand extends VerbCommand {
         }
         long bs = blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE;
         try (ProgressBar bar = progress(progressOptions, "import")) {
-            if (stdin) {
+            if (stdin && parent != null) {
+                Importer.importDiff(Channels.newChannel(terminal().in()), "stdin", size, file, parent,
+                        chainOptions.forImage(parent), force, bar);
+            } else if (stdin) {
                 Importer.importRaw(Channels.newChannel(terminal().in()), "stdin", size, file, t.diskType(), bs, force, bar);
             } else if (parent != null) {
                 Importer.importDiff(rawIn, file, parent, chainOptions.forImage(parent), force, bar);

@@ -5,9 +5,14 @@ import io.vhdstream.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vhdstream.vhd.extent.Extent;
+import io.vhdstream.vhd.image.VhdImage;
+
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +84,30 @@ class StreamsTest {
                 .assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
         vhd("import", "-", dir.resolve("nosize.vhd")).assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
         assertTrue(Files.notExists(dir.resolve("short.vhd")) && Files.notExists(dir.resolve("long.vhd")));
+    }
+
+    @Test
+    void importFromStdinWithAParentStoresOnlyWhatDiffers() throws Exception {
+        Path base = chain(); // 4 MiB: data at 1 MiB (base) and 3 MiB (child)
+        byte[] disk = vhd("export", base, "-").assertOk().stdout();
+        byte[] change = random(1536, 7);
+        System.arraycopy(change, 0, disk, (2 << 20) + 512, change.length);
+        Path img = dir.resolve("next.vhd");
+        runWithStdin(disk, vhdArgs("import", "-", img, "--parent", base)).assertOk();
+        assertArrayEquals(disk, vhd("export", img, "-").assertOk().stdout());
+        try (VhdImage child = VhdImage.open(img)) {
+            assertEquals(List.of(new Extent((2 << 20) + 512, 1536)), child.presentExtents(), "only the changed sectors");
+        }
+        runWithStdin(disk, vhdArgs("import", "-", dir.resolve("sized.vhd"), "--parent", base, "--size", "4M")).assertOk();
+        runWithStdin(disk, vhdArgs("import", "-", dir.resolve("wrong.vhd"), "--parent", base, "--size", "2M"))
+                .assertError(ExitCodes.FAILURE, "CHAIN_SIZE_MISMATCH");
+        runWithStdin(Arrays.copyOf(disk, 3 << 20), vhdArgs("import", "-", dir.resolve("short.vhd"), "--parent", base))
+                .assertError(ExitCodes.FAILURE, "FILE_TOO_SMALL");
+        runWithStdin(Arrays.copyOf(disk, 5 << 20), vhdArgs("import", "-", dir.resolve("long.vhd"), "--parent", base))
+                .assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
+        for (String name : new String[] {"wrong.vhd", "short.vhd", "long.vhd"}) {
+            assertTrue(Files.notExists(dir.resolve(name)), name + " was not left behind");
+        }
     }
 
     @Test

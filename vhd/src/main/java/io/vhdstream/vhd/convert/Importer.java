@@ -72,17 +72,57 @@ public final class Importer {
     public static void importDiff(Path rawIn, Path vhdOut, Path parent, ChainOptions options, boolean overwrite,
                                   ProgressListener progress) throws IOException {
         try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ);
-             VhdChain base = VhdChain.open(parent, options, false);
-             AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
+             VhdChain base = VhdChain.open(parent, options, false)) {
             long size = requireSectorSize(rawIn, in.size());
-            if (size != base.virtualSize()) {
-                throw new VhdException(ProblemCode.CHAIN_SIZE_MISMATCH, rawIn + " has " + size + " bytes; the parent disk has "
-                        + base.virtualSize());
+            requireParentSize(rawIn.toString(), size, base);
+            diffInto(img -> copyDataExtents(in, size, base, img, progress), parent, vhdOut, overwrite);
+        }
+    }
+
+    /**
+     * Like {@link #importDiff(Path, Path, Path, ChainOptions, boolean, ProgressListener)} from a stream (stdin,
+     * a pipe) read front to back and compared with the parent as it comes; it must carry exactly the parent's
+     * size, which {@code size} (when not null, as given by the user) must match too.
+     */
+    public static void importDiff(ReadableByteChannel in, String inName, Long size, Path vhdOut, Path parent,
+                                  ChainOptions options, boolean overwrite, ProgressListener progress) throws IOException {
+        try (VhdChain base = VhdChain.open(parent, options, false)) {
+            long n = base.virtualSize();
+            if (size != null) {
+                requireParentSize(inName, size, base);
             }
+            diffInto(streamed(in, inName, n, base, progress), parent, vhdOut, overwrite);
+        }
+    }
+
+    private static void requireParentSize(String inName, long size, VhdChain base) throws VhdException {
+        if (size != base.virtualSize()) {
+            throw new VhdException(ProblemCode.CHAIN_SIZE_MISMATCH, inName + " has " + size + " bytes; the parent disk has "
+                    + base.virtualSize());
+        }
+    }
+
+    /** The one body of every differencing import: a new child of {@code parent} under a temporary name, filled, committed. */
+    private static void diffInto(Fill fill, Path parent, Path vhdOut, boolean overwrite) throws IOException {
+        try (AtomicOutput out = AtomicOutput.create(vhdOut, overwrite)) {
             VhdCreator.differencing(out.temp(), parent); // same directory as vhdOut: the same relative locator
-            fill(out.temp(), in, size, base, progress);
+            try (VhdImage img = VhdImage.open(out.temp(), OpenOptions.WRITE)) {
+                fill.into(img);
+                img.sync();
+            }
             out.commit();
         }
+    }
+
+    /** Reads exactly {@code size} bytes of a stream in order, writing what differs from {@code base} (or zeros). */
+    private static Fill streamed(ReadableByteChannel in, String inName, long size, VhdChain base, ProgressListener progress) {
+        return img -> {
+            copyDiffering((dst, position) -> in.read(dst), size, base, img, progress);
+            if (in.read(ByteBuffer.allocate(1)) > 0) {
+                throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
+                        + " bytes of the disk; nothing was created");
+            }
+        };
     }
 
     /**
@@ -92,13 +132,7 @@ public final class Importer {
     public static void importRaw(ReadableByteChannel in, String inName, long size, Path vhdOut, DiskType type, long blockSize,
                                  boolean overwrite, ProgressListener progress) throws IOException {
         requireSectorSize(Path.of(inName), size);
-        importInto(img -> {
-            copyDiffering((dst, position) -> in.read(dst), size, null, img, progress);
-            if (in.read(ByteBuffer.allocate(1)) > 0) {
-                throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
-                        + " bytes given as the disk size; nothing was created");
-            }
-        }, size, vhdOut, type, blockSize, overwrite);
+        importInto(streamed(in, inName, size, null, progress), size, vhdOut, type, blockSize, overwrite);
     }
 
     /**
@@ -147,14 +181,6 @@ public final class Importer {
     private interface Source {
         /** Reads into dst from the raw disk's {@code position} (the next unread one, for a stream); -1 at the end. */
         int read(ByteBuffer dst, long position) throws IOException;
-    }
-
-    private static void fill(Path vhd, FileChannel in, long size, VhdChain base, ProgressListener progress)
-            throws IOException {
-        try (VhdImage out = VhdImage.open(vhd, OpenOptions.WRITE)) {
-            copyDataExtents(in, size, base, out, progress);
-            out.sync();
-        }
     }
 
     /**
