@@ -5,6 +5,8 @@ import io.vhdstream.cli.demo.DemoCommand;
 import io.vhdstream.cli.kafka.ProduceCommand;
 import io.vhdstream.cli.kafka.RebuildCommand;
 import io.vhdstream.cli.kafka.TopologyCommand;
+import io.vhdstream.cli.nbd.NbdCommand;
+import io.vhdstream.cli.nbd.NbdServeCommand;
 import io.vhdstream.cli.vhd.ChangedCommand;
 import io.vhdstream.cli.vhd.CheckCommand;
 import io.vhdstream.cli.vhd.CoalesceCommand;
@@ -101,5 +103,8 @@ public final class Commands {
             verb("topology", TopologyCommand.class),
             verb("produce", ProduceCommand.class),
             verb("rebuild", RebuildCommand.class),
+            group("nbd", NbdCommand.class,
+                    verb("serve", NbdServeCommand.class),
+                    verb("help", HelpCommand.class)),
             verb("help", HelpCommand.class));
 }
