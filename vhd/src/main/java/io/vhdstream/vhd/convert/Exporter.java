@@ -7,6 +7,7 @@ import io.vhdstream.vhd.chain.VhdChain;
 
 import io.vhdstream.vhd.io.AtomicOutput;
 import io.vhdstream.vhd.io.Failures;
+import io.vhdstream.vhd.io.WriteBehind;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -73,8 +74,9 @@ public final class Exporter {
             }
         }
         try (AtomicOutput target = AtomicOutput.create(rawOut, overwrite)) {
-            try (FileChannel out = FileChannel.open(target.temp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                copy(chain, size, true, out, progress);
+            try (FileChannel out = FileChannel.open(target.temp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 WriteBehind behind = new WriteBehind(out)) {
+                copy(chain, size, out, behind, progress);
                 if (out.size() < size) {
                     // The tail is a hole: truncate cannot grow a file, and writing its last byte would cost a block.
                     try (var raf = new java.io.RandomAccessFile(target.temp().toFile(), "rw")) {
@@ -91,12 +93,16 @@ public final class Exporter {
      * reader of a stream expects.
      */
     public static void export(VhdChain chain, WritableByteChannel out, ProgressListener progress) throws IOException {
-        copy(chain, chain.virtualSize(), false, out, progress);
+        copy(chain, chain.virtualSize(), out, null, progress);
     }
 
-    /** Sparse: positional writes into a regular file, holes skipped; otherwise sequential, holes as zeros. */
-    private static void copy(VhdChain chain, long size, boolean sparse, WritableByteChannel out, ProgressListener progress)
-            throws IOException {
+    /**
+     * Into a regular file ({@code behind} not null): positional writes, holes skipped, written bytes handed to
+     * the disk as the copy goes; otherwise sequential, holes as zeros.
+     */
+    private static void copy(VhdChain chain, long size, WritableByteChannel out, WriteBehind behind,
+                             ProgressListener progress) throws IOException {
+        boolean sparse = behind != null;
         BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
             free.add(ByteBuffer.allocateDirect(BUFFER));
@@ -130,6 +136,9 @@ public final class Exporter {
                     long pos = it.at();
                     while (b.hasRemaining()) {
                         pos += sparse ? ((FileChannel) out).write(b, pos) : out.write(b);
+                    }
+                    if (sparse) {
+                        behind.written(b.limit());
                     }
                     free.add(b); // never full: there are only BUFFERS buffers
                 } else if (it.zeros() > 0) {
