@@ -7,6 +7,7 @@ import io.vhdstream.cli.kafka.RebuildCommand;
 import io.vhdstream.cli.kafka.TopologyCommand;
 import io.vhdstream.cli.nbd.NbdCommand;
 import io.vhdstream.cli.nbd.NbdServeCommand;
+import io.vhdstream.cli.ops.TopicsCommand;
 import io.vhdstream.cli.vhd.ChangedCommand;
 import io.vhdstream.cli.vhd.CheckCommand;
 import io.vhdstream.cli.vhd.CoalesceCommand;
@@ -106,5 +107,6 @@ public final class Commands {
             group("nbd", NbdCommand.class,
                     verb("serve", NbdServeCommand.class),
                     verb("help", HelpCommand.class)),
+            verb("topics", TopicsCommand.class),
             verb("help", HelpCommand.class));
 }

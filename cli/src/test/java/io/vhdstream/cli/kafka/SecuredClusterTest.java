@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +38,19 @@ class SecuredClusterTest {
         broker = EmbeddedBroker.start(dir.resolve("kafka"), 0, true);
         bs = broker.bootstrapServers();
         clientProps = broker.security().orElseThrow().clientProperties().toString();
-        broker.createTopics(Map.of("vhdstream-commands", 1, "vhdstream-layers", 1, "vhdstream-dead-letters", 1));
+        // The topics as a user makes them: 'vhdstream topics create' over SASL_SSL, then checked.
+        CliRunner.run("topics", "create", "--bootstrap-servers", bs, "--command-config", clientProps,
+                "--partitions", "1", "--replication-factor", "1").assertOk();
+    }
+
+    @Test
+    void topicsCheckOverSaslSslAndAWrongPasswordIsAnAuthenticationError() {
+        CliRunner.Result ok = CliRunner.run("topics", "check", "--bootstrap-servers", bs, "--command-config", clientProps)
+                .assertOk();
+        assertTrue(ok.out().contains("vhdstream-blocks (blocks): exists"), ok.out());
+        CliRunner.run("topics", "check", "--bootstrap-servers", bs, "--command-config", clientProps, "--set",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"vhdstream\" password=\"wrong\";")
+                .assertError(1, "AUTHENTICATION");
     }
 
     @AfterAll

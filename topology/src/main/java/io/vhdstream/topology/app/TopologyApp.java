@@ -4,6 +4,7 @@ import io.vhdstream.topology.DiskTopology;
 import io.vhdstream.topology.config.ClusterConnection;
 import io.vhdstream.topology.config.ClusterProblem;
 import io.vhdstream.topology.config.TopicChecks;
+import io.vhdstream.topology.config.TopicFinding;
 import io.vhdstream.topology.config.TopicSetup;
 import io.vhdstream.topology.config.TopicSpec;
 import io.vhdstream.topology.config.TopologyConfig;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -107,21 +109,23 @@ public final class TopologyApp implements AutoCloseable {
      */
     private static void checkCluster(TopologyConfig config) throws IOException {
         Map<String, Object> admin = new StreamsConfig(config.streamsProperties()).getAdminConfigs("vhdstream-topology-check");
+        List<TopicSpec> specs = TopicSetup.specs(config);
         try (ClusterConnection c = ClusterConnection.open(admin, STARTUP_WAIT, line -> log.warn("{}", line))) {
             if (config.createTopics()) {
-                TopicSetup.ensure(c.admin(), TopicSetup.specs(config));
+                TopicSetup.ensure(c.admin(), specs);
             }
-            for (TopicSpec s : TopicSetup.specs(config)) {
-                try {
-                    TopicChecks.requireExists(c.admin(), s.name());
-                } catch (ClusterProblem e) {
-                    if (e.kind() == ClusterProblem.Kind.TOPICS) {
-                        throw new ClusterProblem(ClusterProblem.Kind.TOPICS, e.getMessage() + ", or start the topology with "
-                                + TopologyConfig.TOPICS_CREATE_CONFIG + "=true");
-                    }
-                    throw e;
-                }
+            List<TopicFinding> findings = TopicChecks.check(c.admin(), specs);
+            // differences that may be on purpose (more partitions, another replication factor)
+            findings.stream().filter(f -> !f.error()).forEach(f -> log.info("{}", f));
+            boolean missing = findings.stream().anyMatch(f -> f.error() && f.message().equals(TopicChecks.MISSING));
+            ClusterProblem p = TopicChecks.asProblem(findings, missing && !config.createTopics()
+                    ? TopicChecks.FIX + ", or start the topology with " + TopologyConfig.TOPICS_CREATE_CONFIG + "=true"
+                    : TopicChecks.FIX);
+            if (p != null) {
+                throw p;
             }
+            int partitions = TopicChecks.requireExists(c.admin(), config.commandsTopic()).partitions().size();
+            PartitionCountGuard.check(config.layersDir(), config.commandsTopic(), partitions);
         }
     }
 

@@ -1,10 +1,8 @@
 package io.vhdstream.topology.config;
 
+import io.vhdstream.topology.Topics;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The topology's topics and their settings (config/topics.properties states the same, for operators who
- * create topics with kafka-topics.sh; a test keeps the two equal). The command topic keeps every record:
+ * The pipeline's topics and their settings, by role (config/topics.properties states the same, for operators who
+ * create topics with kafka-topics.sh or {@code vhdstream topics create}; a test keeps the two equal). The command topic keeps every record:
  * layers are rebuilt from it after a task moves, and {@code vhdstream rebuild} replays it from the start.
  */
 public final class TopicSetup {
@@ -30,6 +28,20 @@ public final class TopicSetup {
     public static final String COMMANDS = "commands";
     public static final String LAYERS = "layers";
     public static final String DEAD_LETTERS = "dead-letters";
+    /** The connectors' topics: the source's blocks and errors, the sink's dead-letter queue. */
+    public static final String BLOCKS = "blocks";
+    public static final String SOURCE_ERRORS = "source-errors";
+    public static final String REPLICA_DLQ = "replica-dlq";
+    /** Kafka Connect's own topics (config/connect-distributed.properties *.storage.topic). */
+    public static final String CONNECT_CONFIGS = "connect-configs";
+    public static final String CONNECT_OFFSETS = "connect-offsets";
+    public static final String CONNECT_STATUS = "connect-status";
+
+    /** Every role, in the order config/topics.properties lists them. */
+    public static final List<String> ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS, BLOCKS, SOURCE_ERRORS, REPLICA_DLQ,
+            CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS);
+    /** The topics the topology reads and writes. */
+    public static final List<String> TOPOLOGY_ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS);
 
     private TopicSetup() {
     }
@@ -52,9 +64,42 @@ public final class TopicSetup {
     }
 
     public static Map<String, String> deadLetterConfigs() {
+        return recordLimit();
+    }
+
+    /** A topic holding records up to the pipeline's limit; nothing else fixed. */
+    private static Map<String, String> recordLimit() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("max.message.bytes", String.valueOf(KafkaLimits.MAX_MESSAGE_BYTES));
         return m;
+    }
+
+    /** Connect's internal topics must be compacted (Connect refuses to start otherwise). */
+    private static Map<String, String> compacted() {
+        return Map.of("cleanup.policy", "compact");
+    }
+
+    /**
+     * Every topic of the pipeline with its default name and settings (the content of config/topics.properties):
+     * the topology's, the connectors' and Kafka Connect's internal ones.
+     */
+    public static List<TopicSpec> all() {
+        List<TopicSpec> out = new ArrayList<>(specs(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS, 4, (short) -1));
+        Map<String, String> blocks = recordLimit();
+        blocks.put("cleanup.policy", "delete");
+        out.add(new TopicSpec(BLOCKS, "vhdstream-blocks", 4, (short) -1, blocks));
+        out.add(new TopicSpec(SOURCE_ERRORS, "vhdstream-source-errors", 1, (short) -1, recordLimit()));
+        out.add(new TopicSpec(REPLICA_DLQ, "vhdstream-replica-dlq", 1, (short) -1, recordLimit()));
+        // Connect's own defaults for its topics (configs must have exactly one partition).
+        out.add(new TopicSpec(CONNECT_CONFIGS, "vhdstream-connect-configs", 1, (short) -1, compacted()));
+        out.add(new TopicSpec(CONNECT_OFFSETS, "vhdstream-connect-offsets", 25, (short) -1, compacted()));
+        out.add(new TopicSpec(CONNECT_STATUS, "vhdstream-connect-status", 5, (short) -1, compacted()));
+        return out;
+    }
+
+    /** True for Kafka Connect's internal topics (created by {@code vhdstream topics} only with {@code --connect}). */
+    public static boolean isConnectInternal(String role) {
+        return role.startsWith("connect-");
     }
 
     public static List<TopicSpec> specs(TopologyConfig cfg) {
@@ -74,7 +119,7 @@ public final class TopicSetup {
      */
     public static List<TopicSpec> parse(Properties p) {
         List<TopicSpec> out = new ArrayList<>();
-        for (String role : List.of(COMMANDS, LAYERS, DEAD_LETTERS)) {
+        for (String role : ROLES) {
             String name = p.getProperty(role + ".name");
             if (name == null) {
                 continue;
@@ -86,22 +131,37 @@ public final class TopicSetup {
                     configs.put(k.substring(prefix.length()), p.getProperty(k));
                 }
             }
-            out.add(new TopicSpec(role, name, Integer.parseInt(p.getProperty(role + ".partitions", "1")),
-                    Short.parseShort(p.getProperty(role + ".replication.factor", "-1")), configs));
+            out.add(new TopicSpec(role, name, number(p, role + ".partitions", "1", 1),
+                    (short) number(p, role + ".replication.factor", "-1", -1), configs));
         }
         return out;
     }
 
+    /** A whole number of at least {@code min}; a CONFIG error naming the key otherwise. */
+    private static int number(Properties p, String key, String dflt, int min) {
+        String v = p.getProperty(key, dflt).trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && (min > 0 || n != 0)) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new org.apache.kafka.common.config.ConfigException(key, v, min > 0 ? "a whole number of at least " + min
+                : "-1 (the broker's default) or a whole number of at least 1");
+    }
+
     /**
-     * Creates the topics that do not exist; for existing ones, warns where their settings differ from the
-     * specs in a way that matters (retention of the command topic, record size limits).
+     * Creates the topics that do not exist (with their partitions, replication factor and configs) and returns
+     * their names; existing topics are left as they are (check them with {@link TopicChecks#check}).
      */
-    public static void ensure(Admin admin, List<TopicSpec> specs) throws IOException {
+    public static List<String> ensure(Admin admin, List<TopicSpec> specs) throws IOException {
+        List<String> created = new ArrayList<>();
         try {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             for (TopicSpec s : specs) {
                 if (existing.contains(s.name())) {
-                    checkExisting(admin, s);
                     continue;
                 }
                 NewTopic t = new NewTopic(s.name(), Optional.of(s.partitions()),
@@ -111,18 +171,22 @@ public final class TopicSetup {
                     admin.createTopics(List.of(t)).all().get(60, TimeUnit.SECONDS);
                     awaitVisible(admin, s.name());
                     log.info("created topic {} ({} partitions)", s.name(), s.partitions());
+                    created.add(s.name());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IOException("could not create topic " + s.name() + ": " + e.getCause().getMessage(), e);
+                        throw TopicChecks.problem("could not create topic " + s.name(), e.getCause());
                     }
                 }
             }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IOException("could not list or check topics: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw TopicChecks.problem("could not list topics", e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ClusterProblem(ClusterProblem.Kind.UNREACHABLE, "no answer within 60 s listing or creating topics", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while creating topics", e);
         }
+        return created;
     }
 
     /**
@@ -140,26 +204,6 @@ public final class TopicSetup {
                     throw new IOException("topic " + topic + " was created but is still unknown to the cluster after 30 s", e);
                 }
                 Thread.sleep(100);
-            }
-        }
-    }
-
-    private static void checkExisting(Admin admin, TopicSpec s) throws ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
-        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, s.name());
-        Config c = admin.describeConfigs(List.of(r)).all().get(60, TimeUnit.SECONDS).get(r);
-        for (Map.Entry<String, String> want : s.configs().entrySet()) {
-            ConfigEntry have = c.get(want.getKey());
-            if (have == null || want.getValue().equals(have.value())) {
-                continue;
-            }
-            boolean tooSmall = want.getKey().equals("max.message.bytes")
-                    && Long.parseLong(have.value()) < Long.parseLong(want.getValue());
-            boolean finite = want.getKey().startsWith("retention.") && s.role().equals(COMMANDS);
-            if (tooSmall || finite) {
-                log.warn("topic {} has {}={} (vhdstream expects {}): {}", s.name(), want.getKey(), have.value(),
-                        want.getValue(), finite ? "layers can only be rebuilt while the topic still holds every command"
-                                : "records with large writes will be refused");
             }
         }
     }

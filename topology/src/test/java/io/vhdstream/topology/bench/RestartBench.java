@@ -160,6 +160,9 @@ public final class RestartBench {
     private void createTopics(StockBroker broker, Map<String, String> names) throws Exception {
         List<TopicSpec> specs = new ArrayList<>();
         for (TopicSpec s : TopicSetup.parse(topicsFile())) {
+            if (!TopicSetup.TOPOLOGY_ROLES.contains(s.role())) {
+                continue;
+            }
             specs.add(new TopicSpec(s.role(), names.getOrDefault(s.role(), s.name()), s.partitions(), s.replicationFactor(),
                     s.configs()));
         }

@@ -91,7 +91,9 @@ class ConfigFilesTest {
 
     @Test
     void theTopicsFileIsWhatTopicSetupCreates() throws Exception {
-        List<TopicSpec> file = TopicSetup.parse(TopologyConfig.load(REPO.resolve("config/topics.properties")));
+        List<TopicSpec> all = TopicSetup.parse(TopologyConfig.load(REPO.resolve("config/topics.properties")));
+        assertEquals(TopicSetup.all(), all, "config/topics.properties states every topic vhdstream topics creates");
+        List<TopicSpec> file = all.stream().filter(s -> TopicSetup.TOPOLOGY_ROLES.contains(s.role())).toList();
         TopologyConfig cfg = TopologyConfig.of(topology());
         assertEquals(TopicSetup.specs(cfg), file);
         assertEquals(List.of(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS), file.stream().map(TopicSpec::name).toList());
@@ -125,6 +127,9 @@ class ConfigFilesTest {
         assertTrue(write <= batch, "a max-size Write fits a batch");
         assertTrue(batch <= maxRequest, "batch.size <= max.request.size");
         for (TopicSpec s : topics) {
+            if (TopicSetup.isConnectInternal(s.role())) {
+                continue;   // Connect's own records are small
+            }
             int topicMax = Integer.parseInt(s.configs().get("max.message.bytes"));
             assertTrue(maxRequest <= topicMax, s.name() + ": max.message.bytes >= producer.max.request.size");
             assertTrue(partitionFetch >= topicMax, s.name() + ": max.partition.fetch.bytes >= max.message.bytes");
