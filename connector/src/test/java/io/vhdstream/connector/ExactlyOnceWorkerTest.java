@@ -69,9 +69,11 @@ class ExactlyOnceWorkerTest {
         Map<String, String> src = ConnectTestSupport.source(tmp.resolve("root"), "blocks-eos", "errors-eos", true);
         src.put(VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "16384");
         src.put(VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "65536");
+        src.put(VhdSourceConnectorConfig.COMMIT_MAX_BYTES_CONFIG, "262144"); // the crash falls after commits inside the layer
         src.put("exactly.once.support", "required");
         src.put("transaction.boundary", "connector");
         Path replica = tmp.resolve("replica");
+        src.put("connector.class", io.vhdstream.connector.source.CrashingSourceConnector.class.getName());
         try (KillSwitch kill = new KillSwitch("src-eos", 60, 300)) {
             connect.configureConnector("src-eos", src);
             ConnectTestSupport.waitFor("the simulated crash", TIMEOUT, kill::fired);

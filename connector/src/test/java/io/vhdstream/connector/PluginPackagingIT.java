@@ -140,7 +140,7 @@ class PluginPackagingIT {
     }
 
     /** This JVM's class path without anything of ours, nor Avro: what a worker installation has. */
-    private static String stockWorkerClassPath() {
+    static String stockWorkerClassPath() {
         List<String> keep = new ArrayList<>();
         String repo = Path.of(System.getProperty("vhdstream.repo.dir", "..")).toAbsolutePath().normalize().toString();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {

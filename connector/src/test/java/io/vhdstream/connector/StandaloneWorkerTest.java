@@ -210,6 +210,7 @@ class StandaloneWorkerTest {
         src.put(VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "16384");
         src.put(VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "65536");
         Path replica = tmp.resolve("replica-kill");
+        src.put("connector.class", io.vhdstream.connector.source.CrashingSourceConnector.class.getName());
         try (KillSwitch kill = new KillSwitch("src-kill", 60, 2500)) {
             connect.configureConnector("src-kill", src);
             ConnectTestSupport.waitFor("the simulated crash", TIMEOUT, kill::fired);

@@ -78,6 +78,21 @@ public final class VhdSourceConnectorConfig extends AbstractConfig {
     private static final String POLL_MAX_BYTES_DOC = "Roughly how many data bytes one poll hands to the worker"
             + " (at least one record). Larger batches mean fewer offset updates; smaller ones free memory sooner.";
 
+    public static final String COMMIT_MAX_BYTES_CONFIG = "commit.max.bytes";
+    public static final int COMMIT_MAX_BYTES_DEFAULT = 32 << 20;
+    private static final String COMMIT_MAX_BYTES_DOC = "With exactly-once delivery (transaction.boundary=connector),"
+            + " a layer is sent in several transactions: one ends once it holds about this many data bytes (or"
+            + " commit.max.ms passed), and a restart resumes after the last one committed, in the middle of the"
+            + " layer. Short transactions let a restarted worker start quickly: it waits for a dead task's open"
+            + " transaction to time out (the producer's transaction.timeout.ms) before it starts anything.";
+
+    public static final String COMMIT_MAX_MS_CONFIG = "commit.max.ms";
+    public static final long COMMIT_MAX_MS_DEFAULT = 5_000L;
+    private static final String COMMIT_MAX_MS_DOC = "With exactly-once delivery, the longest a transaction stays"
+            + " open before the task commits what it sent of the layer so far. Keep it well below the producer's"
+            + " transaction.timeout.ms (producer.override.transaction.timeout.ms, 20000 in the shipped"
+            + " configuration): a slower send is reported, not retried forever.";
+
     /** Connector settings, as shown by Connect's validation and in the docs. */
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(ROOTS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Validators.nonEmptyPathList(), Importance.HIGH,
@@ -99,7 +114,11 @@ public final class VhdSourceConnectorConfig extends AbstractConfig {
                     Validators.multipleInRange(CHUNK_SIZE_MIN, CHUNK_SIZE_MAX, Limits.SECTOR), Importance.MEDIUM,
                     CHUNK_SIZE_DOC, GROUP_TUNING, 1, Width.SHORT, "Chunk size (bytes)")
             .define(POLL_MAX_BYTES_CONFIG, Type.INT, POLL_MAX_BYTES_DEFAULT, ConfigDef.Range.between(1, 1 << 30),
-                    Importance.LOW, POLL_MAX_BYTES_DOC, GROUP_TUNING, 2, Width.SHORT, "Bytes per poll");
+                    Importance.LOW, POLL_MAX_BYTES_DOC, GROUP_TUNING, 2, Width.SHORT, "Bytes per poll")
+            .define(COMMIT_MAX_BYTES_CONFIG, Type.INT, COMMIT_MAX_BYTES_DEFAULT, ConfigDef.Range.between(1, 1 << 30),
+                    Importance.MEDIUM, COMMIT_MAX_BYTES_DOC, GROUP_TUNING, 3, Width.SHORT, "Bytes per transaction")
+            .define(COMMIT_MAX_MS_CONFIG, Type.LONG, COMMIT_MAX_MS_DEFAULT, ConfigDef.Range.between(1, 3_600_000L),
+                    Importance.MEDIUM, COMMIT_MAX_MS_DOC, GROUP_TUNING, 4, Width.SHORT, "Transaction time (ms)");
 
     public static final String TASK_ID_CONFIG = "task.id";
     private static final String TASK_ID_DOC = "Set by the connector: this task's number, from 0.";
@@ -158,6 +177,14 @@ public final class VhdSourceConnectorConfig extends AbstractConfig {
 
     public int pollMaxBytes() {
         return getInt(POLL_MAX_BYTES_CONFIG);
+    }
+
+    public int commitMaxBytes() {
+        return getInt(COMMIT_MAX_BYTES_CONFIG);
+    }
+
+    public long commitMaxMs() {
+        return getLong(COMMIT_MAX_MS_CONFIG);
     }
 
     public int taskId() {

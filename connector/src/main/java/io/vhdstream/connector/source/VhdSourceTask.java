@@ -46,9 +46,13 @@ import java.util.TreeMap;
  * then EndOfLayer. Every record carries the disk's {@link LayerOffset} after it. A disk's stored offset is
  * read once, when the task first sees the disk; a layer interrupted in the middle is resumed by replaying
  * its prefix into the digest and continuing from the stored byte offset and extent index, so nothing is
- * skipped. With connector-defined transaction boundaries (exactly-once on a distributed worker) each layer
- * is one transaction, committed on its EndOfLayer, so a restart resumes at a layer boundary and a
- * read_committed consumer sees every layer exactly once and whole.
+ * skipped. With connector-defined transaction boundaries (exactly-once on a distributed worker) a layer is
+ * sent in transactions bounded by {@code commit.max.bytes} and {@code commit.max.ms}, the last committed on
+ * its EndOfLayer: a restart resumes after the last committed record (in the middle of a layer), and a
+ * read_committed consumer sees every record exactly once, in order. Short transactions matter because a
+ * restarted worker reads the offsets topic read_committed before it starts any task, so it waits for a
+ * killed task's open transaction to time out. A layer is logged as emitted when its EndOfLayer is committed
+ * ({@link #commitRecord}).
  *
  * <p>A file that cannot be exported becomes a SourceError record on the error topic (once per version of
  * the file) and a log line; the task goes on with everything else.
@@ -61,13 +65,6 @@ public class VhdSourceTask extends SourceTask {
     /** Data read ahead of the worker per task (a chunk at least, two at least). */
     private static final long PREFETCH_BYTES = 8L << 20;
 
-    /** Lets tests fail a task at a chosen record, as a crash would. Null in production. */
-    interface PollHook {
-        void beforeReturn(String taskName, List<SourceRecord> batch);
-    }
-
-    static volatile PollHook pollHook;
-
     private VhdSourceConnectorConfig config;
     private RecordFormat format;
     private RootScanner scanner;
@@ -79,6 +76,11 @@ public class VhdSourceTask extends SourceTask {
     private final List<SourceRecord> pendingErrors = new ArrayList<>();
     private LayerJob current;
     private boolean abortPending;
+    /** The open transaction: data bytes in it, and when its first record was returned (-1: none open). */
+    private long txBytes;
+    private long txStartedAt = -1;
+    /** Log lines waiting for their record's commit (EndOfLayer records), by identity. */
+    private final Map<SourceRecord, String> onCommit = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private long nextScanAt;
     private volatile boolean stopping;
 
@@ -88,6 +90,7 @@ public class VhdSourceTask extends SourceTask {
         final Map<String, String> partition;
         DiskChain chain;
         LayerOffset progress; // in memory: ahead of what the worker has committed
+        LayerOffset committed; // with transactions: the progress the last committed transaction stored
         boolean waitingWarned;
         long retryAt;
 
@@ -95,6 +98,7 @@ public class VhdSourceTask extends SourceTask {
             this.diskId = diskId;
             this.partition = LayerOffset.partition(diskId);
             this.progress = stored;
+            this.committed = stored;
         }
     }
 
@@ -111,7 +115,8 @@ public class VhdSourceTask extends SourceTask {
         transactions = context.transactionContext();
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
-                config.roots(), config.chunkSize(), format.configName(), transactions != null ? ", one transaction per layer" : "");
+                config.roots(), config.chunkSize(), format.configName(), transactions == null ? ""
+                        : ", transactions of at most " + config.commitMaxBytes() + " bytes or " + config.commitMaxMs() + " ms");
     }
 
     @Override
@@ -136,8 +141,13 @@ public class VhdSourceTask extends SourceTask {
             }
         }
         List<SourceRecord> out = new ArrayList<>();
+        int budget = config.pollMaxBytes();
+        if (transactions != null) {
+            budget = (int) Math.max(1, Math.min(budget, config.commitMaxBytes() - txBytes));
+        }
+        long sent;
         try {
-            current.poll(out, config.pollMaxBytes());
+            sent = current.poll(out, budget);
         } catch (IOException | RuntimeException e) {
             // Nothing of this batch is returned and the disk's progress was not advanced: a retry starts where it was.
             LayerJob failed = current;
@@ -147,15 +157,34 @@ public class VhdSourceTask extends SourceTask {
                 // Earlier batches of the layer went out in the open transaction: abort it so that the layer stays
                 // whole, and start the layer again later. The error records ride in the aborted transaction and
                 // are sent again, committed, by the next poll.
-                failed.disk.progress = failed.initial;
+                failed.disk.progress = failed.disk.committed;
                 abortPending = true;
             }
             return flushErrors();
         }
-        if (current.done) {
-            closeCurrent();
+        if (txStartedAt < 0) {
+            txStartedAt = System.currentTimeMillis();
         }
-        return hooked(out);
+        txBytes += sent;
+        SourceRecord last = out.get(out.size() - 1);
+        if (current.done) {
+            onCommit.put(last, current.emitted);
+            commit(last, current.disk);
+            closeCurrent();
+        } else if (transactions != null && (txBytes >= config.commitMaxBytes()
+                || System.currentTimeMillis() - txStartedAt >= config.commitMaxMs())) {
+            commit(last, current.disk); // the layer goes on in the next transaction
+        }
+        return out;
+    }
+
+    /** Logs a layer as emitted once its EndOfLayer is committed (with exactly-once: its transaction). */
+    @Override
+    public void commitRecord(SourceRecord record, org.apache.kafka.clients.producer.RecordMetadata metadata) {
+        String line = onCommit.remove(record);
+        if (line != null) {
+            log.info(line);
+        }
     }
 
     private List<SourceRecord> flushErrors() {
@@ -166,12 +195,14 @@ public class VhdSourceTask extends SourceTask {
         if (abortPending) {
             abortPending = false;
             transactions.abortTransaction(out.get(out.size() - 1));
+            txBytes = 0;
+            txStartedAt = -1;
             pendingErrors.replaceAll(VhdSourceTask::copy);
         } else {
             pendingErrors.clear();
-            commit(out.get(out.size() - 1));
+            commit(out.get(out.size() - 1), null);
         }
-        return hooked(out);
+        return out;
     }
 
     private static SourceRecord copy(SourceRecord r) {
@@ -198,18 +229,16 @@ public class VhdSourceTask extends SourceTask {
         }
     }
 
-    private List<SourceRecord> hooked(List<SourceRecord> out) {
-        PollHook hook = pollHook;
-        if (hook != null && !out.isEmpty()) {
-            hook.beforeReturn(name, out);
-        }
-        return out;
-    }
-
-    private void commit(SourceRecord last) {
+    /** Ends the open transaction on {@code last}; {@code disk}'s progress so far is then what a restart resumes from. */
+    private void commit(SourceRecord last, DiskState disk) {
         if (transactions != null) {
             transactions.commitTransaction(last);
         }
+        if (disk != null) {
+            disk.committed = disk.progress;
+        }
+        txBytes = 0;
+        txStartedAt = -1;
     }
 
     // ---- scanning and ownership
@@ -377,18 +406,17 @@ public class VhdSourceTask extends SourceTask {
     private final class LayerJob {
         final DiskState disk;
         final LayerRef layer;
-        final LayerOffset initial; // the disk's progress before this layer
         final Prefetcher reader;
         final Uuid layerId;
         final Uuid parentId;
         LayerOffset offset;
         boolean startPending;
         boolean done;
+        String emitted; // the log line for the layer, once done
 
         LayerJob(DiskState disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
             this.disk = disk;
             this.layer = layer;
-            this.initial = disk.progress;
             this.offset = offset;
             int depth = (int) Math.max(2, Math.min(32, PREFETCH_BYTES / offset.chunkSize()));
             this.reader = new Prefetcher(reader, depth, name + "-read-" + layer.index());
@@ -397,7 +425,8 @@ public class VhdSourceTask extends SourceTask {
             this.parentId = layer.parentUniqueId() == null ? null : Uuids.of(layer.parentUniqueId());
         }
 
-        void poll(List<SourceRecord> out, int budget) throws IOException, InterruptedException {
+        /** Adds at least one record; returns the data bytes added. */
+        long poll(List<SourceRecord> out, int budget) throws IOException, InterruptedException {
             String id = disk.diskId;
             if (startPending) {
                 startPending = false;
@@ -405,6 +434,7 @@ public class VhdSourceTask extends SourceTask {
                         layer.virtualSize(), layer.blockSize())));
             }
             long cost = 0;
+            long sent = 0;
             while (cost < budget) {
                 LayerReader.Piece piece = reader.next();
                 if (piece == null) {
@@ -414,10 +444,9 @@ public class VhdSourceTask extends SourceTask {
                             layer.virtualSize(), sum.extentCount(), sum.bytes(), Sha256s.of(sum.recordsSha256()),
                             Sha256s.of(sum.contentSha256())));
                     out.add(end);
-                    commit(end);
                     done = true;
-                    log.info("{}: disk {}: emitted layer {} ({}): {} records, {} bytes", name, id, layer.index(),
-                            layer.uniqueId(), sum.extentCount(), sum.bytes());
+                    emitted = name + ": disk " + id + ": emitted layer " + layer.index() + " (" + layer.uniqueId() + "): "
+                            + sum.extentCount() + " records, " + sum.bytes() + " bytes";
                     break;
                 }
                 long extentIndex = offset.nextExtent();
@@ -432,6 +461,7 @@ public class VhdSourceTask extends SourceTask {
                                 data.length(), ByteBuffer.wrap(data.data()), Sha256s.of(data.sha256()))));
                     }
                     cost += data.length();
+                    sent += data.length();
                 } else {
                     out.add(record(offset, new ZeroExtent(id, layerId, parentId, layer.index(), extentIndex, piece.offset(),
                             piece.length())));
@@ -439,6 +469,7 @@ public class VhdSourceTask extends SourceTask {
                 }
             }
             disk.progress = offset;
+            return sent;
         }
 
         SourceRecord record(LayerOffset at, Object payload) {

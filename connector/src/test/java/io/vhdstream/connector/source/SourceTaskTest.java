@@ -196,7 +196,9 @@ class SourceTaskTest {
         Path root = tmp.resolve("root");
         TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 2, 4);
         Files.write(root.resolve("garbage.vhd"), new byte[4096]);
-        try (SourceHarness h = new SourceHarness(props(root), null, true)) {
+        // Layers far below the transaction bounds: one transaction each.
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.COMMIT_MAX_MS_CONFIG, "3600000");
+        try (SourceHarness h = new SourceHarness(p, null, true)) {
             List<SourceRecord> all = h.drain(4);
             List<Object> commits = h.context.commitRequests;
             List<SourceRecord> ends = all.stream().filter(r -> r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)
@@ -217,6 +219,74 @@ class SourceTaskTest {
                 lastCommitted = at;
             }
             assertEquals(all.size() - 1, lastCommitted, "nothing is left outside a committed transaction");
+        }
+    }
+
+    @Test
+    void aLayerIsCommittedInTransactionsOfBoundedSizeAndAnAbortResumesAfterTheLastCommit() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 1, 8);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "16384",
+                VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "40000", VhdSourceConnectorConfig.COMMIT_MAX_BYTES_CONFIG, "100000",
+                VhdSourceConnectorConfig.COMMIT_MAX_MS_CONFIG, "3600000", VhdSourceConnectorConfig.RECORD_FORMAT_CONFIG, "avro");
+        List<SourceRecord> all;
+        try (SourceHarness h = new SourceHarness(p, null, false)) {
+            all = h.drain(3);
+        }
+        byte[] original = Files.readAllBytes(chain.get(0));
+        try (SourceHarness h = new SourceHarness(p, null, true)) {
+            List<SourceRecord> first = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (h.context.commitRequests.size() < 3) {
+                assertTrue(System.currentTimeMillis() < deadline, "three commits inside the layer");
+                List<SourceRecord> b = h.task.poll();
+                if (b != null) {
+                    first.addAll(b);
+                }
+            }
+            // Commits end batches that stay within commit.max.bytes (plus one chunk), in the middle of the layer.
+            int from = 0;
+            for (Object c : h.context.commitRequests) {
+                int at = indexOfSame(first, c);
+                long bytes = first.subList(from, at + 1).stream()
+                        .mapToLong(r -> BlockEvents.fromConnect(r.value()).getPayload() instanceof ChangedBlock cb ? cb.getLength() : 0)
+                        .sum();
+                assertTrue(bytes > 0 && bytes <= 100_000 + 16384, "transaction of " + bytes + " bytes");
+                assertFalse(BlockEvents.fromConnect(((SourceRecord) c).value()).getPayload() instanceof EndOfLayer);
+                from = at + 1;
+            }
+            // The base breaks: what was sent since the last commit is aborted; once it is readable again the layer
+            // goes on from the last committed record (no StartOfLayer, nothing repeated, nothing skipped).
+            try (var ch = java.nio.channels.FileChannel.open(chain.get(0), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() / 2);
+            }
+            while (h.context.abortRequests.isEmpty()) {
+                assertTrue(System.currentTimeMillis() < deadline, "the break is noticed");
+                List<SourceRecord> b = h.task.poll();
+                if (b != null) {
+                    first.addAll(b);
+                }
+            }
+            int aborted = indexOfSame(first, h.context.abortRequests.get(0));
+            int committed = -1;
+            for (Object c : h.context.commitRequests) {
+                int at = indexOfSame(first, c);
+                if (at < aborted) {
+                    committed = Math.max(committed, at);
+                }
+            }
+            // (Whether records were sent between the last commit and the break depends on how far the reader had read
+            // ahead when the file was cut; ExactlyOnceWorkerTest aborts such records on a real worker.)
+            assertTrue(committed >= 0, "a commit before the break");
+            Files.write(chain.get(0), original);
+            List<SourceRecord> rest = h.drain(5);
+            List<SourceRecord> delivered = new ArrayList<>(first.subList(0, committed + 1));
+            delivered.addAll(rest.stream().filter(r -> r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)).toList());
+            assertEquals(all.size(), delivered.size());
+            for (int i = 0; i < all.size(); i++) {
+                assertArrayEquals((byte[]) all.get(i).value(), (byte[]) delivered.get(i).value(), "record " + i);
+            }
+            assertSame(delivered.get(delivered.size() - 1), h.context.commitRequests.get(h.context.commitRequests.size() - 1));
         }
     }
 
