@@ -44,7 +44,7 @@ public final class DiskTopology {
                 config.checkpointInterval(), config.layersTopic(), config.deadLetterTopic());
         // Source offsets reset to earliest, as addReadOnlyStateStore sets up its source.
         t.addReadOnlyStateStore(new LayerStoreBuilder(Topics.LAYER_STORE, config.layersDir(), config.commandsTopic(),
-                        config.maxOpenLayers(), inputLogs), Topics.SOURCE_NODE, new ByteArrayDeserializer(),
+                        config.maxOpenLayers(), config.retention(), inputLogs), Topics.SOURCE_NODE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), config.commandsTopic(), Topics.PROCESSOR_NODE, (ProcessorSupplier) processor);
         t.addSink(Topics.LAYERS_SINK_NODE, config.layersTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
                 Topics.PROCESSOR_NODE);

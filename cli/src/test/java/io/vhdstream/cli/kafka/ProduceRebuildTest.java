@@ -49,7 +49,7 @@ class ProduceRebuildTest {
         assertTrue(r.out().contains("rebuilt disk d1 at snapshot s2"), r.out());
         assertEquals(8L << 20, Files.size(flat));
         // The chain the rebuild made reads exactly like the flat image it wrote, and checks clean.
-        Path top = Files.list(out).filter(p -> p.getFileName().toString().startsWith("0001-")).findFirst().orElseThrow();
+        Path top = Files.list(out).filter(p -> p.getFileName().toString().startsWith("0001@")).findFirst().orElseThrow();
         Path exported = dir.resolve("export.raw");
         CliRunner.run("vhd", "export", top.toString(), exported.toString()).assertOk();
         assertArrayEquals(Files.readAllBytes(flat), Files.readAllBytes(exported));

@@ -85,7 +85,12 @@ final class Fixtures {
                 .setInputOffsets(new InputOffsets("disk-commands", 3, 251L, 251L)).setPresentSectors(0).build();
         return List.of(new LayerEvent(base), new LayerEvent(child),
                 new LayerEvent(new DiskDeleted("disk-01", List.of("layer-00000.vhd", "layer-00001.vhd"), "retired", 260L)),
-                new LayerEvent(new DiskDeleted("disk-02", List.of(), null, 0L)));
+                new LayerEvent(new DiskDeleted("disk-02", List.of(), null, 0L)), layerMerged());
+    }
+
+    static LayerEvent layerMerged() {
+        return new LayerEvent(new io.vhdstream.schemas.layer.LayerMerged("disk-01", "base.vhd", "snap-3", 1, 2,
+                List.of("0001@snap-2.vhd", "0002@snap-3.vhd"), 900L));
     }
 
     static List<BlockEvent> blockEvents() {

@@ -1,6 +1,7 @@
 package io.vhdstream.topology.config;
 
 import io.vhdstream.topology.Topics;
+import io.vhdstream.topology.disk.Retention;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -51,6 +52,16 @@ public final class TopologyConfig extends AbstractConfig {
             + "is synced and closed when another must open.";
     public static final int OPEN_LAYERS_MAX_DEFAULT = 64;
 
+    public static final String RETAIN_SNAPSHOTS_CONFIG = "vhdstream.retain.snapshots";
+    private static final String RETAIN_SNAPSHOTS_DOC = "Snapshots each disk keeps in its layer directory (at most "
+            + Retention.MAX_SNAPSHOTS + ", so a chain never passes the 64 layers readers accept). When a seal takes a "
+            + "disk past it, its oldest layers are merged into base.vhd (a LayerMerged event says so) and their "
+            + "snapshots can no longer be rebuilt. Decided from the Snapshot records, so replays decide the same.";
+
+    public static final String RETAIN_MAX_AGE_MS_CONFIG = "vhdstream.retain.max.age.ms";
+    private static final String RETAIN_MAX_AGE_MS_DOC = "Snapshots older than this, by Snapshot record timestamp, "
+            + "relative to the disk's newest snapshot, are merged away too (the newest one always stays).";
+
     public static final String STATIC_MEMBERSHIP_CONFIG = "vhdstream.static.membership";
     private static final String STATIC_MEMBERSHIP_DOC = "Join the consumer group as a static member unless "
             + "group.instance.id is set: the instance id is <application.id>-<host name>-<hash of the layer directory>, "
@@ -85,6 +96,10 @@ public final class TopologyConfig extends AbstractConfig {
                     Importance.LOW, CHECKPOINT_INTERVAL_MS_DOC)
             .define(OPEN_LAYERS_MAX_CONFIG, Type.INT, OPEN_LAYERS_MAX_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
                     OPEN_LAYERS_MAX_DOC)
+            .define(RETAIN_SNAPSHOTS_CONFIG, Type.INT, Retention.DEFAULT_SNAPSHOTS,
+                    ConfigDef.Range.between(1, Retention.MAX_SNAPSHOTS), Importance.MEDIUM, RETAIN_SNAPSHOTS_DOC)
+            .define(RETAIN_MAX_AGE_MS_CONFIG, Type.LONG, Retention.DEFAULT_MAX_AGE_MS, ConfigDef.Range.atLeast(1),
+                    Importance.MEDIUM, RETAIN_MAX_AGE_MS_DOC)
             .define(STATIC_MEMBERSHIP_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, STATIC_MEMBERSHIP_DOC)
             .define(TOPICS_CREATE_CONFIG, Type.BOOLEAN, false, Importance.LOW, TOPICS_CREATE_DOC)
             .define(TOPICS_PARTITIONS_CONFIG, Type.INT, 4, ConfigDef.Range.atLeast(1), Importance.LOW, TOPICS_PARTITIONS_DOC)
@@ -272,6 +287,10 @@ public final class TopologyConfig extends AbstractConfig {
 
     public int maxOpenLayers() {
         return getInt(OPEN_LAYERS_MAX_CONFIG);
+    }
+
+    public Retention retention() {
+        return new Retention(getInt(RETAIN_SNAPSHOTS_CONFIG), getLong(RETAIN_MAX_AGE_MS_CONFIG));
     }
 
     /** True if the instance is a static member of the consumer group (by default, or by group.instance.id). */

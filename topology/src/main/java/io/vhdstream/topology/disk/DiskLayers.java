@@ -85,12 +85,16 @@ public final class DiskLayers implements Closeable {
     /** Chains are read with at most this many layers (ChainOptions' default), so a disk may have at most this many. */
     public static final int MAX_LAYERS = ChainOptions.DEFAULT_MAX_DEPTH;
     private static final int DIGEST_CHUNK = 1 << 20;
+    /** Closed disks kept loaded beyond the open ones: loading one again reads two small files. */
+    static final int CACHED_DISKS = 1024;
     private static final java.util.concurrent.atomic.AtomicInteger WRITERS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Function<String, Path> dirOf;
     private final int maxOpen;
     private final AvroSerde<DiskCommand> serde = AvroSerdes.diskCommand();
-    private final Map<String, Disk> disks = new HashMap<>();
+    private final Retention retention;
+    /** Disks that exist, least recently used first; bounded (see {@link #CACHED_DISKS}), never holding absent ids. */
+    private final LinkedHashMap<String, Disk> disks = new LinkedHashMap<>(16, 0.75f, true);
     /** Disks with an open active layer, least recently used first. */
     private final LinkedHashMap<String, Disk> open = new LinkedHashMap<>(16, 0.75f, true);
     private final LayerWriter writer;
@@ -102,17 +106,30 @@ public final class DiskLayers implements Closeable {
      * @param maxOpen most active layers kept open at once; the least recently used is synced and closed
      */
     public DiskLayers(Function<String, Path> dirOf, int maxOpen) {
+        this(dirOf, maxOpen, Retention.DEFAULT);
+    }
+
+    /**
+     * @param retention the snapshots each disk keeps; older layers are merged into its base when a seal passes it
+     */
+    public DiskLayers(Function<String, Path> dirOf, int maxOpen, Retention retention) {
         if (maxOpen < 1) {
             throw new IllegalArgumentException("maxOpen must be at least 1");
         }
         this.dirOf = dirOf;
         this.maxOpen = maxOpen;
+        this.retention = retention;
         this.writer = new LayerWriter("vhdstream-layer-writer-" + WRITERS.incrementAndGet());
     }
 
     /** Disks in {@code <layersDir>/<percent-encoded disk id>}. */
     public static DiskLayers under(Path layersDir, int maxOpen) {
-        return new DiskLayers(id -> layersDir.resolve(LayerNames.diskDir(id)), maxOpen);
+        return under(layersDir, maxOpen, Retention.DEFAULT);
+    }
+
+    /** Disks in {@code <layersDir>/<percent-encoded disk id>}, keeping {@code retention}. */
+    public static DiskLayers under(Path layersDir, int maxOpen, Retention retention) {
+        return new DiskLayers(id -> layersDir.resolve(LayerNames.diskDir(id)), maxOpen, retention);
     }
 
     /**
@@ -239,6 +256,7 @@ public final class DiskLayers implements Closeable {
         Files.createDirectories(d.dir);
         clearLeftovers(d.dir);
         d.sealed.clear();
+        d.merges.clear();
         d.state = DiskState.created(id, pos, size, c.getBlockSize());
         try {
             createLayer(d, 0);
@@ -247,6 +265,7 @@ public final class DiskLayers implements Closeable {
             d.state = null;
             throw e;
         }
+        cache(d);
         out.accept(new Outcome.Applied(id, "CreateDisk"));
     }
 
@@ -329,7 +348,11 @@ public final class DiskLayers implements Closeable {
         for (SealedLayer prior : d.sealed) {
             if (prior.snapshotId().equals(snap)) {
                 if (prior.sealOffset() == pos.offset()) {
-                    out.accept(new Outcome.Sealed(d.state, prior, true));
+                    List<MergeRecord> merges = d.mergesDecidedAt(pos.offset());
+                    if (merges.isEmpty() && prior.layerIndex() == d.sealed.size() - 1 && !d.state.deleted()) {
+                        merges = retain(d, pos); // a crash came between the seal and its merge decision
+                    }
+                    out.accept(new Outcome.Sealed(d.state, prior, true, merges));
                 } else {
                     out.accept(new Outcome.Rejected(id, ReasonCodes.DUPLICATE_SNAPSHOT, "snapshot '" + snap
                             + "' already sealed layer " + prior.layerIndex() + " (" + prior.fileName() + ") at offset "
@@ -338,9 +361,9 @@ public final class DiskLayers implements Closeable {
                 return;
             }
         }
-        int n = d.sealed.size();
-        if (n + 2 > MAX_LAYERS) {
-            out.accept(new Outcome.Rejected(id, ReasonCodes.APPLY_FAILED, "disk '" + id + "' has " + (n + 1)
+        int depth = d.sealed.size() - d.level() + 1;
+        if (depth + 1 > MAX_LAYERS) {
+            out.accept(new Outcome.Rejected(id, ReasonCodes.APPLY_FAILED, "disk '" + id + "' has " + depth
                     + " layers; another snapshot would make its chain deeper than " + MAX_LAYERS
                     + " layers, the most a chain may have"));
             return;
@@ -373,7 +396,9 @@ public final class DiskLayers implements Closeable {
         }
         List<String> files = new ArrayList<>();
         for (SealedLayer s : d.sealed) {
-            files.add(s.fileName());
+            if (s.layerIndex() == 0 || s.layerIndex() > d.level()) {
+                files.add(s.fileName());
+            }
         }
         String activeName = activeName(d);
         if (Files.exists(d.dir.resolve(activeName))) {
@@ -466,16 +491,40 @@ public final class DiskLayers implements Closeable {
         UUID parentId = n == 0 ? null : ((SparseImage) img).header().parentUniqueId();
         long fileSize = img.file().size();
         long from = n == 0 ? d.state.createdOffset() : d.sealed.get(n - 1).sealOffset() + 1;
-        SealedLayer s = new SealedLayer(n, name, snap, pos.offset(), from, pos.timestamp(), layerId, parentId, sectors,
-                fileSize, digest.finish(), label);
+        String sealedName = LayerNames.sealedFile(n, snap);
+        SealedLayer s = new SealedLayer(n, sealedName, snap, pos.offset(), from, pos.timestamp(), layerId, parentId,
+                sectors, fileSize, digest.finish(), label);
         closeActive(d);
+        if (!sealedName.equals(name)) {
+            // Renamed before its sealed line: a crash in between leaves NNNN@x.vhd unsealed, renamed back on load.
+            // It has no child yet, so no parent locator names the old name.
+            FileOps.moveIntoPlace(d.dir.resolve(name), d.dir.resolve(sealedName));
+        }
         FileOps.appendDurably(d.dir.resolve(LayerNames.SEALED), s.toLine().getBytes(StandardCharsets.UTF_8));
         d.sealed.add(s);
+        List<MergeRecord> merges = retain(d, pos);
         boolean stop = d.id.equals(stopDisk) && snap.equals(stopSnapshot);
         if (!stop) {
             createLayer(d, n + 1);
         }
-        out.accept(new Outcome.Sealed(d.state, s, false));
+        out.accept(new Outcome.Sealed(d.state, s, false, merges));
+    }
+
+    /**
+     * Decides, as of the seal at {@code pos}, whether the disk is past its retention, and merges the oldest
+     * layers into the base if so: the decision is journaled in {@code merged} (fsynced) before any file changes.
+     */
+    private List<MergeRecord> retain(Disk d, Position pos) throws IOException {
+        int level = d.level();
+        int target = retention.baseLevel(d.sealed, level);
+        if (target == level) {
+            return List.of();
+        }
+        MergeRecord m = new MergeRecord(pos.offset(), level + 1, target);
+        FileOps.appendDurably(d.dir.resolve(MergeRecord.FILE), m.toLine().getBytes(StandardCharsets.UTF_8));
+        d.merges.add(m);
+        LayerMerger.run(d.dir, d.sealed, m, activeName(d));
+        return List.of(m);
     }
 
     /** The active layer, opened (and created, if a crash or a rebuild left it out) on demand. */
@@ -503,12 +552,11 @@ public final class DiskLayers implements Closeable {
     }
 
     private static String activeName(Disk d) {
-        int n = d.sealed.size();
-        return LayerNames.layerFile(n, n == 0 ? null : d.sealed.get(n - 1).snapshotId());
+        return LayerNames.activeFile(d.sealed.size());
     }
 
     private void createLayer(Disk d, int index) throws IOException {
-        String name = LayerNames.layerFile(index, index == 0 ? null : d.sealed.get(index - 1).snapshotId());
+        String name = LayerNames.activeFile(index);
         Path target = d.dir.resolve(name);
         Path tmp = d.dir.resolve(LayerNames.tmp(name));
         Files.deleteIfExists(tmp);
@@ -522,7 +570,7 @@ public final class DiskLayers implements Closeable {
             SealedLayer parent = d.sealed.get(index - 1);
             openingOffset = parent.sealOffset();
             openedAt = parent.sealedAt();
-            VhdCreator.differencing(tmp, d.dir.resolve(parent.fileName()));
+            VhdCreator.differencing(tmp, d.dir.resolve(d.chainFile(index - 1)));
         }
         LayerIdentity.stamp(tmp, LayerIdentity.uniqueId(d.state.topic(), d.state.partition(), d.id, index, openingOffset),
                 LayerIdentity.vhdTime(openedAt));
@@ -549,7 +597,8 @@ public final class DiskLayers implements Closeable {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                if (LayerNames.isLayerFile(n) || LayerNames.isTmp(n) || n.equals(LayerNames.SEALED) || n.equals(LayerNames.STATE)) {
+                if (LayerNames.isLayerFile(n) || n.startsWith(".") || n.equals(LayerNames.SEALED) || n.equals(LayerNames.STATE)
+                        || n.equals(MergeRecord.FILE)) {
                     Files.delete(p);
                 }
             }
@@ -588,13 +637,33 @@ public final class DiskLayers implements Closeable {
 
     // ---------------------------------------------------------------------------------------------- state
 
+    /** The disk, from the cache or its directory; an id without a disk is not cached (any id may be sent). */
     private Disk disk(String id) throws IOException {
         Disk d = disks.get(id);
         if (d == null) {
             d = load(id);
-            disks.put(id, d);
+            if (d.state != null) {
+                cache(d);
+            }
         }
         return d;
+    }
+
+    private void cache(Disk d) {
+        disks.put(d.id, d);
+        if (disks.size() > CACHED_DISKS + open.size()) {
+            Iterator<Disk> it = disks.values().iterator();
+            while (it.hasNext() && disks.size() > CACHED_DISKS + open.size()) {
+                if (it.next().active == null) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /** How many disks are loaded in memory (tests: the cache is bounded). */
+    int cachedDisks() {
+        return disks.size();
     }
 
     private Disk load(String id) throws IOException {
@@ -611,20 +680,60 @@ public final class DiskLayers implements Closeable {
         d.state = st;
         SealedLayer.cutTornTail(dir.resolve(LayerNames.SEALED));
         d.sealed.addAll(SealedLayer.readAll(dir.resolve(LayerNames.SEALED)));
+        SealedLayer.cutTornTail(dir.resolve(MergeRecord.FILE));
+        d.merges.addAll(MergeRecord.readAll(dir.resolve(MergeRecord.FILE)));
+        if (d.level() >= Math.max(1, d.sealed.size())) {
+            throw new LayerDirectoryException(dir + ": " + MergeRecord.FILE + " merges layer " + d.level()
+                    + " but only " + d.sealed.size() + " layers are sealed");
+        }
         deleteTmpFiles(dir);
         if (st.deleted()) {
             removeLayerFiles(dir);
         } else {
             for (SealedLayer s : d.sealed) {
-                if (!Files.exists(dir.resolve(s.fileName()))) {
+                if (s.layerIndex() > d.level() && !Files.exists(dir.resolve(s.fileName()))) {
                     throw new LayerDirectoryException(dir + ": sealed layer " + s.fileName() + " is missing");
                 }
             }
-            if (d.sealed.isEmpty() && !Files.exists(dir.resolve(LayerNames.BASE))) {
+            if (!Files.exists(dir.resolve(LayerNames.BASE))) {
                 throw new LayerDirectoryException(dir + ": " + LayerNames.BASE + " is missing");
+            }
+            nameActiveLayer(d);
+            if (!d.merges.isEmpty()) {
+                // The journal's last merge may have been cut short; redoing a finished one only finds its files gone.
+                LayerMerger.run(dir, d.sealed, d.merges.get(d.merges.size() - 1), activeName(d));
             }
         }
         return d;
+    }
+
+    /**
+     * Gives the active layer its name ({@code NNNN.vhd}) if it has another: the old layout's
+     * {@code NNNN-<previous snapshot>.vhd}, or {@code NNNN@<snapshot>.vhd} left by a crash between a seal's rename
+     * and its sealed line. The active layer has no child, so no locator names it.
+     */
+    private static void nameActiveLayer(Disk d) throws IOException {
+        int n = d.sealed.size();
+        if (n == 0) {
+            return;
+        }
+        Path active = d.dir.resolve(LayerNames.activeFile(n));
+        if (Files.exists(active)) {
+            return;
+        }
+        Path legacy = d.dir.resolve(LayerNames.legacyFile(n, d.sealed.get(n - 1).snapshotId()));
+        if (Files.exists(legacy)) {
+            FileOps.moveIntoPlace(legacy, active);
+            return;
+        }
+        String prefix = LayerNames.sealedPrefix(n);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d.dir, p -> p.getFileName().toString().startsWith(prefix)
+                && LayerNames.isLayerFile(p.getFileName().toString()))) {
+            for (Path p : ds) {
+                FileOps.moveIntoPlace(p, active);
+                return;
+            }
+        }
     }
 
     /** Fsyncs every active layer written since its last sync. */
@@ -648,6 +757,17 @@ public final class DiskLayers implements Closeable {
     public List<SealedLayer> sealedLayers(String diskId) throws IOException {
         writer.drain();
         return List.copyOf(disk(diskId).sealed);
+    }
+
+    /** Merges decided so far for the disk, oldest first (the {@code merged} file). */
+    public List<MergeRecord> merges(String diskId) throws IOException {
+        writer.drain();
+        return List.copyOf(disk(diskId).merges);
+    }
+
+    /** The file that holds layer {@code index} of the disk's chain now: its own, or the base once merged into it. */
+    public String chainFile(String diskId, int index) throws IOException {
+        return disk(diskId).chainFile(index);
     }
 
     /** The disk's directory. */
@@ -687,12 +807,26 @@ public final class DiskLayers implements Closeable {
         final Path dir;
         DiskState state;
         final List<SealedLayer> sealed = new ArrayList<>();
+        final List<MergeRecord> merges = new ArrayList<>();
         VhdImage active;
         boolean dirty;
 
         Disk(String id, Path dir) {
             this.id = id;
             this.dir = dir;
+        }
+
+        /** The layer whose snapshot {@code base.vhd} holds: layers 1..level were merged into it. */
+        int level() {
+            return merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+        }
+
+        String chainFile(int index) {
+            return index <= level() ? LayerNames.BASE : sealed.get(index).fileName();
+        }
+
+        List<MergeRecord> mergesDecidedAt(long offset) {
+            return merges.stream().filter(m -> m.decidedAt() == offset).toList();
         }
 
         long lastSealOffset() {

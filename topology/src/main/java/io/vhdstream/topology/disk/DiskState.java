@@ -25,7 +25,7 @@ import java.util.Map;
  * createdAt=1732363200000        (timestamp of the CreateDisk record, ms)
  * deletedOffset=990              (only once deleted)
  * deleteReason=decommissioned    (only if the DeleteDisk had one)
- * deletedLayers=base.vhd,0001-s1.vhd
+ * deletedLayers=base.vhd,0001@s2.vhd
  * </pre>
  *
  * Every decision about a command is taken "as of" its input offset from these offsets, so a replay of old

@@ -62,15 +62,40 @@ public final class LayerNames {
         return null;
     }
 
-    /** {@code base.vhd} for layer 0; {@code NNNN-<snapshot>.vhd} for the layer that {@code snapshotId} opened. */
-    public static String layerFile(int index, String openedBySnapshot) {
-        if (index == 0) {
-            return BASE;
-        }
-        if (index < 0 || index > 9999) {
+    /** {@code base.vhd} for layer 0, {@code NNNN.vhd} for the active layer {@code index}. */
+    public static String activeFile(int index) {
+        return index == 0 ? BASE : String.format("%04d.vhd", checkIndex(index));
+    }
+
+    /**
+     * {@code base.vhd} for layer 0, {@code NNNN@<snapshot>.vhd} for layer {@code index} sealed by (capturing)
+     * {@code snapshotId}: the name says which snapshot the layer's chain reads as.
+     */
+    public static String sealedFile(int index, String snapshotId) {
+        return index == 0 ? BASE
+                : String.format("%04d@%s.vhd", checkIndex(index), cut(encode(snapshotId), MAX_SNAPSHOT_NAME_BYTES));
+    }
+
+    /**
+     * The layout before layer names said what they hold: {@code NNNN-<snapshot>.vhd} named after the snapshot
+     * that opened the layer (the previous layer's). Read, never written: sealed lines name their files, and an
+     * active layer of this layout is renamed to {@link #activeFile} when its disk is loaded.
+     */
+    public static String legacyFile(int index, String openedBySnapshot) {
+        return index == 0 ? BASE
+                : String.format("%04d-%s.vhd", checkIndex(index), cut(encode(openedBySnapshot), MAX_SNAPSHOT_NAME_BYTES));
+    }
+
+    /** The prefix of layer {@code index}'s sealed name, whatever the snapshot ({@code NNNN@}). */
+    static String sealedPrefix(int index) {
+        return String.format("%04d@", checkIndex(index));
+    }
+
+    private static int checkIndex(int index) {
+        if (index < 0) {
             throw new IllegalArgumentException("layer index " + index + " out of range");
         }
-        return String.format("%04d-%s.vhd", index, cut(encode(openedBySnapshot), MAX_SNAPSHOT_NAME_BYTES));
+        return index;
     }
 
     public static boolean isLayerFile(String name) {

@@ -2,7 +2,7 @@ package io.vhdstream.topology.disk;
 
 /**
  * What {@link DiskLayers} did with one input record: exactly one outcome per record. The processor turns
- * {@link Rejected} into a dead letter, {@link Sealed} and {@link Deleted} into layer events, and ignores the
+ * {@link Rejected} into a dead letter, {@link Sealed} (with its merges) and {@link Deleted} into layer events, and ignores the
  * others; catch-up and rebuild ignore them all (the events were published when the records were first
  * processed).
  */
@@ -27,8 +27,12 @@ public sealed interface Outcome {
 
     /**
      * A Snapshot sealed a layer, or (replayed) had sealed it before: the same event either way.
+     *
+     * @param merges the merges this seal decided ({@link Retention}): none, or one folding the oldest layers
+     *               into the base; a replay reports the recorded ones again
      */
-    record Sealed(DiskState disk, SealedLayer layer, boolean replayed) implements Outcome {
+    record Sealed(DiskState disk, SealedLayer layer, boolean replayed, java.util.List<MergeRecord> merges)
+            implements Outcome {
     }
 
     /**

@@ -18,7 +18,7 @@ import java.util.UUID;
  * rest {@code key=value} with percent-encoded values:
  *
  * <pre>
- * 1 0001-s1.vhd s2 5120 from=2300 at=1732363200000 id=6f1c...-... parent=0a9b...-... sectors=2048 size=1100288 sha256=9f86...08 label=nightly%20run
+ * 1 0001@s2.vhd s2 5120 from=2300 at=1732363200000 id=6f1c...-... parent=0a9b...-... sectors=2048 size=1100288 sha256=9f86...08 label=nightly%20run
  * </pre>
  *
  * {@code label} is absent when the Snapshot had none, {@code parent} for the base layer.

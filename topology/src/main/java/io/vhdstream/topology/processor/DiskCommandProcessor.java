@@ -5,6 +5,7 @@ import io.vhdstream.schemas.layer.LayerEvent;
 import io.vhdstream.schemas.serde.AvroSerde;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.Topics;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.store.LayerStore;
@@ -111,12 +112,23 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) {
         if (outcome instanceof Outcome.Sealed s) {
             forwardLayerEvent(s.disk().diskId(), OutputRecords.layerSealed(s.disk(), s.layer()), in);
+            for (MergeRecord m : s.merges()) {
+                forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealedLayers(s.disk().diskId())), in);
+            }
         } else if (outcome instanceof Outcome.Deleted d) {
             forwardLayerEvent(d.disk().diskId(), OutputRecords.diskDeleted(d.disk()), in);
         } else if (outcome instanceof Outcome.Rejected r) {
             byte[] key = r.diskId() != null ? r.diskId().getBytes(StandardCharsets.UTF_8) : in.key();
             byte[] value = deadLetterSerde.serialize(deadLetterTopic, OutputRecords.deadLetter(r, pos, in.key(), in.value()));
             context.forward(new Record<>(key, value, in.timestamp()), Topics.DEAD_LETTER_SINK_NODE);
+        }
+    }
+
+    private java.util.List<io.vhdstream.topology.disk.SealedLayer> sealedLayers(String diskId) {
+        try {
+            return store.layers().sealedLayers(diskId);
+        } catch (IOException e) {
+            throw new StreamsException("cannot read the sealed layers of disk " + diskId, e);
         }
     }
 

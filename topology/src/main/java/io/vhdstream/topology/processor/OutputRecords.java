@@ -7,8 +7,11 @@ import io.vhdstream.schemas.deadletter.DeadLetter;
 import io.vhdstream.schemas.layer.DiskDeleted;
 import io.vhdstream.schemas.layer.InputOffsets;
 import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.schemas.layer.LayerMerged;
 import io.vhdstream.schemas.layer.LayerSealed;
 import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.disk.SealedLayer;
@@ -38,6 +41,24 @@ public final class OutputRecords {
                 .setContentSha256(Sha256s.of(l.contentSha256()))
                 .build();
         return LayerEvent.newBuilder().setPayload(s).build();
+    }
+
+    /** The merge a seal decided; {@code sealed} are the disk's sealed layers (the merged files' names). */
+    public static LayerEvent layerMerged(DiskState disk, MergeRecord m, java.util.List<SealedLayer> sealed) {
+        java.util.List<String> files = new java.util.ArrayList<>();
+        for (int i = m.fromIndex(); i <= m.toIndex(); i++) {
+            files.add(sealed.get(i).fileName());
+        }
+        LayerMerged merged = LayerMerged.newBuilder()
+                .setDiskId(disk.diskId())
+                .setBaseFile(LayerNames.BASE)
+                .setBaseSnapshotId(sealed.get(m.toIndex()).snapshotId())
+                .setFromLayerIndex(m.fromIndex())
+                .setToLayerIndex(m.toIndex())
+                .setMergedFiles(files)
+                .setDecidedAtOffset(m.decidedAt())
+                .build();
+        return LayerEvent.newBuilder().setPayload(merged).build();
     }
 
     public static LayerEvent diskDeleted(DiskState tombstone) {

@@ -181,7 +181,7 @@ public final class Rebuilder {
                     if (last[0] instanceof Outcome.Sealed s && s.layer().snapshotId().equals(req.untilSnapshot())) {
                         layers.sync();
                         List<SealedLayer> sealed = layers.sealedLayers(req.diskId());
-                        Path top = req.out().resolve(s.layer().fileName());
+                        Path top = req.out().resolve(layers.chainFile(req.diskId(), s.layer().layerIndex()));
                         Path flat = req.flat() == null ? null : writeFlat(top, req.flat());
                         log.info("rebuilt disk {} at snapshot {} in {} from {} records", req.diskId(), req.untilSnapshot(),
                                 req.out(), read);

@@ -69,6 +69,7 @@ public final class LayerStore implements StateStore {
     private final Path layersDir;
     private final String inputTopic;
     private final int maxOpenLayers;
+    private final io.vhdstream.topology.disk.Retention retention;
     private final InputLog.Factory inputLogs;
 
     private DiskLayers layers;
@@ -80,7 +81,9 @@ public final class LayerStore implements StateStore {
     private volatile boolean open;
     private RecoveryProgress progress;
 
-    LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers, InputLog.Factory inputLogs) {
+    LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers,
+               io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs) {
+        this.retention = retention;
         this.name = name;
         this.layersDir = layersDir;
         this.inputTopic = inputTopic;
@@ -113,7 +116,7 @@ public final class LayerStore implements StateStore {
             progress.close();
             throw e;
         }
-        layers = DiskLayers.under(layersDir, maxOpenLayers);
+        layers = DiskLayers.under(layersDir, maxOpenLayers, retention);
         context.register(root, (RecordBatchingStateRestoreCallback) this::restore);
         open = true;
         log.info("layer store {} for {} opened in {} with committed input offset {}", name, input, layersDir, committed);

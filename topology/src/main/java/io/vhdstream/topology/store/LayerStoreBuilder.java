@@ -17,10 +17,12 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
     private final Path layersDir;
     private final String inputTopic;
     private final int maxOpenLayers;
+    private final io.vhdstream.topology.disk.Retention retention;
     private final InputLog.Factory inputLogs;
 
     public LayerStoreBuilder(String name, Path layersDir, String inputTopic, int maxOpenLayers,
-                             InputLog.Factory inputLogs) {
+                             io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs) {
+        this.retention = Objects.requireNonNull(retention);
         this.name = Objects.requireNonNull(name);
         this.layersDir = layersDir.toAbsolutePath().normalize();
         this.inputTopic = Objects.requireNonNull(inputTopic);
@@ -51,7 +53,7 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
 
     @Override
     public LayerStore build() {
-        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, inputLogs);
+        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, retention, inputLogs);
     }
 
     @Override

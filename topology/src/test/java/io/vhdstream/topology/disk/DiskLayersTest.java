@@ -67,8 +67,7 @@ class DiskLayersTest {
             l.sync();
             for (DiskModel m : models) {
                 List<SealedLayer> sealed = l.sealedLayers(m.diskId());
-                Path top = work.resolve(m.diskId()).resolve(LayerNames.layerFile(sealed.size(),
-                        sealed.isEmpty() ? null : sealed.get(sealed.size() - 1).snapshotId()));
+                Path top = work.resolve(m.diskId()).resolve(LayerNames.activeFile(sealed.size()));
                 Layers.assertSameContent(m.content(), Layers.read(top), m.diskId());
             }
         }
@@ -94,8 +93,8 @@ class DiskLayersTest {
             apply(l, create("d", MIB, 1 << 20), 0);
             apply(l, snapshot("d", "s1", null), 0);
             apply(l, snapshot("d", "s2", null), 0);
-            assertTrue(Files.exists(work.resolve("d").resolve("0001-s1.vhd")));
-            assertFalse(Files.exists(work.resolve("d").resolve("0002-s2.vhd")));
+            assertTrue(Files.exists(work.resolve("d").resolve("0001@s2.vhd")), "layer 1, sealed by s2, holds s2");
+            assertFalse(Files.exists(work.resolve("d").resolve("0002.vhd")));
         }
     }
 

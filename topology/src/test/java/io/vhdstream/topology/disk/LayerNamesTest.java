@@ -45,12 +45,16 @@ class LayerNamesTest {
 
     @Test
     void layerFileNamesCutSnapshotIdsWithoutSplittingAnEscape() {
-        assertEquals("base.vhd", LayerNames.layerFile(0, null));
-        assertEquals("0001-s1.vhd", LayerNames.layerFile(1, "s1"));
-        assertEquals("0012-a%20b.vhd", LayerNames.layerFile(12, "a b"));
-        String cut = LayerNames.layerFile(2, "x".repeat(99) + "/y");   // escape would straddle byte 100
-        assertEquals("0002-" + "x".repeat(99) + ".vhd", cut);
-        assertEquals(100 + 9, LayerNames.layerFile(3, "z".repeat(300)).length());
+        assertEquals("base.vhd", LayerNames.sealedFile(0, "s0"));
+        assertEquals("base.vhd", LayerNames.activeFile(0));
+        assertEquals("0001.vhd", LayerNames.activeFile(1));
+        assertEquals("0001@s1.vhd", LayerNames.sealedFile(1, "s1"));
+        assertEquals("0001-s1.vhd", LayerNames.legacyFile(1, "s1"));
+        assertEquals("12345@x.vhd", LayerNames.sealedFile(12345, "x"), "a disk that lives for years passes 9999 layers");
+        assertEquals("0012@a%20b.vhd", LayerNames.sealedFile(12, "a b"));
+        String cut = LayerNames.sealedFile(2, "x".repeat(99) + "/y");   // escape would straddle byte 100
+        assertEquals("0002@" + "x".repeat(99) + ".vhd", cut);
+        assertEquals(100 + 9, LayerNames.sealedFile(3, "z".repeat(300)).length());
         assertTrue(LayerNames.isLayerFile("0001-s1.vhd"));
         assertTrue(!LayerNames.isLayerFile(".0001-s1.vhd.tmp"));
         assertTrue(LayerNames.isTmp(LayerNames.tmp("base.vhd")));

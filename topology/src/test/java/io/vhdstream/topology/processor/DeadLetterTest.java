@@ -153,22 +153,24 @@ class DeadLetterTest {
     }
 
     @Test
-    void aDiskHasAtMostMaxLayersLayers() throws Exception {
+    void retentionKeepsAChainUnderTheDepthLimitPastItsSnapshotCount() throws Exception {
         try (Driver d = new Driver(work)) {
             d.pipe(create("deep", 1 << 20, 1 << 20));
-            for (int i = 1; i <= DiskLayers.MAX_LAYERS - 1; i++) {
+            int snapshots = DiskLayers.MAX_LAYERS + 36;
+            for (int i = 1; i <= snapshots; i++) {
+                d.pipe(write("deep", (i % 2048) * 512L, data(i, 512)));
                 d.pipe(snapshot("deep", "s" + i, null));
             }
-            assertEquals(DiskLayers.MAX_LAYERS - 1, d.layerEvents().size());
-            assertTrue(d.deadLetters().isEmpty());
-            d.pipe(snapshot("deep", "one-too-many", null));
-            List<TestRecord<byte[], DeadLetter>> dls = d.deadLetters();
-            assertEquals(1, dls.size());
-            assertEquals(ReasonCodes.APPLY_FAILED, dls.get(0).value().getReasonCode());
-            // the chain still opens with the default depth limit and writes still land on top
-            Path top = d.diskDir("deep").resolve(String.format("%04d-s%d.vhd", 63, 63));
+            assertTrue(d.deadLetters().isEmpty(), "no snapshot refused");
+            int merges = snapshots - io.vhdstream.topology.disk.Retention.DEFAULT_SNAPSHOTS;
+            assertEquals(snapshots + merges, d.layerEvents().size(), "every seal past the window merged one layer");
+            // the chain opens with the default depth limit and writes still land on top
+            Path top = d.diskDir("deep").resolve(String.format("%04d.vhd", snapshots));
             d.pipe(write("deep", 0, data(9, 512)));
             assertArrayEquals(data(9, 512), java.util.Arrays.copyOf(Layers.read(top), 512));
+            try (var chain = io.vhdstream.vhd.chain.VhdChain.open(top, io.vhdstream.vhd.chain.ChainOptions.forImage(top), false)) {
+                assertEquals(io.vhdstream.topology.disk.Retention.DEFAULT_SNAPSHOTS + 1, chain.layers().size());
+            }
             Layers.assertClean(top);
             assertNotNull(d.store().layers().state("deep"));
         }

@@ -8,6 +8,7 @@ import io.vhdstream.schemas.layer.LayerSealed;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.SealedLayer;
+import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.topology.support.DiskModel;
 import io.vhdstream.topology.support.Driver;
 import io.vhdstream.topology.support.Layers;
@@ -90,7 +91,7 @@ class DiskTopologyTest {
             assertTrue(d.deadLetters().isEmpty());
 
             Path dir = d.diskDir(DISK);
-            String[] files = {"base.vhd", "0001-s1.vhd", "0002-s2.vhd"};
+            String[] files = {"base.vhd", "0001@s2.vhd", "0002@s3.vhd"};
             long[] sealOffsets = {7, 11, 12};
             long[] fromOffsets = {0, 8, 12};
             UUID parent = null;
@@ -126,7 +127,7 @@ class DiskTopologyTest {
                 Layers.assertSameContent(model.snapshot("s" + (i + 1)), Layers.read(layer), "content at s" + (i + 1));
             }
             // the next layer is open, empty, child of the last sealed one
-            Path active = dir.resolve("0003-s3.vhd");
+            Path active = dir.resolve("0003.vhd");
             assertTrue(Files.exists(active));
             assertEquals(0, Layers.presentSectors(active));
             Layers.assertClean(active);
@@ -164,6 +165,36 @@ class DiskTopologyTest {
     }
 
     @Test
+    void aSealPastTheRetentionWindowIsFollowedByItsLayerMerged() throws Exception {
+        java.util.Properties retain = new java.util.Properties();
+        retain.put(io.vhdstream.topology.config.TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, "2");
+        DiskModel model = new DiskModel(DISK, 4 * MIB);
+        try (Driver d = new Driver(work, work.resolve("layers"), retain)) {
+            List<DiskCommand> cmds = List.of(create(DISK, 4 * MIB, 2 * (int) MIB), write(DISK, 0, data(1, 4096)),
+                    snapshot(DISK, "s1", null), write(DISK, 4096, data(2, 4096)), snapshot(DISK, "s2", null),
+                    write(DISK, 0, data(3, 512)), snapshot(DISK, "s3", null), snapshot(DISK, "s4", null));
+            for (DiskCommand c : cmds) {
+                d.pipe(c);
+                model.apply(c);
+            }
+            List<Object> payloads = d.layerEvents().stream().map(r -> r.value().getPayload()).toList();
+            assertEquals(List.of("LayerSealed", "LayerSealed", "LayerSealed", "LayerMerged", "LayerSealed", "LayerMerged"),
+                    payloads.stream().map(p -> p.getClass().getSimpleName()).toList());
+            io.vhdstream.schemas.layer.LayerMerged m = (io.vhdstream.schemas.layer.LayerMerged) payloads.get(5);
+            assertEquals(List.of(2, 2), List.of(m.getFromLayerIndex(), m.getToLayerIndex()));
+            assertEquals("s3", m.getBaseSnapshotId());
+            assertEquals(List.of("0002@s3.vhd"), m.getMergedFiles());
+            assertEquals(7, m.getDecidedAtOffset());
+            Path dir = d.diskDir(DISK);
+            assertFalse(Files.exists(dir.resolve("0001@s2.vhd")));
+            assertFalse(Files.exists(dir.resolve("0002@s3.vhd")));
+            Layers.assertSameContent(model.snapshot("s3"), Layers.read(dir.resolve("base.vhd")), "base holds s3");
+            Layers.assertSameContent(model.snapshot("s4"), Layers.read(dir.resolve("0003@s4.vhd")), "s4");
+            Layers.assertClean(dir.resolve("0003@s4.vhd"));
+        }
+    }
+
+    @Test
     void deleteDiskEmitsThenRemovesLayersAndLeavesATombstone() throws Exception {
         try (Driver d = new Driver(work)) {
             d.pipe(create(DISK, 4 * MIB, 2 * (int) MIB));
@@ -175,12 +206,12 @@ class DiskTopologyTest {
             assertEquals(2, events.size());
             DiskDeleted del = (DiskDeleted) events.get(1).value().getPayload();
             assertEquals(DISK, del.getDiskId());
-            assertEquals(List.of("base.vhd", "0001-s1.vhd"), del.getLayerFiles());
+            assertEquals(List.of("base.vhd", "0001.vhd"), del.getLayerFiles());
             assertEquals("decommissioned", del.getReason());
             assertEquals(4, del.getCommandOffset());
             Path dir = d.diskDir(DISK);
             assertFalse(Files.exists(dir.resolve("base.vhd")));
-            assertFalse(Files.exists(dir.resolve("0001-s1.vhd")));
+            assertFalse(Files.exists(dir.resolve("0001.vhd")));
             assertTrue(Files.exists(dir.resolve(LayerNames.STATE)));
             assertTrue(Files.exists(dir.resolve(LayerNames.SEALED)));
             assertTrue(d.store().layers().state(DISK).deleted());
@@ -202,7 +233,7 @@ class DiskTopologyTest {
             assertEquals(2, d.layerEvents().size());
             Layers.assertSameContent(a.snapshot("x"), Layers.read(d.diskDir("a").resolve("base.vhd")), "a@x");
             Layers.assertSameContent(b.snapshot("x"), Layers.read(d.diskDir("b").resolve("base.vhd")), "b@x");
-            Layers.assertSameContent(a.content(), Layers.read(d.diskDir("a").resolve("0001-x.vhd")), "a now");
+            Layers.assertSameContent(a.content(), Layers.read(d.diskDir("a").resolve("0001.vhd")), "a now");
             // the driver commits after every record: the file holds the next record's offset, the store reports
             // the last applied one (Streams' changelog convention)
             assertEquals(7L, d.store().committedOffset(new org.apache.kafka.common.TopicPartition(Topics.COMMANDS, 0)));

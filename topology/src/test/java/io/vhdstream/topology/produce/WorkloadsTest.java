@@ -124,7 +124,7 @@ class WorkloadsTest {
             raw[(int) size - 1] ^= 1;
             Path rawFile = work.resolve("image.raw");
             Files.write(rawFile, raw);
-            Path top = work.resolve("layers").resolve("d").resolve("0001-s1.vhd");
+            Path top = work.resolve("layers").resolve("d").resolve("0001.vhd");
             List<DiskCommand> diffs = Workloads.differences("d", rawFile, top, Limits.MAX_WRITE_BYTES);
             long bytes = 0;
             for (DiskCommand c : diffs) {

@@ -52,7 +52,8 @@ class LayerStoreTest {
     private MockProcessorContext<Object, Object> ctx;
 
     private LayerStore open(InputLog.Factory inputLog) {
-        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, work.resolve("layers"), Topics.COMMANDS, 8, inputLog)
+        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, work.resolve("layers"), Topics.COMMANDS, 8,
+                io.vhdstream.topology.disk.Retention.DEFAULT, inputLog)
                 .build();
         Properties p = new Properties();
         p.put("application.id", "t");

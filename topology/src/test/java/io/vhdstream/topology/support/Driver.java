@@ -37,8 +37,14 @@ public final class Driver implements AutoCloseable {
     }
 
     public Driver(Path work, Path layersDir) {
+        this(work, layersDir, new Properties());
+    }
+
+    /** With extra settings ({@code vhdstream.*} or Streams'). */
+    public Driver(Path work, Path layersDir, Properties extra) {
         this.layersDir = layersDir;
         Properties p = new Properties();
+        p.putAll(extra);
         p.put("application.id", "vhdstream-ttd");
         p.put("bootstrap.servers", "unused:9092");
         p.put("state.dir", work.resolve("streams-state").toString());
