@@ -107,6 +107,15 @@ final class ReplicaStore implements Closeable {
 
     Outcome apply(BlockEvent event) throws IOException, RejectedException {
         Object p = event.getPayload();
+        String diskId = p instanceof ChangedBlock c ? c.getDiskId() : p instanceof ZeroExtent z ? z.getDiskId()
+                : p instanceof StartOfLayer s ? s.getDiskId() : p instanceof EndOfLayer e ? e.getDiskId() : null;
+        if (diskId != null) {
+            String why = NameEncoding.diskIdProblem(diskId);
+            if (why != null) {
+                throw new RejectedException("a " + p.getClass().getSimpleName() + " record's disk id cannot name a replica"
+                        + " directory: " + why);
+            }
+        }
         if (p instanceof ChangedBlock c) {
             return changed(c);
         } else if (p instanceof ZeroExtent z) {
@@ -125,6 +134,11 @@ final class ReplicaStore implements Closeable {
     // ---- StartOfLayer: create the replica file
 
     private Outcome start(StartOfLayer s) throws IOException, RejectedException {
+        if (s.getVirtualSize() <= 0 || s.getVirtualSize() > Limits.MAX_VIRTUAL_SIZE || !Limits.isSectorAligned(s.getVirtualSize())
+                || s.getLayerIndex() < 0) {
+            throw new RejectedException("disk " + s.getDiskId() + ": StartOfLayer of layer " + s.getLayerIndex() + " has size "
+                    + s.getVirtualSize() + ": not a whole number of sectors in (0, " + Limits.MAX_VIRTUAL_SIZE + "], or a negative index");
+        }
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
         Map<UUID, Layer> layers = disk(s.getDiskId());
         Layer l = layers.get(id);

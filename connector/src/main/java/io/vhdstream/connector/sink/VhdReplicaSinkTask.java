@@ -68,6 +68,11 @@ public class VhdReplicaSinkTask extends SinkTask {
                 reject(r, new DataException(e.getMessage() + " (record at " + where(r) + ")"));
             } catch (IOException e) {
                 throw new ConnectException("replica I/O error at " + where(r) + ": " + e.getMessage(), e);
+            } catch (ConnectException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // A record nothing above anticipated: it goes to the error reporter rather than stopping every disk.
+                reject(r, new DataException("record at " + where(r) + " cannot be applied: " + e, e));
             }
         }
     }

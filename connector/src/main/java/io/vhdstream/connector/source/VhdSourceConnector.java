@@ -28,6 +28,8 @@ import java.util.Map;
  * moves with it.
  */
 public class VhdSourceConnector extends SourceConnector {
+    /** Connect's connector key (SourceConnectorConfig.EXACTLY_ONCE_SUPPORT_CONFIG, in connect-runtime). */
+    static final String EXACTLY_ONCE_SUPPORT = "exactly.once.support";
     private Map<String, String> props;
 
     @Override
@@ -68,11 +70,22 @@ public class VhdSourceConnector extends SourceConnector {
         return VhdSourceConnectorConfig.CONFIG_DEF;
     }
 
-    /** Adds what a ConfigDef cannot check: every root exists and is a readable directory, on this worker. */
+    /**
+     * Adds what a ConfigDef cannot check: every root exists and is a readable directory, on this worker; and
+     * an active leaf is not asked for together with exactly-once delivery (the worker's own refusal names
+     * neither key).
+     */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
         Config config = super.validate(connectorConfigs);
         for (ConfigValue v : config.configValues()) {
+            if (v.name().equals(VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG) && Boolean.TRUE.equals(v.value())
+                    && "required".equalsIgnoreCase(String.valueOf(connectorConfigs.get(EXACTLY_ONCE_SUPPORT)).trim())) {
+                v.addErrorMessage(VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG + "=true cannot be combined with "
+                        + EXACTLY_ONCE_SUPPORT + "=required: an active leaf may change while it is read, so its records"
+                        + " cannot be promised exactly once; set " + VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG
+                        + "=false, or " + EXACTLY_ONCE_SUPPORT + "=requested");
+            }
             if (v.name().equals(VhdSourceConnectorConfig.ROOTS_CONFIG) && v.errorMessages().isEmpty() && v.value() instanceof List<?> roots) {
                 for (Object r : roots) {
                     try {

@@ -79,8 +79,12 @@ public class VhdSourceTask extends SourceTask {
     /** The open transaction: data bytes in it, and when its first record was returned (-1: none open). */
     private long txBytes;
     private long txStartedAt = -1;
-    /** Log lines waiting for their record's commit (EndOfLayer records), by identity. */
-    private final Map<SourceRecord, String> onCommit = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    /** What to do when a record is committed (the last record of a transaction), by identity. */
+    private final Map<SourceRecord, Runnable> onCommit = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+    /** Data bytes per transaction now: commit.max.bytes, lowered when the producer cannot send that in commit.max.ms. */
+    private volatile long txByteLimit;
+    /** The producer's transaction.timeout.ms (the connector's override, or the producer's default). */
+    private long transactionTimeoutMs;
     private long nextScanAt;
     private volatile boolean stopping;
 
@@ -113,6 +117,8 @@ public class VhdSourceTask extends SourceTask {
         format = config.recordFormat();
         scanner = new RootScanner(config.roots(), config.scanMaxDepth(), config.includeActiveLayer());
         transactions = context.transactionContext();
+        txByteLimit = config.commitMaxBytes();
+        transactionTimeoutMs = transactionTimeout(props);
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
                 config.roots(), config.chunkSize(), format.configName(), transactions == null ? ""
@@ -143,7 +149,7 @@ public class VhdSourceTask extends SourceTask {
         List<SourceRecord> out = new ArrayList<>();
         int budget = config.pollMaxBytes();
         if (transactions != null) {
-            budget = (int) Math.max(1, Math.min(budget, config.commitMaxBytes() - txBytes));
+            budget = (int) Math.max(1, Math.min(budget, txByteLimit - txBytes));
         }
         long sent;
         try {
@@ -168,22 +174,50 @@ public class VhdSourceTask extends SourceTask {
         txBytes += sent;
         SourceRecord last = out.get(out.size() - 1);
         if (current.done) {
-            onCommit.put(last, current.emitted);
-            commit(last, current.disk);
+            String emitted = current.emitted;
+            commit(last, current.disk, () -> log.info(emitted));
             closeCurrent();
-        } else if (transactions != null && (txBytes >= config.commitMaxBytes()
-                || System.currentTimeMillis() - txStartedAt >= config.commitMaxMs())) {
-            commit(last, current.disk); // the layer goes on in the next transaction
+        } else if (transactions != null && (txBytes >= txByteLimit || System.currentTimeMillis() - txStartedAt >= config.commitMaxMs())) {
+            commit(last, current.disk, null); // the layer goes on in the next transaction
         }
         return out;
     }
 
-    /** Logs a layer as emitted once its EndOfLayer is committed (with exactly-once: its transaction). */
+    /** Runs what waits for the record's commit: a layer is logged as emitted once its EndOfLayer is committed. */
     @Override
     public void commitRecord(SourceRecord record, org.apache.kafka.clients.producer.RecordMetadata metadata) {
-        String line = onCommit.remove(record);
-        if (line != null) {
-            log.info(line);
+        Runnable r = onCommit.remove(record);
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    /**
+     * A transaction was committed {@code ms} after its first record was returned. The worker sends records in the
+     * background, so a throttled or slow producer makes a transaction of commit.max.bytes last longer than
+     * commit.max.ms: the next ones carry what the producer managed in commit.max.ms. One close to the producer's
+     * transaction.timeout.ms is reported with the fix (past it, the broker aborts it and the task fails).
+     */
+    private void transactionCommitted(long bytes, long ms) {
+        if (bytes <= 0) {
+            return;
+        }
+        long fits = (long) (bytes * (double) config.commitMaxMs() / Math.max(1, ms));
+        txByteLimit = Math.max(config.chunkSize(), Math.min(config.commitMaxBytes(), fits));
+        if (ms > transactionTimeoutMs / 2) {
+            log.warn("{}: a transaction of {} bytes took {} ms to commit, more than half of the producer's transaction.timeout.ms"
+                    + " ({} ms); transactions now carry at most {} bytes. If this repeats, raise"
+                    + " producer.override.transaction.timeout.ms (and the brokers' transaction.max.timeout.ms) or lower {}",
+                    name, bytes, ms, transactionTimeoutMs, txByteLimit, VhdSourceConnectorConfig.COMMIT_MAX_BYTES_CONFIG);
+        }
+    }
+
+    private static long transactionTimeout(Map<String, String> props) {
+        String v = props.get("producer.override." + org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        try {
+            return v == null ? 60_000 : Long.parseLong(v.trim()); // the producer's default
+        } catch (NumberFormatException e) {
+            return 60_000; // the worker refuses the override itself
         }
     }
 
@@ -200,7 +234,7 @@ public class VhdSourceTask extends SourceTask {
             pendingErrors.replaceAll(VhdSourceTask::copy);
         } else {
             pendingErrors.clear();
-            commit(out.get(out.size() - 1), null);
+            commit(out.get(out.size() - 1), null, null);
         }
         return out;
     }
@@ -229,10 +263,23 @@ public class VhdSourceTask extends SourceTask {
         }
     }
 
-    /** Ends the open transaction on {@code last}; {@code disk}'s progress so far is then what a restart resumes from. */
-    private void commit(SourceRecord last, DiskState disk) {
+    /**
+     * Ends the open transaction on {@code last}; {@code disk}'s progress so far is then what a restart resumes from.
+     * {@code then} runs once the worker reports the record committed.
+     */
+    private void commit(SourceRecord last, DiskState disk, Runnable then) {
         if (transactions != null) {
             transactions.commitTransaction(last);
+            long bytes = txBytes;
+            long started = txStartedAt;
+            onCommit.put(last, () -> {
+                transactionCommitted(bytes, System.currentTimeMillis() - started);
+                if (then != null) {
+                    then.run();
+                }
+            });
+        } else if (then != null) {
+            onCommit.put(last, then);
         }
         if (disk != null) {
             disk.committed = disk.progress;

@@ -37,6 +37,9 @@ class ExampleConfigsTest {
         check(json("vhd-source-connector.json"), new VhdSourceConnector());
         check(props("vhd-replica-sink-connector.properties"), new VhdReplicaSinkConnector());
         check(json("vhd-replica-sink-connector.json"), new VhdReplicaSinkConnector());
+        // docs/deployment.md validates the file as it is (PUT .../config/validate): Connect requires "name" there.
+        assertEquals("vhd-source", json("vhd-source-connector.json").get("name"));
+        assertEquals("vhd-replica", json("vhd-replica-sink-connector.json").get("name"));
     }
 
     @Test

@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -291,6 +292,36 @@ class SourceTaskTest {
     }
 
     @Test
+    void aSlowCommitMakesTheNextTransactionsSmaller() throws Exception {
+        Path root = tmp.resolve("root");
+        TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 1, 8);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "16384",
+                VhdSourceConnectorConfig.POLL_MAX_BYTES_CONFIG, "65536", VhdSourceConnectorConfig.COMMIT_MAX_BYTES_CONFIG, "1048576",
+                VhdSourceConnectorConfig.COMMIT_MAX_MS_CONFIG, "200", "producer.override.transaction.timeout.ms", "1000");
+        try (SourceHarness h = new SourceHarness(p, null, true)) {
+            List<SourceRecord> seen = new ArrayList<>();
+            while (h.context.commitRequests.size() < 1) {
+                seen.addAll(Objects.requireNonNullElse(h.task.poll(), List.of()));
+            }
+            long first = dataBytes(seen);
+            Thread.sleep(800); // the worker took 800 ms to send and commit it (of a 1000 ms transaction timeout)
+            h.task.commitRecord((SourceRecord) h.context.commitRequests.get(0), null);
+            int from = seen.size();
+            while (h.context.commitRequests.size() < 2) {
+                seen.addAll(Objects.requireNonNullElse(h.task.poll(), List.of()));
+            }
+            long second = dataBytes(seen.subList(from, seen.size()));
+            // What fits in commit.max.ms at the rate the first one went: at most a quarter of it, plus one chunk.
+            assertTrue(second <= first / 4 + 16384, "first " + first + " bytes, then " + second);
+        }
+    }
+
+    private static long dataBytes(List<SourceRecord> records) {
+        return records.stream().mapToLong(r -> BlockEvents.fromConnect(r.value()).getPayload() instanceof ChangedBlock c ? c.getLength() : 0)
+                .sum();
+    }
+
+    @Test
     void aLayerThatBreaksHalfwayAbortsItsTransactionAndIsReportedOnce() throws Exception {
         Path root = tmp.resolve("root");
         List<Path> chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 1, 8);
@@ -343,6 +374,18 @@ class SourceTaskTest {
         VhdSourceConnector c = new VhdSourceConnector();
         assertEquals(ExactlyOnceSupport.UNSUPPORTED, c.exactlyOnceSupport(Map.of(VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG, "true")));
         assertEquals(ExactlyOnceSupport.SUPPORTED, c.exactlyOnceSupport(Map.of()));
+        // Validation refuses the pair with a message on the key that causes it, naming both keys.
+        Files.createDirectories(root);
+        Map<String, String> both = props(root, VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG, "true",
+                "exactly.once.support", "required");
+        List<String> errors = c.validate(both).configValues().stream()
+                .filter(v -> v.name().equals(VhdSourceConnectorConfig.INCLUDE_ACTIVE_LAYER_CONFIG))
+                .flatMap(v -> v.errorMessages().stream()).toList();
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.get(0).contains("include.active.layer=true") && errors.get(0).contains("exactly.once.support=required"),
+                errors.get(0));
+        both.put("exactly.once.support", "requested");
+        assertTrue(c.validate(both).configValues().stream().allMatch(v -> v.errorMessages().isEmpty()));
     }
 
     @Test

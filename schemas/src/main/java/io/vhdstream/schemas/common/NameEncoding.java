@@ -11,7 +11,29 @@ import java.nio.charset.StandardCharsets;
  * other UTF-8 byte as {@code %XX} (upper-case hex). One implementation, so writer and readers cannot drift.
  */
 public final class NameEncoding {
+    /** Longest disk id, in UTF-8 bytes (docs/layer-directory.md). */
+    public static final int MAX_DISK_ID_BYTES = 200;
+    /** Longest file or directory name most file systems accept. */
+    public static final int MAX_NAME_BYTES = 255;
+
     private NameEncoding() {
+    }
+
+    /** Why a disk id cannot name a layer (or replica) directory, or null if it can. */
+    public static String diskIdProblem(String diskId) {
+        if (diskId == null || diskId.isEmpty()) {
+            return "the disk id is empty";
+        }
+        int bytes = diskId.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_DISK_ID_BYTES) {
+            return "the disk id has " + bytes + " bytes, more than " + MAX_DISK_ID_BYTES;
+        }
+        int nameBytes = diskDir(diskId).length();
+        if (nameBytes > MAX_NAME_BYTES) {
+            return "the disk id's directory name (percent-encoded) would have " + nameBytes + " bytes, more than "
+                    + MAX_NAME_BYTES;
+        }
+        return null;
     }
 
     public static String encode(String s) {

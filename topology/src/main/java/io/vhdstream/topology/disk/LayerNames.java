@@ -22,9 +22,9 @@ public final class LayerNames {
     }
 
     /** Longest disk id, in UTF-8 bytes (docs/layer-directory.md). */
-    public static final int MAX_DISK_ID_BYTES = 200;
+    public static final int MAX_DISK_ID_BYTES = NameEncoding.MAX_DISK_ID_BYTES;
     /** Longest file or directory name most file systems accept. */
-    public static final int MAX_NAME_BYTES = 255;
+    public static final int MAX_NAME_BYTES = NameEncoding.MAX_NAME_BYTES;
     /** Longest snapshot id, in UTF-8 bytes: it is stored whole, percent-encoded, in the {@code sealed} file. */
     public static final int MAX_SNAPSHOT_ID_BYTES = 1024;
 
@@ -35,19 +35,7 @@ public final class LayerNames {
 
     /** Why a disk id cannot name a layer directory, or null if it can. */
     public static String diskIdProblem(String diskId) {
-        if (diskId == null || diskId.isEmpty()) {
-            return "the disk id is empty";
-        }
-        int bytes = diskId.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_DISK_ID_BYTES) {
-            return "the disk id has " + bytes + " bytes, more than " + MAX_DISK_ID_BYTES;
-        }
-        int nameBytes = diskDir(diskId).length();
-        if (nameBytes > MAX_NAME_BYTES) {
-            return "the disk id's directory name (percent-encoded) would have " + nameBytes + " bytes, more than "
-                    + MAX_NAME_BYTES;
-        }
-        return null;
+        return NameEncoding.diskIdProblem(diskId);
     }
 
     /** Why a snapshot id cannot be stored, or null if it can. */
