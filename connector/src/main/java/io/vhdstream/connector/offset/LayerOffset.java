@@ -21,9 +21,12 @@ import java.util.UUID;
  * another {@code chunk.size} still continues the same record sequence), {@code next} the byte offset where
  * the next record starts, {@code extent} the next record's extentIndex. {@code complete} is true once the
  * layer's EndOfLayer was emitted: every layer before it in chain order, and it, are done. No stored offset
- * means nothing of the disk was emitted.
+ * means nothing of the disk was emitted. {@code base} (absent: 0) is the retention level the disk's base was
+ * emitted at: the layers up to that index were merged into it (docs/layer-directory.md), so the consumer got
+ * their content with the base and the next layer's parent is the base.
  */
-public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOffset, long nextExtent, boolean complete) {
+public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOffset, long nextExtent, boolean complete,
+                          int base) {
     public static final String PARTITION_DISK = "disk";
     public static final String LAYER = "layer";
     public static final String INDEX = "index";
@@ -31,10 +34,11 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
     public static final String NEXT = "next";
     public static final String EXTENT = "extent";
     public static final String COMPLETE = "complete";
+    public static final String BASE = "base";
 
     public LayerOffset {
         Objects.requireNonNull(layer, "layer");
-        if (layerIndex < 0 || chunkSize <= 0 || nextOffset < 0 || nextExtent < 0) {
+        if (layerIndex < 0 || chunkSize <= 0 || nextOffset < 0 || nextExtent < 0 || base < 0) {
             throw new IllegalArgumentException("invalid offset " + layer + " index " + layerIndex + " chunk " + chunkSize
                     + " next " + nextOffset + " extent " + nextExtent);
         }
@@ -42,17 +46,22 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
 
     /** The offset of a layer's StartOfLayer: nothing of it emitted yet. */
     public static LayerOffset started(UUID layer, int layerIndex, int chunkSize) {
-        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false);
+        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false, 0);
+    }
+
+    /** The same offset, for a disk whose base was emitted at retention level {@code level}. */
+    public LayerOffset withBase(int level) {
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, level);
     }
 
     /** The offset after a record that ends at {@code end}. */
     public LayerOffset after(long end) {
-        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false);
+        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false, base);
     }
 
     /** The offset of the layer's EndOfLayer. */
     public LayerOffset completed() {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true, base);
     }
 
     public static Map<String, String> partition(String diskId) {
@@ -76,6 +85,9 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
         m.put(NEXT, nextOffset);
         m.put(EXTENT, nextExtent);
         m.put(COMPLETE, complete);
+        if (base > 0) {
+            m.put(BASE, base);
+        }
         return m;
     }
 
@@ -105,7 +117,11 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
         if (index > Integer.MAX_VALUE || chunk > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("offset " + m + ": index or chunk out of range");
         }
-        return new LayerOffset(layer, (int) index, (int) chunk, number(m, NEXT), number(m, EXTENT), complete);
+        long base = m.get(BASE) == null ? 0 : number(m, BASE);
+        if (base > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset " + m + ": base out of range");
+        }
+        return new LayerOffset(layer, (int) index, (int) chunk, number(m, NEXT), number(m, EXTENT), complete, (int) base);
     }
 
     private static String string(Map<String, ?> m, String key) {

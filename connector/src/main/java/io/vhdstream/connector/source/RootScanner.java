@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
@@ -59,6 +60,9 @@ public final class RootScanner {
     private static final Logger log = LoggerFactory.getLogger(RootScanner.class);
     static final String SEALED_FILE = "sealed";
     static final String STATE_FILE = "state";
+    static final String MERGED_FILE = "merged";
+    /** Present while a merge writes into base.vhd (the vhd engine's coalesce marker). */
+    static final String COALESCING_MARKER = ".base.vhd.coalescing";
     private static final int MAX_CHAIN = 1024;
 
     private final List<Path> roots;
@@ -186,11 +190,16 @@ public final class RootScanner {
             s.problem(diskId, root, sealedFile, SourceErrorCodes.IO_ERROR, "cannot read " + sealedFile + ": " + e, null);
             return;
         }
+        int baseLevel = baseLevel(s, diskId, root, dir);
+        if (baseLevel < 0) {
+            return; // a merge is rewriting base.vhd: nothing of the disk can be read now
+        }
         // Only complete lines: the topology may be appending one right now.
         int end = text.lastIndexOf('\n');
         String[] lines = end < 0 ? new String[0] : text.substring(0, end).split("\n");
         List<LayerRef> layers = new ArrayList<>();
         LayerRef prev = null;
+        int expected = 0;
         for (String line : lines) {
             if (line.isBlank()) {
                 continue;
@@ -202,10 +211,14 @@ public final class RootScanner {
             } catch (NumberFormatException e) {
                 index = -1;
             }
-            if (f.length < 2 || index != layers.size() || f[1].contains("/") || f[1].contains("\\") || f[1].startsWith(".")) {
+            if (f.length < 2 || index != expected || f[1].contains("/") || f[1].contains("\\") || f[1].startsWith(".")) {
                 s.problem(diskId, root, sealedFile, SourceErrorCodes.BROKEN_CHAIN, "line '" + line + "' of " + sealedFile
-                        + " is not '<layerIndex " + layers.size() + "> <fileName> ...'", null);
+                        + " is not '<layerIndex " + expected + "> <fileName> ...'", null);
                 break;
+            }
+            expected++;
+            if (index > 0 && index <= baseLevel) {
+                continue; // merged into base.vhd: its file is gone
             }
             Path file = dir.resolve(f[1]);
             ImageInfo info = info(s, file);
@@ -225,8 +238,10 @@ public final class RootScanner {
                         : file + " names parent " + info.parentId() + ", but layer " + (index - 1) + " is " + prev.uniqueId(), info);
                 break;
             }
-            prev = new LayerRef(file, info.uniqueId(), index == 0 ? null : info.parentId(), index, f[1], info.virtualSize(),
-                    info.blockSize(), true);
+            // The parent its LayerSealed announced: after a merge the header names base.vhd instead.
+            UUID announcedParent = index == 0 ? null : field(f, "parent", info.parentId());
+            prev = new LayerRef(file, info.uniqueId(), announcedParent, index, f[1], info.virtualSize(), info.blockSize(), true,
+                    f.length > 2 ? decodeOrRaw(f[2]) : null);
             layers.add(prev);
         }
         if (layers.isEmpty()) {
@@ -237,7 +252,88 @@ public final class RootScanner {
                     + s.disks.get(diskId).layers().get(0).path().getParent() + "; skipping " + dir, null);
             return;
         }
-        s.disks.put(diskId, new DiskChain(diskId, root, true, layers));
+        s.disks.put(diskId, new DiskChain(diskId, root, true, baseLevel, layers));
+    }
+
+    /**
+     * The last {@code merged} line's toLayerIndex (0 without merges), or -1 while that merge is unfinished
+     * (docs/layer-directory.md): the coalescing marker exists, or a file of its range is still there.
+     */
+    private int baseLevel(Scan s, String diskId, Path root, Path dir) {
+        Path merged = dir.resolve(MERGED_FILE);
+        if (Files.exists(dir.resolve(COALESCING_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+            return -1;
+        }
+        if (!Files.exists(merged)) {
+            return 0;
+        }
+        String text;
+        try {
+            text = Files.readString(merged, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            s.problem(diskId, root, merged, SourceErrorCodes.IO_ERROR, "cannot read " + merged + ": " + e, null);
+            return -1;
+        }
+        int end = text.lastIndexOf('\n');
+        if (end < 0) {
+            return 0;
+        }
+        String body = text.substring(0, end);
+        String[] f = body.substring(body.lastIndexOf('\n') + 1).trim().split(" +");
+        int from;
+        int to;
+        try {
+            from = Integer.parseInt(f[1]);
+            to = Integer.parseInt(f[2]);
+        } catch (RuntimeException e) {
+            s.problem(diskId, root, merged, SourceErrorCodes.BROKEN_CHAIN, "the last line of " + merged
+                    + " is not '<offset> <fromLayerIndex> <toLayerIndex>'", null);
+            return -1;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "[0-9][0-9][0-9][0-9]*.vhd")) {
+            for (Path p : ds) {
+                int index = Integer.parseInt(p.getFileName().toString().substring(0, 4));
+                if (index >= from && index <= to) {
+                    return -1; // the merge has not deleted it yet
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return to;
+    }
+
+    /** Changes whenever a merge starts or is recorded in a layer directory: compared before and after reading base.vhd. */
+    static String mergeStamp(Path diskDir) {
+        Path merged = diskDir.resolve(MERGED_FILE);
+        try {
+            return (Files.exists(diskDir.resolve(COALESCING_MARKER), LinkOption.NOFOLLOW_LINKS) ? "busy|" : "idle|")
+                    + (Files.exists(merged) ? Files.size(merged) : -1);
+        } catch (IOException e) {
+            return "unreadable|" + e;
+        }
+    }
+
+    /** A sealed line's {@code key=value} field as a UUID, or {@code fallback}. */
+    private static UUID field(String[] f, String key, UUID fallback) {
+        for (int i = 4; i < f.length; i++) {
+            if (f[i].startsWith(key + "=")) {
+                try {
+                    return UUID.fromString(decodeOrRaw(f[i].substring(key.length() + 1)));
+                } catch (IllegalArgumentException e) {
+                    return fallback;
+                }
+            }
+        }
+        return fallback;
+    }
+
+    private static String decodeOrRaw(String s) {
+        try {
+            return NameEncoding.decode(s);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
     }
 
     // ---- foreign chains
@@ -307,7 +403,7 @@ public final class RootScanner {
                     break;
                 }
                 layers.add(new LayerRef(cur, ci.uniqueId(), layers.isEmpty() ? null : ci.parentId(), layers.size(),
-                        relativeSlash(baseDir, cur), ci.virtualSize(), ci.blockSize(), sealed));
+                        relativeSlash(baseDir, cur), ci.virtualSize(), ci.blockSize(), sealed, null));
                 List<Path> sealedKids = kids.stream().filter(k -> children.containsKey(k)).toList();
                 if (sealedKids.size() > 1) {
                     s.problem(diskId, root, cur, SourceErrorCodes.UNSUPPORTED_IMAGE, cur + " has several sealed children ("
@@ -329,7 +425,7 @@ public final class RootScanner {
                         + other.layers().get(0).path() + " (a copy?); only the first is exported", bi);
                 continue;
             }
-            s.disks.put(diskId, new DiskChain(diskId, root, false, layers));
+            s.disks.put(diskId, new DiskChain(diskId, root, false, 0, layers));
         }
     }
 

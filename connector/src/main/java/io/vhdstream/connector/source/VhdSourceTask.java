@@ -374,9 +374,10 @@ public class VhdSourceTask extends SourceTask {
         if (layers.isEmpty() || System.currentTimeMillis() < d.retryAt) {
             return null;
         }
+        int level = d.chain.baseLevel();
         LayerOffset o = d.progress;
         if (o == null) {
-            return open(d, layers.get(0), null);
+            return open(d, layers.get(0), null, level);
         }
         int at = -1;
         for (int i = 0; i < layers.size(); i++) {
@@ -385,12 +386,20 @@ public class VhdSourceTask extends SourceTask {
                 break;
             }
         }
+        if (at < 0 && d.chain.layerDirectory() && o.layerIndex() > 0 && o.layerIndex() <= level) {
+            // Retention merged the layer into base.vhd. Only the last layer of the merge, complete, lets the feed go on.
+            if (o.complete() && o.layerIndex() == level) {
+                return next(d, layers, 0, o);
+            }
+            mergedBeforeEmitted(d, o, level);
+            return null;
+        }
         if (at < 0) {
             if (d.chain.layerDirectory()) {
                 // A layer directory whose layers all changed ids: the disk was deleted and created again.
                 log.info("{}: disk {} no longer has layer {}: it was re-created; emitting it from its base", name, d.diskId, o.layer());
                 d.progress = null;
-                return open(d, layers.get(0), null);
+                return open(d, layers.get(0), null, level);
             }
             if (!d.waitingWarned) {
                 d.waitingWarned = true;
@@ -401,13 +410,47 @@ public class VhdSourceTask extends SourceTask {
             return null;
         }
         d.waitingWarned = false;
-        if (o.complete()) {
-            return at + 1 < layers.size() ? open(d, layers.get(at + 1), null) : null;
+        if (at == 0 && o.base() != level && (!o.complete() || o.base() < level)) {
+            // The base was (being) emitted at another level: what the consumer has of it, or the layers merged since, is not
+            // what base.vhd holds now.
+            mergedBeforeEmitted(d, o, level);
+            return null;
         }
-        return open(d, layers.get(at), o);
+        if (o.complete()) {
+            return next(d, layers, at, o);
+        }
+        return open(d, layers.get(at), o, o.base());
     }
 
-    private LayerJob open(DiskState d, LayerRef layer, LayerOffset resume) {
+    /** The layer after list position {@code at}, announced with the base as parent if the base holds its parent's content. */
+    private LayerJob next(DiskState d, List<LayerRef> layers, int at, LayerOffset o) {
+        if (at + 1 >= layers.size()) {
+            return null;
+        }
+        LayerRef l = layers.get(at + 1);
+        if (l.index() - 1 <= o.base()) {
+            l = l.withParent(layers.get(0).uniqueId());
+        }
+        return open(d, l, null, o.base());
+    }
+
+    /** Layers the consumer never got are now only inside base.vhd: report once, and leave the disk until its offset is reset. */
+    private void mergedBeforeEmitted(DiskState d, LayerOffset o, int level) {
+        String why = "retention merged layers 1.." + level + " into base.vhd, but the feed stopped at " + describe(o)
+                + (o.layerIndex() == 0 ? " (base emitted at level " + o.base() + ")" : "") + ": their changes cannot be sent"
+                + " one snapshot at a time any more; reset the connector's offsets for the disk (PATCH"
+                + " /connectors/<name>/offsets with a null offset for {\"disk\": \"" + d.diskId + "\"}) to send it again"
+                + " from its base, and resync its replica";
+        ScanProblem p = new ScanProblem(d.diskId, d.chain.root().toString(), d.chain.layers().get(0).layerFile(),
+                io.vhdstream.schemas.block.SourceErrorCodes.BROKEN_CHAIN, why, "merged|" + d.diskId + "|" + level + "|" + o.layer());
+        if (reported.add(p.fingerprint())) {
+            log.error("{}: disk {}: {}", name, d.diskId, why);
+            pendingErrors.add(error(d.diskId, p));
+        }
+    }
+
+    /** @param base the retention level the disk's base was emitted at (carried in every offset of the disk) */
+    private LayerJob open(DiskState d, LayerRef layer, LayerOffset resume, int base) {
         int chunk = resume != null ? resume.chunkSize() : config.chunkSize();
         LayerReader.ChunkBuffers buffers = buffers(d, layer);
         LayerReader reader;
@@ -424,8 +467,8 @@ public class VhdSourceTask extends SourceTask {
                             + " emitting it again from its start", name, layer.path(), d.diskId, describe(resume));
                     reader.close();
                     reader = new LayerReader(layer.path(), config.chunkSize(), buffers);
-                    return new LayerJob(d, layer, LayerOffset.started(layer.uniqueId(), layer.index(), config.chunkSize()),
-                            reader, true);
+                    return new LayerJob(d, layer, LayerOffset.started(layer.uniqueId(), layer.index(), config.chunkSize())
+                            .withBase(base), reader, true);
                 }
                 log.info("{}: disk {}: resuming layer {} at byte {} (record {})", name, d.diskId, layer.index(),
                         resume.nextOffset(), resume.nextExtent());
@@ -436,7 +479,7 @@ public class VhdSourceTask extends SourceTask {
             return null;
         }
         boolean fresh = resume == null;
-        LayerOffset start = fresh ? LayerOffset.started(layer.uniqueId(), layer.index(), chunk) : resume;
+        LayerOffset start = fresh ? LayerOffset.started(layer.uniqueId(), layer.index(), chunk).withBase(base) : resume;
         return new LayerJob(d, layer, start, reader, fresh);
     }
 
@@ -460,6 +503,7 @@ public class VhdSourceTask extends SourceTask {
         boolean startPending;
         boolean done;
         String emitted; // the log line for the layer, once done
+        final String mergeStamp; // a layer directory's base: the merge state when reading began
 
         LayerJob(DiskState disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
             this.disk = disk;
@@ -468,6 +512,7 @@ public class VhdSourceTask extends SourceTask {
             int depth = (int) Math.max(2, Math.min(32, PREFETCH_BYTES / offset.chunkSize()));
             this.reader = new Prefetcher(reader, depth, name + "-read-" + layer.index());
             this.startPending = startPending;
+            this.mergeStamp = layer.index() == 0 && disk.chain.layerDirectory() ? RootScanner.mergeStamp(layer.path().getParent()) : null;
             this.layerId = Uuids.of(layer.uniqueId());
             this.parentId = layer.parentUniqueId() == null ? null : Uuids.of(layer.parentUniqueId());
         }
@@ -485,6 +530,10 @@ public class VhdSourceTask extends SourceTask {
             while (cost < budget) {
                 LayerReader.Piece piece = reader.next();
                 if (piece == null) {
+                    if (mergeStamp != null && !mergeStamp.equals(RootScanner.mergeStamp(layer.path().getParent()))) {
+                        // Retention coalesced into base.vhd while it was read: what was read may mix two snapshots.
+                        throw new IOException(layer.path() + " was merged into while it was read");
+                    }
                     LayerDigest.Summary sum = reader.finish();
                     offset = offset.completed();
                     SourceRecord end = record(offset, new EndOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),

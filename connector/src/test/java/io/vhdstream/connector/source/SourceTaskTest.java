@@ -467,6 +467,110 @@ class SourceTaskTest {
     }
 
     @Test
+    void theFeedFollowsRetentionMergesWithoutRepeatingOrLosingAChange() throws Exception {
+        Path root = tmp.resolve("layers");
+        String diskId = "vm-merge";
+        Path dir = root.resolve(NameEncoding.diskDir(diskId));
+        Files.createDirectories(dir);
+        Random r = new Random(9);
+        List<Path> files = new ArrayList<>();
+        files.add(dir.resolve("base.vhd"));
+        VhdCreator.dynamic(files.get(0), SIZE, 2 * TestChains.MIB);
+        TestChains.fill(files.get(0), SIZE, r);
+        StringBuilder sealed = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            files.add(dir.resolve(String.format("%04d@s%d.vhd", i, i + 1)));
+            VhdCreator.differencing(files.get(i), files.get(i - 1));
+            TestChains.fill(files.get(i), SIZE, r);
+        }
+        for (int i = 0; i < 5; i++) {
+            sealed.append(sealedLine(files, i));
+        }
+        Files.writeString(dir.resolve("sealed"), sealed);
+        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
+        Path expected = tmp.resolve("expected-top.vhd");
+        // The source, caught up with layers 0..4; then retention merges 1..2 into the base and layer 5 is sealed.
+        List<SourceRecord> before;
+        Map<Map<String, ?>, Map<String, Object>> stored;
+        try (SourceHarness h = new SourceHarness(props(root), null, false)) {
+            before = h.drain(3);
+        }
+        stored = SourceHarness.offsetsAfter(before);
+        UUID layer4 = ConnectTestSupportIds.id(files.get(4));
+        UUID baseId = ConnectTestSupportIds.id(files.get(0));
+        for (int j = 1; j <= 2; j++) {
+            io.vhdstream.vhd.coalesce.Coalescer.coalesce(files.get(j), io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j)),
+                    io.vhdstream.vhd.ProgressListener.NONE);
+            var opts = io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j + 1));
+            io.vhdstream.vhd.chain.Rebaser.rebase(files.get(j + 1), files.get(0), true, opts, opts, io.vhdstream.vhd.ProgressListener.NONE);
+            Files.delete(files.get(j));
+        }
+        Files.writeString(dir.resolve("merged"), "500 1 2\n");
+        Files.writeString(dir.resolve("sealed"), sealedLine(files, 5), java.nio.file.StandardOpenOption.APPEND);
+
+        List<SourceRecord> after;
+        try (SourceHarness h = new SourceHarness(props(root), stored, false)) {
+            after = h.drain(3);
+        }
+        List<StartOfLayer> starts = events(after, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
+        assertEquals(1, starts.size(), "only the new layer: nothing merged is sent again");
+        assertEquals(5, starts.get(0).getLayerIndex());
+        List<SourceRecord> all = new ArrayList<>(before);
+        all.addAll(after);
+        Path replica = tmp.resolve("replica");
+        replicate(replica, all, false);
+        assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica, diskId), tmp), "the replica follows");
+
+        // A new connector (no offsets) sends the merged base, then 3, 4, 5: layer 3's parent is the base now.
+        List<SourceRecord> fresh;
+        try (SourceHarness h = new SourceHarness(props(root), null, false)) {
+            fresh = h.drain(3);
+        }
+        List<StartOfLayer> fs = events(fresh, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
+        assertEquals(List.of(0, 3, 4, 5), fs.stream().map(StartOfLayer::getLayerIndex).toList());
+        assertEquals(baseId, io.vhdstream.schemas.common.Uuids.toUuid(fs.get(1).getParentUniqueId()));
+        Path replica2 = tmp.resolve("replica2");
+        replicate(replica2, fresh, false);
+        assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica2, diskId), tmp));
+
+        // A feed that stopped before the merged layers: reported, and nothing of the disk is sent.
+        Map<Map<String, ?>, Map<String, Object>> behind = SourceHarness.offsetsAfter(before.subList(0, indexOfEnd(before, 1) + 1));
+        List<SourceRecord> stuck;
+        try (SourceHarness h = new SourceHarness(props(root), behind, false)) {
+            stuck = h.drain(3);
+        }
+        assertEquals(List.of(), events(stuck, VhdSourceConnectorConfig.TOPIC_DEFAULT));
+        List<BlockEvent> errs = events(stuck, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT);
+        assertEquals(1, errs.size());
+        assertTrue(((SourceError) errs.get(0).getPayload()).getMessage().contains("reset the connector's offsets"));
+        assertEquals(layer4, ConnectTestSupportIds.id(files.get(4)));
+    }
+
+    private static String sealedLine(List<Path> files, int i) throws IOException {
+        String line = i + " " + files.get(i).getFileName() + " s" + (i + 1) + " " + (100 * i) + " id=" + ConnectTestSupportIds.id(files.get(i));
+        return line + (i == 0 ? "" : " parent=" + ConnectTestSupportIds.id(files.get(i - 1))) + "\n";
+    }
+
+    /** The index of the EndOfLayer of layer {@code index}. */
+    private static int indexOfEnd(List<SourceRecord> records, int index) {
+        for (int i = 0; i < records.size(); i++) {
+            if (BlockEvents.fromConnect(records.get(i).value()).getPayload() instanceof EndOfLayer e && e.getLayerIndex() == index) {
+                return i;
+            }
+        }
+        throw new AssertionError("no EndOfLayer " + index);
+    }
+
+    /** Unique ids of images. */
+    private static final class ConnectTestSupportIds {
+        static UUID id(Path vhd) throws IOException {
+            return io.vhdstream.connector.ConnectTestSupport.uniqueId(vhd);
+        }
+    }
+
+    @Test
     void brokenFilesAreReportedOnceAndTheRestKeepsFlowing() throws Exception {
         Path root = tmp.resolve("root");
         List<Path> chain = TestChains.engineChain(root.resolve("good"), "g", SIZE, 2 * TestChains.MIB, 1, 6);
