@@ -7,6 +7,7 @@ import io.vhdstream.cli.kafka.RebuildCommand;
 import io.vhdstream.cli.kafka.TopologyCommand;
 import io.vhdstream.cli.nbd.NbdCommand;
 import io.vhdstream.cli.nbd.NbdServeCommand;
+import io.vhdstream.cli.nbd.NbdSnapshotCommand;
 import io.vhdstream.cli.ops.TopicsCommand;
 import io.vhdstream.cli.vhd.ChangedCommand;
 import io.vhdstream.cli.vhd.CheckCommand;
@@ -106,6 +107,7 @@ public final class Commands {
             verb("rebuild", RebuildCommand.class),
             group("nbd", NbdCommand.class,
                     verb("serve", NbdServeCommand.class),
+                    verb("snapshot", NbdSnapshotCommand.class),
                     verb("help", HelpCommand.class)),
             verb("topics", TopicsCommand.class),
             verb("help", HelpCommand.class));

@@ -7,4 +7,8 @@ public final class CommandTopicOptions {
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "vhdstream-commands",
             description = "Command topic (default: ${DEFAULT-VALUE}).")
     String topic;
+
+    public String topic() {
+        return topic;
+    }
 }

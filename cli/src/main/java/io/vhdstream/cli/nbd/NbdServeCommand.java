@@ -2,10 +2,12 @@ package io.vhdstream.cli.nbd;
 
 import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.VerbCommand;
+import io.vhdstream.cli.kafka.CommandTopicOptions;
+import io.vhdstream.cli.kafka.KafkaClientOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,17 +15,44 @@ import java.util.List;
 /** {@code vhdstream nbd serve}: the NBD server, until SIGTERM or Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve disks over NBD (nbd://127.0.0.1:10809/EXPORT) until stopped (SIGTERM or Ctrl-C: exit 0).",
-            "Exports: DISK@SNAPSHOT is a sealed snapshot found under a --layers directory, read-only, read through its",
-            "layer chain (base:allocation block status, multi-conn).",
-            "Listening on an address other than loopback needs TLS (--tls-cert/--tls-key) or --insecure-plaintext."})
+            "Exports: DISK (--create DISK=SIZE or --disk DISK) is read-write: every WRITE, WRITE_ZEROES and TRIM becomes a",
+            "Write or Trim command on the command topic, FLUSH and FUA return once Kafka acknowledged every earlier write,",
+            "reads see the writes (also after a restart: local state is rebuilt from the log). DISK@SNAPSHOT is a sealed",
+            "snapshot found under a --layers directory, read-only, read through its layer chain.",
+            "Snapshots of read-write disks: --snapshot-every, or 'vhdstream nbd snapshot' (a loopback admin endpoint on",
+            "the NBD port + 1). Listening on an address other than loopback needs TLS (--tls-cert/--tls-key) or",
+            "--insecure-plaintext. A --config file may set nbd.listen, nbd.layers, nbd.state.dir, nbd.snapshot.every,",
+            "nbd.tls.cert, nbd.tls.key and any Kafka client property; flags win over it."})
 public final class NbdServeCommand extends VerbCommand {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:10809",
-            description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties: nbd.* settings and Kafka client settings.")
+    Path config;
+
+    @Mixin
+    KafkaClientOptions kafka;
+
+    @Mixin
+    CommandTopicOptions topic;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default 127.0.0.1:10809).")
     String listen;
+
+    @Option(names = "--create", paramLabel = "DISK=SIZE",
+            description = "Serve DISK read-write, creating it (CreateDisk) with SIZE (512-byte multiple; K, M, G, T suffixes) if the log lacks it (repeatable).")
+    List<String> create = new ArrayList<>();
+
+    @Option(names = "--disk", paramLabel = "DISK", description = "Serve an existing DISK read-write (repeatable).")
+    List<String> disks = new ArrayList<>();
 
     @Option(names = "--layers", paramLabel = "DIR",
             description = "A layer directory (the topology's layers.dir, or one disk's, as 'rebuild --out' writes) whose sealed snapshots are exported as DISK@SNAPSHOT (repeatable).")
     List<Path> layers = new ArrayList<>();
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Local state of read-write disks (default ./nbd-state).")
+    Path stateDir;
+
+    @Option(names = "--snapshot-every", paramLabel = "DURATION",
+            description = "Snapshot each changed read-write disk this often (30s, 5m, 1h, or ISO-8601 like PT15M).")
+    String snapshotEvery;
 
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate (chain): TLS is then required (NBD_OPT_STARTTLS).")
     Path tlsCert;
@@ -37,15 +66,17 @@ public final class NbdServeCommand extends VerbCommand {
 
     @Override
     public Integer call() throws Exception {
-        for (Path d : layers) {
-            if (!Files.isDirectory(d)) {
-                throw CliException.usage("USAGE", "--layers " + d + ": no such directory");
-            }
+        NbdServeRun.Options o = NbdServeRun.Options.resolve(config, listen, create, disks, layers, stateDir, snapshotEvery,
+                tlsCert, tlsKey, insecurePlaintext, topic.topic());
+        if (!o.create().isEmpty() || !o.disks().isEmpty()) {
+            NbdServeRun.run(o, o.kafkaSettings(kafka.settings(), kafka.sources()), out());
+        } else {
+            NbdServeRun.run(o, java.util.Map.of(), out());
         }
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw CliException.usage("USAGE", "--tls-cert and --tls-key go together");
-        }
-        NbdServeRun.run(new NbdServeRun.Options(listen, layers, tlsCert, tlsKey, insecurePlaintext), out());
         return 0;
+    }
+
+    static CliException usage(String message) {
+        return CliException.usage("USAGE", message);
     }
 }

@@ -1,6 +1,8 @@
 package io.vhdstream.cli.nbd;
 
 import io.vhdstream.cli.ChildProcess;
+import io.vhdstream.cli.CliRunner;
+import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.produce.DiskCommands;
@@ -37,11 +39,7 @@ class NbdServeTest {
         Process p = ChildProcess.vhdstream(dir, "nbd", "serve", "--layers", layers.toString(), "--listen", "127.0.0.1:" + port)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(log).contains("nbd serving on 127.0.0.1:" + port)) {
-                assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "no ready line: " + read(log));
-                Thread.sleep(100);
-            }
+            awaitReady(p, log, port);
             Path raw = dir.resolve("mon.raw");
             Process q = new ProcessBuilder("qemu-img", "convert", "-f", "raw", "-O", "raw",
                     "nbd://127.0.0.1:" + port + "/web%201@mon", raw.toString()).redirectErrorStream(true).start();
@@ -57,6 +55,49 @@ class NbdServeTest {
             assertTrue(rest.contains("nbd stopped"), rest);
         } finally {
             p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void readWriteDiskThroughQemuIoAndASnapshotOnDemand(@TempDir Path dir) throws Exception {
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v qemu-io").start().waitFor() == 0);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
+            broker.createTopics(java.util.Map.of("vhdstream-commands", 1));
+            int port = freePort();
+            Path log = dir.resolve("serve.out");
+            Process p = ChildProcess.vhdstream(dir, "nbd", "serve", "--bootstrap-servers", broker.bootstrapServers(),
+                    "--create", "vm=8M", "--state-dir", dir.resolve("state").toString(), "--listen", "127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                awaitReady(p, log, port);
+                assertTrue(read(log).contains("read-write: vm"), read(log));
+                Process q = new ProcessBuilder("qemu-io", "-f", "raw", "-c", "write -P 0x42 0 64k", "-c", "read -P 0x42 0 64k",
+                        "nbd://127.0.0.1:" + port + "/vm").redirectErrorStream(true).start();
+                String qOut = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertEquals(0, q.waitFor(), qOut);
+                CliRunner.Result r = CliRunner.run("nbd", "snapshot", "--listen", "127.0.0.1:" + port, "--disk", "vm", "--id", "s1",
+                        "--label", "first");
+                assertEquals(0, r.exit(), r.toString());
+                assertTrue(r.out().contains("snapshot s1 of disk vm at offset"), r.out());
+                CliRunner.Result bad = CliRunner.run("nbd", "snapshot", "--listen", "127.0.0.1:" + port, "--disk", "nope", "--id", "s1");
+                assertEquals(2, bad.exit(), bad.toString());
+                p.destroy();
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), read(log));
+            } finally {
+                p.destroyForcibly();
+            }
+            CliRunner.Result none = CliRunner.run("nbd", "snapshot", "--listen", "127.0.0.1:" + port, "--disk", "vm", "--id", "s2");
+            assertEquals(1, none.exit(), none.toString());
+            assertTrue(none.err().contains("no NBD admin endpoint"), none.err());
+        }
+    }
+
+    private static void awaitReady(Process p, Path log, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.readString(log).contains("nbd serving on 127.0.0.1:" + port)) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, () -> "no ready line: " + read(log));
+            Thread.sleep(100);
         }
     }
 

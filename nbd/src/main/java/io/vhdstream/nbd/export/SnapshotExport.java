@@ -1,6 +1,5 @@
 package io.vhdstream.nbd.export;
 
-import io.vhdstream.nbd.protocol.Nbd;
 import io.vhdstream.vhd.chain.VhdChain;
 
 import java.io.IOException;
@@ -46,28 +45,7 @@ public final class SnapshotExport implements Export {
 
     @Override
     public void blockStatus(long offset, long length, StatusSink sink) throws IOException {
-        long[] runLen = {0};
-        int[] runFlags = {-1};
-        boolean[] stopped = {false};
-        chain.resolve(offset, length, (o, len, layer, fileOff) -> {
-            if (stopped[0]) {
-                return;
-            }
-            int flags = layer < 0 ? Nbd.STATE_HOLE | Nbd.STATE_ZERO : 0;
-            if (flags == runFlags[0]) {
-                runLen[0] += len;
-                return;
-            }
-            if (runLen[0] > 0 && !sink.run(runLen[0], runFlags[0])) {
-                stopped[0] = true;
-                return;
-            }
-            runLen[0] = len;
-            runFlags[0] = flags;
-        });
-        if (!stopped[0] && runLen[0] > 0) {
-            sink.run(runLen[0], runFlags[0]);
-        }
+        AllocationRuns.report(chain, offset, length, sink);
     }
 
     @Override
