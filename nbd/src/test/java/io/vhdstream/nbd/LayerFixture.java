@@ -2,6 +2,7 @@ package io.vhdstream.nbd;
 
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.disk.Retention;
 import io.vhdstream.topology.produce.DiskCommands;
 
 import java.io.IOException;
@@ -26,11 +27,17 @@ final class LayerFixture {
     }
 
     static LayerFixture build(Path layersDir, String disk, int sizeMiB, int snapshotCount, long seed) throws IOException {
+        return build(layersDir, disk, sizeMiB, snapshotCount, seed, Retention.DEFAULT);
+    }
+
+    /** With a retention window: seals past it merge the oldest layers into the base, as the topology does. */
+    static LayerFixture build(Path layersDir, String disk, int sizeMiB, int snapshotCount, long seed, Retention retention)
+            throws IOException {
         LayerFixture f = new LayerFixture(disk, sizeMiB * 1024L * 1024);
         byte[] model = new byte[(int) f.size];
         Random rnd = new Random(seed);
         long offset = 0;
-        try (DiskLayers layers = DiskLayers.under(layersDir, 4)) {
+        try (DiskLayers layers = DiskLayers.under(layersDir, 4, retention)) {
             layers.apply(DiskCommands.create(disk, f.size, 2 * 1024 * 1024), pos(offset++), false, DiskLayers.DISCARD);
             for (int s = 1; s <= snapshotCount; s++) {
                 for (int w = 0; w < 6; w++) {

@@ -6,6 +6,8 @@ import io.vhdstream.nbd.export.SnapshotCatalog;
 import io.vhdstream.nbd.server.NbdServer;
 import io.vhdstream.nbd.server.ServerSettings;
 import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.MergeRecord;
+import io.vhdstream.topology.disk.Retention;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.extent.ExtentBuilder;
@@ -132,6 +134,31 @@ class SnapshotExportIT {
         assertNotEquals(0, r.exit());
         assertTrue(r.output().contains("no export named"), r.output());
         Tools.ok("qemu-img", "info", "-f", "raw", base + "vm-1@s1");
+    }
+
+    @Test
+    void afterRetentionMergesTheKeptSnapshotsReadRightAndMergedOnesSaySo() throws Exception {
+        Path dir = tmp.resolve("retained");
+        LayerFixture f = LayerFixture.build(dir, "vm-2", 8, 6, 21, new Retention(2, Retention.DEFAULT_MAX_AGE_MS));
+        assertTrue(Files.exists(dir.resolve(LayerNames.diskDir("vm-2")).resolve(MergeRecord.FILE)), "no merge happened");
+        try (NbdServer s = NbdServer.start(ServerSettings.localhost(0), new SnapshotCatalog(List.of(dir)))) {
+            String b = "nbd://127.0.0.1:" + s.port() + "/";
+            String list = Tools.ok("nbdinfo", "--list", "--json", b);
+            List<String> kept = new ArrayList<>();
+            for (String id : f.snapshots.keySet()) {
+                if (list.contains("\"vm-2@" + id + "\"")) {
+                    kept.add(id);
+                    Path out = tmp.resolve("kept-" + id + ".raw");
+                    Tools.ok("qemu-img", "convert", "-f", "raw", "-O", "raw", b + "vm-2@" + id, out.toString());
+                    assertArrayEquals(f.snapshots.get(id), Files.readAllBytes(out), "kept snapshot " + id);
+                } else {
+                    Tools.Result r = Tools.run("qemu-img", "info", "-f", "raw", b + "vm-2@" + id);
+                    assertNotEquals(0, r.exit());
+                    assertTrue(r.output().contains("merged into the base by retention"), r.output());
+                }
+            }
+            assertTrue(kept.contains("s6") && kept.size() >= 2 && kept.size() < 6, "kept " + kept);
+        }
     }
 
     /** The data extents of the chain from base.vhd up to the layer the snapshot sealed, merged. */

@@ -1,7 +1,10 @@
 package io.vhdstream.nbd.export;
 
+import io.vhdstream.nbd.protocol.Nbd;
+import io.vhdstream.nbd.protocol.NbdError;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
@@ -17,9 +20,12 @@ import java.util.List;
  * Read-only exports {@code DISK@SNAPSHOT} of the sealed snapshots under layer directories
  * (docs/layer-directory.md): a topology's {@code layers.dir} (one directory per disk) or one disk's directory
  * ({@code rebuild --out}). Snapshot S is the chain from {@code base.vhd} up to the layer S sealed, found through
- * the {@code sealed} file (complete lines only, so a directory being written is safe to read).
+ * the {@code sealed} file (complete lines only, so a directory being written is safe to read). Retention
+ * merges are honoured: snapshots below the base level of {@code merged} are gone, the one at that level is
+ * {@code base.vhd} alone, and nothing is opened while a merge rewrites the base.
  */
 public final class SnapshotCatalog implements ExportCatalog {
+    private static final String COALESCING = ".base.vhd.coalescing";
     private final List<Path> roots;
 
     public SnapshotCatalog(List<Path> roots) {
@@ -35,29 +41,80 @@ public final class SnapshotCatalog implements ExportCatalog {
             if (snapshot.isEmpty() || LayerNames.diskIdProblem(disk) != null) {
                 continue;
             }
-            Path top = find(disk, snapshot);
-            if (top != null) {
-                return new SnapshotExport(name, VhdChain.open(top, ChainOptions.forImage(top), false));
-            }
-        }
-        return null;
-    }
-
-    /** The layer file that snapshot {@code snapshot} of {@code disk} sealed, or null. */
-    private Path find(String disk, String snapshot) throws IOException {
-        for (Path root : roots) {
-            for (Path dir : List.of(root.resolve(LayerNames.diskDir(disk)), root)) {
-                if (!disk.equals(diskIdOf(dir))) {
-                    continue;
-                }
-                for (SealedLayer s : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
-                    if (s.snapshotId().equals(snapshot) && Files.isRegularFile(dir.resolve(s.fileName()))) {
-                        return dir.resolve(s.fileName());
+            for (Path root : roots) {
+                for (Path dir : List.of(root.resolve(LayerNames.diskDir(disk)), root)) {
+                    if (disk.equals(diskIdOf(dir))) {
+                        Export e = open(name, dir, snapshot);
+                        if (e != null) {
+                            return e;
+                        }
                     }
                 }
             }
         }
         return null;
+    }
+
+    private static Export open(String name, Path dir, String snapshot) throws IOException {
+        SealedLayer s = null;
+        for (SealedLayer l : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
+            if (l.snapshotId().equals(snapshot)) {
+                s = l;
+            }
+        }
+        if (s == null) {
+            return null;
+        }
+        List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
+        int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+        if (s.layerIndex() < level) {
+            throw new IOException("snapshot " + snapshot + " was merged into the base by retention; the oldest kept is layer "
+                    + level + "'s");
+        }
+        if (Files.exists(dir.resolve(COALESCING)) || (!merges.isEmpty() && rangeStillThere(dir, merges.get(merges.size() - 1)))) {
+            throw new IOException("a retention merge is rewriting " + dir.resolve(LayerNames.BASE) + "; try again in a moment");
+        }
+        Path top = dir.resolve(s.layerIndex() == level ? LayerNames.BASE : s.fileName());
+        VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false);
+        return new SnapshotExport(name, chain, new MergeWatch(dir.resolve(MergeRecord.FILE), s.layerIndex()));
+    }
+
+    private static boolean rangeStillThere(Path dir, MergeRecord m) throws IOException {
+        List<SealedLayer> sealed = SealedLayer.readAll(dir.resolve(LayerNames.SEALED));
+        for (int i = m.fromIndex(); i <= m.toIndex() && i < sealed.size(); i++) {
+            if (Files.exists(dir.resolve(sealed.get(i).fileName()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Notices a merge that starts while a snapshot is being read: once the base level passes the snapshot's
+     * layer, {@code base.vhd} no longer reads as it did and the export fails with EIO rather than mix contents.
+     */
+    static final class MergeWatch {
+        private final Path merged;
+        private final int layerIndex;
+        private long seenSize;
+
+        MergeWatch(Path merged, int layerIndex) throws IOException {
+            this.merged = merged;
+            this.layerIndex = layerIndex;
+            this.seenSize = Files.exists(merged) ? Files.size(merged) : 0;
+        }
+
+        void check() throws IOException {
+            long size = Files.exists(merged) ? Files.size(merged) : 0;
+            if (size == seenSize) {
+                return;
+            }
+            List<MergeRecord> m = MergeRecord.readAll(merged);
+            if (!m.isEmpty() && m.get(m.size() - 1).toIndex() > layerIndex) {
+                throw new NbdError(Nbd.EIO, "this snapshot was merged into the base by retention while it was read");
+            }
+            seenSize = size;
+        }
     }
 
     /** The disk a directory holds (its {@code state} file), or null if it holds none or was deleted. */
@@ -94,11 +151,15 @@ public final class SnapshotCatalog implements ExportCatalog {
         if (disk == null) {
             return;
         }
+        List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
+        int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
         for (SealedLayer s : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
             if (out.size() >= max) {
                 return;
             }
-            out.add(disk + "@" + s.snapshotId());
+            if (s.layerIndex() >= level) {
+                out.add(disk + "@" + s.snapshotId());
+            }
         }
     }
 }

@@ -12,10 +12,12 @@ import java.nio.ByteBuffer;
 public final class SnapshotExport implements Export {
     private final String name;
     private final VhdChain chain;
+    private final SnapshotCatalog.MergeWatch watch;
 
-    public SnapshotExport(String name, VhdChain chain) {
+    SnapshotExport(String name, VhdChain chain, SnapshotCatalog.MergeWatch watch) {
         this.name = name;
         this.chain = chain;
+        this.watch = watch;
     }
 
     @Override
@@ -40,11 +42,13 @@ public final class SnapshotExport implements Export {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
+        watch.check();
         chain.read(offset, dst);
     }
 
     @Override
     public void blockStatus(long offset, long length, StatusSink sink) throws IOException {
+        watch.check();
         AllocationRuns.report(chain, offset, length, sink);
     }
 

@@ -198,9 +198,8 @@ final class Handshake {
         for (int i = 0; i < count; i++) {
             wantName |= b.getShort() == Nbd.INFO_NAME;
         }
-        Export export = openQuietly(name);
+        Export export = openOrRefuse(option, name);
         if (export == null) {
-            replies.optionError(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "'");
             return null;
         }
         boolean keep = false;
@@ -244,9 +243,8 @@ final class Handshake {
         if (b.hasRemaining()) {
             throw new Invalid("the option has " + b.remaining() + " bytes after its queries");
         }
-        try (Export export = openQuietly(name)) {
+        try (Export export = openOrRefuse(option, name)) {
             if (export == null) {
-                replies.optionError(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "'");
                 return;
             }
         }
@@ -265,6 +263,21 @@ final class Handshake {
             metaExport = name;
         }
         replies.ack(option);
+    }
+
+    /** The export, or null after an NBD_REP_ERR_UNKNOWN that says why there is none. */
+    private Export openOrRefuse(int option, String name) throws IOException {
+        try {
+            Export e = catalog.open(name);
+            if (e == null) {
+                replies.optionError(option, Nbd.REP_ERR_UNKNOWN, "no export named '" + name + "'");
+            }
+            return e;
+        } catch (IOException | RuntimeException e) {
+            log.warn("export '{}' cannot be opened: {}", name, e.toString());
+            replies.optionError(option, Nbd.REP_ERR_UNKNOWN, "export '" + name + "' cannot be opened: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The export, or null if there is none or it cannot be opened (the reason is logged). */
