@@ -108,6 +108,9 @@ public final class ErrorHandler implements IExecutionExceptionHandler, IParamete
         if (ex instanceof CliException c) {
             return new Failure(c.code(), c.getMessage(), c.exitCode());
         }
+        if (ex instanceof io.vhdstream.topology.rebuild.RebuildException r) {
+            return new Failure(r.code(), r.getMessage(), ExitCodes.FAILURE);
+        }
         if (ex instanceof VhdException v) {
             boolean usage = v.code() == ProblemCode.INVALID_ARGUMENT || v.code() == ProblemCode.UNALIGNED;
             return new Failure(v.code().name(), v.detail(), usage ? ExitCodes.USAGE : ExitCodes.FAILURE);

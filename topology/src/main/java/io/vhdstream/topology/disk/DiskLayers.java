@@ -759,6 +759,17 @@ public final class DiskLayers implements Closeable {
         return List.copyOf(disk(diskId).sealed);
     }
 
+    /** The active layer's file name, the layer created first if a seal (or a crash) left none. */
+    public String activeLayer(String diskId) throws IOException {
+        writer.drain();
+        Disk d = disk(diskId);
+        String name = activeName(d);
+        if (!Files.exists(d.dir.resolve(name))) {
+            createLayer(d, d.sealed.size());
+        }
+        return name;
+    }
+
     /** Merges decided so far for the disk, oldest first (the {@code merged} file). */
     public List<MergeRecord> merges(String diskId) throws IOException {
         writer.drain();

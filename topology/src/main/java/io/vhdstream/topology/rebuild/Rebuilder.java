@@ -5,6 +5,7 @@ import io.vhdstream.topology.config.KafkaLimits;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.disk.Retention;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.ProgressListener;
@@ -35,11 +36,17 @@ import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * Rebuilds a disk as it was at a snapshot from the command topic alone, with a plain consumer: the logic of
- * {@code vhdstream rebuild --disk ID --until SNAPSHOT --out DIR [--flat FILE.raw]}. It replays the topic from
- * the start through the same {@link DiskLayers} code as the topology, into a fresh layer directory, and stops
- * when the Snapshot {@code until} seals its layer; that layer is the top of the result. Layer ids and
- * timestamps derive from the log, so the rebuilt layers carry the unique ids the topology announced.
+ * Rebuilds a disk from the command topic alone, with a plain consumer: the logic of {@code vhdstream rebuild
+ * --disk ID (--until SNAPSHOT | --at OFFSET|TIME) --out DIR [--flat FILE.raw]}. It replays the topic from the
+ * start through the same {@link DiskLayers} code as the topology (retention included), into a fresh layer
+ * directory, and stops at the {@link RebuildPoint}: when the Snapshot seals its layer (that layer is the top),
+ * or after the disk's last command at or before an offset or time (the active layer is the top: the disk as
+ * that command left it). Layer ids and timestamps derive from the log, so the rebuilt layers carry the unique
+ * ids the topology announced.
+ *
+ * <p>Points before the retained window (what the layers topic says was merged into the base) are refused with
+ * {@link RebuildException#OUT_OF_RANGE}; unknown snapshots with {@link RebuildException#NOT_FOUND}, listing
+ * the known ones. On any failure the output directory is left as it was found.
  *
  * <p>By default only the disk's partition is read (the default partitioner's choice for the disk id key);
  * {@link Request#allPartitions()} reads every partition instead and follows the first partition that has a
@@ -54,17 +61,21 @@ public final class Rebuilder {
     /**
      * @param clientConfigs consumer settings: at least {@code bootstrap.servers} (security settings as needed)
      * @param topic         the command topic ({@link Topics#COMMANDS} by default)
+     * @param layersTopic   the layers topic, read for the retained window (null: no window check)
+     * @param point         where to stop
      * @param out           the directory to build the chain in: must not exist or be empty
-     * @param flat          also write the disk's content at the snapshot as a raw image here (null: don't)
+     * @param flat          also write the disk's content at the point as a raw image here (null: don't)
      * @param timeout       give up if the topic cannot be read to its end within this time
      */
-    public record Request(Map<String, Object> clientConfigs, String topic, String diskId, String untilSnapshot, Path out,
-                          Path flat, boolean allPartitions, Duration timeout) {
+    public record Request(Map<String, Object> clientConfigs, String topic, String layersTopic, String diskId,
+                          RebuildPoint point, Path out, Path flat, boolean allPartitions, Duration timeout,
+                          Retention retention) {
         public Request {
+            Objects.requireNonNull(retention);
             clientConfigs = Map.copyOf(clientConfigs);
             Objects.requireNonNull(topic);
             Objects.requireNonNull(diskId);
-            Objects.requireNonNull(untilSnapshot);
+            Objects.requireNonNull(point);
             Objects.requireNonNull(out);
             Objects.requireNonNull(timeout);
         }
@@ -75,28 +86,43 @@ public final class Rebuilder {
 
         /** With the full client settings (bootstrap servers, TLS, SASL, ...). */
         public static Request of(Map<String, ?> clientSettings, String diskId, String untilSnapshot, Path out) {
-            return new Request(new HashMap<>(clientSettings), Topics.COMMANDS, diskId, untilSnapshot, out, null, false,
-                    Duration.ofMinutes(10));
+            return new Request(new HashMap<>(clientSettings), Topics.COMMANDS, Topics.LAYERS, diskId,
+                    new RebuildPoint.AtSnapshot(untilSnapshot), out, null, false, Duration.ofMinutes(10), Retention.DEFAULT);
         }
 
         public Request withFlat(Path flatFile) {
-            return new Request(clientConfigs, topic, diskId, untilSnapshot, out, flatFile, allPartitions, timeout);
+            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flatFile, allPartitions, timeout, retention);
         }
 
         public Request withTopic(String t) {
-            return new Request(clientConfigs, t, diskId, untilSnapshot, out, flat, allPartitions, timeout);
+            return new Request(clientConfigs, t, layersTopic, diskId, point, out, flat, allPartitions, timeout, retention);
+        }
+
+        public Request withLayersTopic(String t) {
+            return new Request(clientConfigs, topic, t, diskId, point, out, flat, allPartitions, timeout, retention);
+        }
+
+        /** The retention the rebuild applies (the topology's, so the rebuilt files are the topology's). */
+        public Request withRetention(Retention r) {
+            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flat, allPartitions, timeout, r);
+        }
+
+        public Request withPoint(RebuildPoint p) {
+            return new Request(clientConfigs, topic, layersTopic, diskId, p, out, flat, allPartitions, timeout, retention);
         }
 
         public Request withAllPartitions(boolean all) {
-            return new Request(clientConfigs, topic, diskId, untilSnapshot, out, flat, all, timeout);
+            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flat, all, timeout, retention);
         }
     }
 
     /**
-     * @param top            the rebuilt chain's top: the layer the snapshot sealed
+     * @param snapshotId     the snapshot rebuilt (for a snapshot point), else the newest sealed before the point
+     *                       (null if none)
+     * @param top            the rebuilt chain's top: the layer the snapshot sealed, or the active layer
      * @param layers         the sealed layers, base first (as in the {@code sealed} file)
      * @param recordsRead    input records read (all disks)
-     * @param lastOffset     input offset of the Snapshot
+     * @param lastOffset     input offset of the last command of the disk applied
      */
     public record Result(String diskId, String snapshotId, int partition, Path top, List<SealedLayer> layers, Path flat,
                          long recordsRead, long lastOffset) {
@@ -112,12 +138,38 @@ public final class Rebuilder {
         if (idProblem != null) {
             throw new RebuildException(idProblem);
         }
-        Files.createDirectories(req.out());
-        try (Stream<Path> s = Files.list(req.out())) {
-            if (s.findAny().isPresent()) {
-                throw new RebuildException(req.out() + " is not empty; rebuild writes a fresh chain");
+        boolean existed = Files.exists(req.out());
+        if (existed) {
+            try (Stream<Path> s = Files.list(req.out())) {
+                if (s.findAny().isPresent()) {
+                    throw new RebuildException(req.out() + " is not empty; rebuild writes a fresh chain");
+                }
             }
         }
+        try {
+            Files.createDirectories(req.out());
+            return replay(req);
+        } catch (IOException | RuntimeException e) {
+            leaveAsFound(req.out(), existed);
+            throw e;
+        }
+    }
+
+    /** Removes what the rebuild made: the output's contents, and the directory itself if it did not exist. */
+    private static void leaveAsFound(Path out, boolean existed) {
+        try (Stream<Path> s = Files.walk(out)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                if (existed && p.equals(out)) {
+                    continue;
+                }
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("could not remove the partial rebuild in {}: {}", out, e.toString());
+        }
+    }
+
+    private static Result replay(Request req) throws IOException {
         Map<String, Object> c = new HashMap<>(KafkaLimits.consumer());
         c.putAll(req.clientConfigs());
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -129,13 +181,18 @@ public final class Rebuilder {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         byte[] key = req.diskId().getBytes(StandardCharsets.UTF_8);
         long deadline = System.nanoTime() + req.timeout().toNanos();
+        RebuildPoint point = req.point();
+        String until = point instanceof RebuildPoint.AtSnapshot s ? s.snapshotId() : null;
 
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c);
-             DiskLayers layers = new DiskLayers(id -> req.out(), 1)) {
+             DiskLayers layers = new DiskLayers(id -> req.out(), 1, req.retention())) {
             List<PartitionInfo> infos = consumer.partitionsFor(req.topic(), req.timeout());
             if (infos == null || infos.isEmpty()) {
-                throw new RebuildException("topic " + req.topic() + " does not exist");
+                throw new RebuildException(RebuildException.NOT_FOUND, "topic " + req.topic() + " does not exist");
             }
+            RebuildWindow window = req.layersTopic() == null ? RebuildWindow.none()
+                    : RebuildWindow.read(consumer, req.layersTopic(), req.diskId(), req.timeout(), deadline);
+            window.check(point);
             List<TopicPartition> parts = new ArrayList<>();
             if (req.allPartitions()) {
                 infos.forEach(i -> parts.add(new TopicPartition(req.topic(), i.partition())));
@@ -145,11 +202,19 @@ public final class Rebuilder {
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, req.timeout());
-            layers.stopAfter(req.diskId(), req.untilSnapshot());
+            if (point instanceof RebuildPoint.AtOffset o && !req.allPartitions() && o.offset() >= end.get(parts.get(0))) {
+                throw new RebuildException(RebuildException.OUT_OF_RANGE, point + " is past the end of "
+                        + parts.get(0) + ", whose last offset is " + (end.get(parts.get(0)) - 1));
+            }
+            if (until != null) {
+                layers.stopAfter(req.diskId(), until);
+            }
 
             Outcome[] last = new Outcome[1];
+            List<String> seen = new ArrayList<>();
             int followed = req.allPartitions() ? -1 : parts.get(0).partition();
             long read = 0;
+            long lastApplied = -1;
             while (true) {
                 boolean atEnd = true;
                 for (TopicPartition tp : consumer.assignment()) {
@@ -158,9 +223,10 @@ public final class Rebuilder {
                     }
                 }
                 if (atEnd) {
-                    throw new RebuildException("snapshot '" + req.untilSnapshot() + "' of disk '" + req.diskId()
-                            + "' was not found in " + req.topic() + " (read " + read + " records up to the end offsets "
-                            + end + ")");
+                    if (until == null && lastApplied >= 0) {
+                        return finish(req, layers, seen, followed, read, lastApplied); // the point is at or past the end
+                    }
+                    throw notFound(req, read, end, seen, window);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new RebuildException("timed out after " + req.timeout() + " reading " + req.topic());
@@ -176,24 +242,84 @@ public final class Rebuilder {
                     } else if (r.partition() != followed) {
                         continue;
                     }
+                    if (after(point, r)) {
+                        if (lastApplied < 0) {
+                            throw new RebuildException(RebuildException.NOT_FOUND, "disk '" + req.diskId()
+                                    + "' has no command at or before " + point + " in " + req.topic());
+                        }
+                        return finish(req, layers, seen, followed, read, lastApplied);
+                    }
                     Position pos = new Position(r.topic(), r.partition(), r.offset(), r.timestamp());
+                    last[0] = null;
                     layers.applyRecord(r.key(), r.value(), pos, false, o -> last[0] = o);
-                    if (last[0] instanceof Outcome.Sealed s && s.layer().snapshotId().equals(req.untilSnapshot())) {
+                    lastApplied = r.offset();
+                    if (last[0] instanceof Outcome.Sealed s) {
+                        seen.add(s.layer().snapshotId());
+                    }
+                    if (until != null && last[0] instanceof Outcome.Sealed s && s.layer().snapshotId().equals(until)) {
                         layers.sync();
                         List<SealedLayer> sealed = layers.sealedLayers(req.diskId());
                         Path top = req.out().resolve(layers.chainFile(req.diskId(), s.layer().layerIndex()));
                         Path flat = req.flat() == null ? null : writeFlat(top, req.flat());
-                        log.info("rebuilt disk {} at snapshot {} in {} from {} records", req.diskId(), req.untilSnapshot(),
+                        log.info("rebuilt disk {} at snapshot {} in {} from {} records", req.diskId(), until,
                                 req.out(), read);
-                        return new Result(req.diskId(), req.untilSnapshot(), r.partition(), top, sealed, flat, read, r.offset());
+                        return new Result(req.diskId(), until, r.partition(), top, sealed, flat, read, r.offset());
                     }
                     if (last[0] instanceof Outcome.Deleted d) {
                         throw new RebuildException("disk '" + req.diskId() + "' was deleted at offset "
-                                + d.disk().deletedOffset() + " before snapshot '" + req.untilSnapshot() + "'");
+                                + d.disk().deletedOffset() + " before " + point);
                     }
+                    if (point instanceof RebuildPoint.AtOffset o && r.offset() >= o.offset()) {
+                        return finish(req, layers, seen, followed, read, lastApplied);
+                    }
+                }
+                if (point instanceof RebuildPoint.AtOffset o && lastApplied >= 0 && followed >= 0
+                        && consumer.position(new TopicPartition(req.topic(), followed)) > o.offset()) {
+                    return finish(req, layers, seen, followed, read, lastApplied);
                 }
             }
         }
+    }
+
+    /** Whether record {@code r} of the disk comes after the point (so it and everything later stay out). */
+    private static boolean after(RebuildPoint point, ConsumerRecord<byte[], byte[]> r) {
+        if (point instanceof RebuildPoint.AtOffset o) {
+            return r.offset() > o.offset();
+        }
+        return point instanceof RebuildPoint.AtTime t && r.timestamp() > t.time().toEpochMilli();
+    }
+
+    /** The disk as its last applied command left it: the active layer on top (made if a seal left none). */
+    private static Result finish(Request req, DiskLayers layers, List<String> seen, int partition, long read,
+                                 long lastApplied) throws IOException {
+        if (layers.state(req.diskId()) == null) {
+            throw new RebuildException(RebuildException.NOT_FOUND, "disk '" + req.diskId() + "' did not exist at "
+                    + req.point() + " in " + req.topic());
+        }
+        if (layers.state(req.diskId()).deleted()) {
+            throw new RebuildException("disk '" + req.diskId() + "' was deleted at offset "
+                    + layers.state(req.diskId()).deletedOffset() + ", before " + req.point());
+        }
+        Path top = req.out().resolve(layers.activeLayer(req.diskId()));
+        layers.sync();
+        List<SealedLayer> sealed = layers.sealedLayers(req.diskId());
+        Path flat = req.flat() == null ? null : writeFlat(top, req.flat());
+        log.info("rebuilt disk {} at {} (after its command at offset {}) in {} from {} records", req.diskId(),
+                req.point(), lastApplied, req.out(), read);
+        return new Result(req.diskId(), seen.isEmpty() ? null : seen.get(seen.size() - 1), partition, top, sealed, flat,
+                read, lastApplied);
+    }
+
+    private static RebuildException notFound(Request req, long read, Map<TopicPartition, Long> end, List<String> seen,
+                                             RebuildWindow window) {
+        List<String> known = window.retainedIds().isEmpty() ? seen : window.retainedIds();
+        if (seen.isEmpty() && !(req.point() instanceof RebuildPoint.AtSnapshot)) {
+            return new RebuildException(RebuildException.NOT_FOUND, "disk '" + req.diskId() + "' has no command in "
+                    + req.topic() + " (read " + read + " records up to the end offsets " + end + ")");
+        }
+        return new RebuildException(RebuildException.NOT_FOUND, req.point() + " of disk '" + req.diskId()
+                + "' was not found in " + req.topic() + " (read " + read + " records up to the end offsets " + end
+                + "); known snapshots: " + (known.isEmpty() ? "none" : known));
     }
 
     /**
