@@ -169,6 +169,23 @@ public final class ConnectTestSupport {
         }
     }
 
+    /** A connector's plugin metrics (KIP-877) as JMX shows them: every numeric attribute of its task MBeans, summed by name. */
+    public static Map<String, Double> pluginMetrics(String connector) throws Exception {
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (javax.management.ObjectName n : jmx.queryNames(new javax.management.ObjectName("kafka.connect:type=plugins,*"), null)) {
+            if (!connector.equals(n.getKeyProperty("connector"))) {
+                continue;
+            }
+            for (javax.management.MBeanAttributeInfo a : jmx.getMBeanInfo(n).getAttributes()) {
+                if (jmx.getAttribute(n, a.getName()) instanceof Number v) {
+                    out.merge(a.getName(), v.doubleValue(), Double::sum);
+                }
+            }
+        }
+        return out;
+    }
+
     public static List<BlockEvent> decode(List<ConsumerRecord<byte[], byte[]>> records) {
         return records.stream().map(r -> BlockEvents.decode(r.value())).toList();
     }

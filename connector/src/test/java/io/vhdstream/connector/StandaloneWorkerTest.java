@@ -114,6 +114,21 @@ class StandaloneWorkerTest {
             connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(c, 1, c + " keeps running");
         }
         assertTrue(ConnectTestSupport.readAll(connect.kafka(), "errors-a", false).isEmpty(), "no errors for healthy chains");
+        // The tasks' metrics, over JMX as an operator reads them (docs/operations.md).
+        Map<String, Double> src = ConnectTestSupport.pluginMetrics("src-avro");
+        assertEquals(2.0, src.get("source-layers-started-total"), src.toString());
+        assertEquals(2.0, src.get("source-layers-completed-total"), src.toString());
+        assertEquals(0.0, src.get("source-lag-layers"), src.toString());
+        assertTrue(src.get("source-bytes-total") > 3 * TestChains.MIB, src.toString());
+        Map<String, Double> sink = ConnectTestSupport.pluginMetrics("sink-avro");
+        assertEquals(2.0, sink.get("replica-layers-sealed-total"), sink.toString());
+        assertEquals(0.0, sink.get("replica-layers-failed-total"), sink.toString());
+        assertEquals(0.0, sink.get("replica-layers-open"), sink.toString());
+        assertEquals(src.get("source-bytes-total"), sink.get("sink-bytes-total"), sink.toString());
+        String operations = Files.readString(Path.of(System.getProperty("vhdstream.repo.dir", "..")).resolve("docs/operations.md"));
+        for (String metric : java.util.stream.Stream.concat(src.keySet().stream(), sink.keySet().stream()).toList()) {
+            assertTrue(operations.contains("`" + metric + "`"), "docs/operations.md lists " + metric);
+        }
         for (String c : List.of("src-json", "src-avro", "sink-json", "sink-avro")) {
             connect.deleteConnector(c);
         }

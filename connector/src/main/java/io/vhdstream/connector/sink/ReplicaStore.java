@@ -69,6 +69,9 @@ final class ReplicaStore implements Closeable {
     private final int maxOpen;
     private final Map<String, Map<UUID, Layer>> disks = new HashMap<>();
     private final LinkedHashMap<Layer, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
+    /** For the metrics thread: layers set to FAILED since start, and layers now started but neither sealed nor failed. */
+    private final java.util.concurrent.atomic.AtomicLong failedLayers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong openLayers = new java.util.concurrent.atomic.AtomicLong();
 
     /** One replica layer; writers open only while it is being written. */
     private static final class Layer {
@@ -184,6 +187,7 @@ final class ReplicaStore implements Closeable {
                 vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "");
         Layer l2 = new Layer(diskDir, m);
         m.write(l2.manifestPath());
+        openLayers.incrementAndGet();
         layers.put(id, l2);
         log.info("disk {}: replicating layer {} ({}) into {}", s.getDiskId(), s.getLayerIndex(), id, vhd);
         return Outcome.PREPARED;
@@ -363,6 +367,9 @@ final class ReplicaStore implements Closeable {
                 for (Path m : ds) {
                     LayerManifest lm = LayerManifest.read(m);
                     layers.put(lm.sourceLayer(), new Layer(diskDir, lm));
+                    if (lm.state() == LayerManifest.State.WRITING) {
+                        openLayers.incrementAndGet();
+                    }
                 }
             }
         }
@@ -416,11 +423,30 @@ final class ReplicaStore implements Closeable {
         }
     }
 
-    private static void update(Layer l, LayerManifest m) throws IOException {
+    private void update(Layer l, LayerManifest m) throws IOException {
         if (!m.equals(l.manifest)) {
             m.write(l.manifestPath());
+            LayerManifest.State was = l.manifest.state();
             l.manifest = m;
+            if (was != m.state()) {
+                if (was == LayerManifest.State.WRITING) {
+                    openLayers.decrementAndGet();
+                }
+                if (m.state() == LayerManifest.State.WRITING) {
+                    openLayers.incrementAndGet();
+                } else if (m.state() == LayerManifest.State.FAILED) {
+                    failedLayers.incrementAndGet();
+                }
+            }
         }
+    }
+
+    long layersFailed() {
+        return failedLayers.get();
+    }
+
+    long layersOpen() {
+        return Math.max(0, openLayers.get());
     }
 
     /** Makes everything applied so far durable: called before the sink's consumer offsets are committed. */
@@ -442,6 +468,7 @@ final class ReplicaStore implements Closeable {
             }
         }
         disks.clear();
+        openLayers.set(0); // counted again as disks are loaded again
         if (first != null) {
             throw first;
         }

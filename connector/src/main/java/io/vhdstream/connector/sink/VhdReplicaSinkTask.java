@@ -2,6 +2,8 @@ package io.vhdstream.connector.sink;
 
 import io.vhdstream.connector.Version;
 import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.connector.metrics.TaskMetrics;
+import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.BlockEvent;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -31,6 +33,12 @@ public class VhdReplicaSinkTask extends SinkTask {
 
     private ReplicaStore store;
     private ErrantRecordReporter reporter;
+    private TaskMetrics metrics;
+    private TaskMetrics.Counter applied;
+    private TaskMetrics.Counter bytes;
+    private TaskMetrics.Counter rejected;
+    private TaskMetrics.Counter started;
+    private TaskMetrics.Counter sealed;
 
     @Override
     public String version() {
@@ -50,6 +58,16 @@ public class VhdReplicaSinkTask extends SinkTask {
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
             reporter = null; // a worker older than Kafka 2.6
         }
+        metrics = new TaskMetrics(context.pluginMetrics());
+        applied = metrics.counter("sink-records-total", "Records this task applied to the replica (or found applied already)");
+        bytes = metrics.counter("sink-bytes-total", "Data bytes of the ChangedBlock records this task applied");
+        rejected = metrics.counter("sink-records-rejected-total", "Records refused and handed to the errant record reporter");
+        started = metrics.counter("replica-layers-started-total", "Replica layers begun or begun again (StartOfLayer applied)");
+        sealed = metrics.counter("replica-layers-sealed-total", "Replica layers verified against their EndOfLayer and sealed");
+        metrics.gauge("replica-layers-failed-total", "Replica layers this task set to FAILED (see docs/operations.md)",
+                () -> store.layersFailed());
+        metrics.gauge("replica-layers-open", "Replica layers started and neither sealed nor failed: how far the replica is"
+                + " behind the newest layer it was sent", () -> store.layersOpen());
         log.info("replica sink writing under {}", config.replicaDir());
     }
 
@@ -61,7 +79,15 @@ public class VhdReplicaSinkTask extends SinkTask {
             }
             try {
                 BlockEvent event = BlockEvents.fromConnect(r.value());
-                store.apply(event);
+                ReplicaStore.Outcome o = store.apply(event);
+                applied.increment();
+                if (o == ReplicaStore.Outcome.PREPARED) {
+                    started.increment();
+                } else if (o == ReplicaStore.Outcome.SEALED) {
+                    sealed.increment();
+                } else if (o == ReplicaStore.Outcome.WRITTEN && event.getPayload() instanceof ChangedBlock c) {
+                    bytes.add(c.getLength());
+                }
             } catch (DataException e) {
                 reject(r, new DataException("undecodable record at " + where(r) + ": " + e.getMessage(), e));
             } catch (ReplicaStore.RejectedException e) {
@@ -78,6 +104,7 @@ public class VhdReplicaSinkTask extends SinkTask {
     }
 
     private void reject(SinkRecord r, Exception e) {
+        rejected.increment();
         log.error("rejected: {}", e.getMessage());
         if (reporter == null) {
             throw new ConnectException(e.getMessage(), e);
@@ -110,6 +137,9 @@ public class VhdReplicaSinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (store != null) {
             try {
                 store.close();

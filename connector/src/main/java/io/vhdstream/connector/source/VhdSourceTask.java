@@ -4,6 +4,7 @@ import io.vhdstream.connector.Version;
 import io.vhdstream.connector.convert.BlockEvents;
 import io.vhdstream.connector.convert.ChangedBlockFrame;
 import io.vhdstream.connector.convert.RecordFormat;
+import io.vhdstream.connector.metrics.TaskMetrics;
 import io.vhdstream.connector.offset.LayerOffset;
 import io.vhdstream.schemas.LayerDigest;
 import io.vhdstream.schemas.block.BlockEvent;
@@ -87,6 +88,15 @@ public class VhdSourceTask extends SourceTask {
     private long transactionTimeoutMs;
     private long nextScanAt;
     private volatile boolean stopping;
+    private TaskMetrics metrics;
+    private TaskMetrics.Counter recordsOut;
+    private TaskMetrics.Counter bytesOut;
+    private TaskMetrics.Counter layersStarted;
+    private TaskMetrics.Counter layersCompleted;
+    private TaskMetrics.Counter layersFailed;
+    private TaskMetrics.Counter errorsReported;
+    /** Sealed layers of this task's disks not yet emitted whole, as of the last poll (read by the metrics thread). */
+    private volatile long lagLayers;
 
     /** What this task knows of one disk. */
     private static final class DiskState {
@@ -119,6 +129,14 @@ public class VhdSourceTask extends SourceTask {
         transactions = context.transactionContext();
         txByteLimit = config.commitMaxBytes();
         transactionTimeoutMs = transactionTimeout(props);
+        metrics = new TaskMetrics(context.pluginMetrics());
+        recordsOut = metrics.counter("source-records-total", "Records this task handed to the worker (changed-block and error topics)");
+        bytesOut = metrics.counter("source-bytes-total", "Data bytes of the ChangedBlock records this task handed to the worker");
+        layersStarted = metrics.counter("source-layers-started-total", "Layers whose StartOfLayer this task sent");
+        layersCompleted = metrics.counter("source-layers-completed-total", "Layers whose EndOfLayer was committed");
+        layersFailed = metrics.counter("source-layers-failed-total", "Layer reads that failed (reported, retried after a scan)");
+        errorsReported = metrics.counter("source-errors-total", "SourceError records sent to the error topic");
+        metrics.gauge("source-lag-layers", "Sealed layers of this task's disks not yet emitted whole", () -> lagLayers);
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
                 config.roots(), config.chunkSize(), format.configName(), transactions == null ? ""
@@ -133,6 +151,7 @@ public class VhdSourceTask extends SourceTask {
         if (current == null) {
             if (System.currentTimeMillis() >= nextScanAt) {
                 scan();
+                lagLayers = lag();
                 nextScanAt = System.currentTimeMillis() + config.scanIntervalMs();
             }
             if (pendingErrors.isEmpty()) {
@@ -172,15 +191,40 @@ public class VhdSourceTask extends SourceTask {
             txStartedAt = System.currentTimeMillis();
         }
         txBytes += sent;
+        recordsOut.add(out.size());
+        bytesOut.add(sent);
         SourceRecord last = out.get(out.size() - 1);
         if (current.done) {
             String emitted = current.emitted;
-            commit(last, current.disk, () -> log.info(emitted));
+            commit(last, current.disk, () -> {
+                layersCompleted.increment();
+                log.info(emitted);
+            });
             closeCurrent();
+            lagLayers = lag();
         } else if (transactions != null && (txBytes >= txByteLimit || System.currentTimeMillis() - txStartedAt >= config.commitMaxMs())) {
             commit(last, current.disk, null); // the layer goes on in the next transaction
         }
         return out;
+    }
+
+    /** Sealed layers of this task's disks after the last one emitted (or started: it is not whole yet). */
+    private long lag() {
+        long n = 0;
+        for (DiskState d : disks.values()) {
+            List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
+            int done = 0;
+            if (d.progress != null) {
+                for (int i = 0; i < layers.size(); i++) {
+                    if (layers.get(i).uniqueId().equals(d.progress.layer())) {
+                        done = i + (d.progress.complete() ? 1 : 0);
+                        break;
+                    }
+                }
+            }
+            n += Math.max(0, layers.size() - done);
+        }
+        return n;
     }
 
     /** Runs what waits for the record's commit: a layer is logged as emitted once its EndOfLayer is committed. */
@@ -226,6 +270,8 @@ public class VhdSourceTask extends SourceTask {
             return null;
         }
         List<SourceRecord> out = new ArrayList<>(pendingErrors);
+        recordsOut.add(out.size());
+        errorsReported.add(out.size());
         if (abortPending) {
             abortPending = false;
             transactions.abortTransaction(out.get(out.size() - 1));
@@ -248,6 +294,7 @@ public class VhdSourceTask extends SourceTask {
         log.error("{}: cannot read layer {} ({}) of disk {}: {}; retrying after the next scan", name, l.index(), l.path(),
                 d.diskId, e.toString(), e);
         d.retryAt = System.currentTimeMillis() + config.scanIntervalMs();
+        layersFailed.increment();
         IOException io = e instanceof IOException x ? x : new IOException(e.toString(), e);
         String rel = RootScanner.relative(d.chain.root(), l.path());
         String version;
@@ -522,6 +569,7 @@ public class VhdSourceTask extends SourceTask {
             String id = disk.diskId;
             if (startPending) {
                 startPending = false;
+                layersStarted.increment();
                 out.add(record(offset, new StartOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),
                         layer.virtualSize(), layer.blockSize())));
             }
@@ -605,6 +653,9 @@ public class VhdSourceTask extends SourceTask {
     @Override
     public void stop() {
         stopping = true;
+        if (metrics != null) {
+            metrics.close();
+        }
         synchronized (this) {
             notifyAll();
             closeCurrent();

@@ -571,6 +571,39 @@ class SourceTaskTest {
     }
 
     @Test
+    void aFailedReplicaLayerIsResyncedByResettingTheSourceToTheLayerBelowIt() throws Exception {
+        Path root = tmp.resolve("root");
+        List<Path> chain = TestChains.engineChain(root.resolve("d"), "x", SIZE, 2 * TestChains.MIB, 3, 12);
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "65536");
+        List<SourceRecord> all = SourceHarness.emitAll(p);
+        // Layer 1 arrives damaged (one record lost): it fails, and layer 2 fails after it ("parent not sealed").
+        int lost = -1;
+        for (int i = 0; i < all.size() && lost < 0; i++) {
+            if (BlockEvents.fromConnect(all.get(i).value()).getPayload() instanceof ChangedBlock c && c.getLayerIndex() == 1) {
+                lost = i;
+            }
+        }
+        List<SourceRecord> damaged = new ArrayList<>(all);
+        damaged.remove(lost);
+        Path replica = tmp.resolve("replica");
+        FakeContexts.Sink first = replicate(replica, damaged, false);
+        String disk = BlockEvents.diskId(BlockEvents.fromConnect(all.get(0).value()));
+        assertEquals(1, io.vhdstream.connector.ConnectTestSupport.sealedCount(replica, disk));
+        assertFalse(first.reported.isEmpty());
+        // The runbook's resync (docs/operations.md): the disk's offset set to "layer 0 complete" sends layers 1 and 2 again.
+        UUID base = io.vhdstream.connector.ConnectTestSupport.uniqueId(chain.get(0));
+        Map<Map<String, ?>, Map<String, Object>> reset = Map.of(LayerOffset.partition(disk),
+                LayerOffset.started(base, 0, 65536).completed().toMap());
+        List<SourceRecord> again;
+        try (SourceHarness h = new SourceHarness(p, reset, false)) {
+            again = h.drain(3);
+        }
+        replicate(replica, again, false);
+        assertEquals(3, io.vhdstream.connector.ConnectTestSupport.sealedCount(replica, disk));
+        assertEquals(-1, TestChains.compareExports(chain.get(2), replicaTop(replica, disk), tmp));
+    }
+
+    @Test
     void brokenFilesAreReportedOnceAndTheRestKeepsFlowing() throws Exception {
         Path root = tmp.resolve("root");
         List<Path> chain = TestChains.engineChain(root.resolve("good"), "g", SIZE, 2 * TestChains.MIB, 1, 6);
