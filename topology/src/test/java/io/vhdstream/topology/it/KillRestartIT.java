@@ -89,6 +89,13 @@ class KillRestartIT {
                         producer.send(commands.next());
                         if (producer.sent() == killAt) {
                             producer.flush();
+                            // On a loaded machine a restarted run can take longer than its chunk to commit: wait
+                            // (bounded) for its first commit so the kill lands mid-processing after progress.
+                            long commitDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                            while (broker.committedOffsets("kill-restart-it").equals(atStart)
+                                    && System.nanoTime() < commitDeadline) {
+                                Thread.sleep(20);
+                            }
                             Thread.sleep(random.nextInt(100));
                             app.kill();
                             Map<TopicPartition, Long> committed = broker.committedOffsets("kill-restart-it");
