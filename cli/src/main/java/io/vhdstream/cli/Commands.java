@@ -8,6 +8,13 @@ import io.vhdstream.cli.kafka.TopologyCommand;
 import io.vhdstream.cli.nbd.NbdCommand;
 import io.vhdstream.cli.nbd.NbdServeCommand;
 import io.vhdstream.cli.nbd.NbdSnapshotCommand;
+import io.vhdstream.cli.ops.DeadLettersCommand;
+import io.vhdstream.cli.ops.DiskCreateCommand;
+import io.vhdstream.cli.ops.DiskDeleteCommand;
+import io.vhdstream.cli.ops.DiskGroupCommand;
+import io.vhdstream.cli.ops.DiskListCommand;
+import io.vhdstream.cli.ops.DiskShowCommand;
+import io.vhdstream.cli.ops.DiskSnapshotCommand;
 import io.vhdstream.cli.ops.TopicsCommand;
 import io.vhdstream.cli.vhd.ChangedCommand;
 import io.vhdstream.cli.vhd.CheckCommand;
@@ -110,5 +117,13 @@ public final class Commands {
                     verb("snapshot", NbdSnapshotCommand.class),
                     verb("help", HelpCommand.class)),
             verb("topics", TopicsCommand.class),
+            group("disk", DiskGroupCommand.class,
+                    verb("create", DiskCreateCommand.class),
+                    verb("snapshot", DiskSnapshotCommand.class),
+                    verb("delete", DiskDeleteCommand.class),
+                    verb("list", DiskListCommand.class),
+                    verb("show", DiskShowCommand.class),
+                    verb("help", HelpCommand.class)),
+            verb("dead-letters", DeadLettersCommand.class),
             verb("help", HelpCommand.class));
 }

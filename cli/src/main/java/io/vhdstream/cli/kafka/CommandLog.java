@@ -14,12 +14,12 @@ import java.util.Map;
  * exist, so that a stopped broker or a missing topic is one clear line within seconds, not a client waiting
  * out its timeouts. Kept out of the verb classes (picocli reflects over them at start-up).
  */
-final class CommandLog {
+public final class CommandLog {
     private CommandLog() {
     }
 
     /** A producer to {@code topic} with the verb's client settings. */
-    static WorkloadProducer producer(KafkaClientOptions kafka, String topic) throws IOException {
+    public static WorkloadProducer producer(KafkaClientOptions kafka, String topic) throws IOException {
         return WorkloadProducer.connect(checked(kafka, topic), topic);
     }
 

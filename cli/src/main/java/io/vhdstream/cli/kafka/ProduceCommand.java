@@ -54,19 +54,36 @@ public final class ProduceCommand extends VerbCommand {
         @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--append", description = {"Add the workload to a disk that exists (no CreateDisk). Without it,",
+            "a disk the layers topic knows is refused (DISK_EXISTS)."})
+        boolean append;
+
+        @Option(names = "--snapshot-prefix", paramLabel = "PREFIX", defaultValue = "s",
+                description = "Snapshot ids are PREFIX1, PREFIX2, ... (default: ${DEFAULT-VALUE}).")
+        String snapshotPrefix;
+
+        @Option(names = "--layers-topic", paramLabel = "TOPIC", defaultValue = "vhdstream-layers",
+                description = "Where existing disks are looked up (default: ${DEFAULT-VALUE}).")
+        String layersTopic;
+
         @Override
         public Integer call() throws Exception {
             io.vhdstream.topology.produce.WorkloadSpec spec;
             try {
-                spec = io.vhdstream.topology.produce.WorkloadSpec.of(disk, size, total != null ? total : size,
+                var d = io.vhdstream.topology.produce.WorkloadSpec.of(disk, size, total != null ? total : size,
                         Math.toIntExact(writeSize), snapshotEvery, seed);
+                spec = new io.vhdstream.topology.produce.WorkloadSpec(d.diskId(), d.virtualSize(), d.blockSize(),
+                        d.totalBytes(), d.writeBytes(), d.sequentialFraction(), d.zeroFraction(), d.snapshotEveryBytes(),
+                        d.trims(), d.seed(), snapshotPrefix);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
             }
+            WorkloadGuard.check(kafka, layersTopic, disk, append, snapshotPrefix);
             try (var p = CommandLog.producer(kafka, topic.topic)) {
-                long n = p.sendWorkload(spec);
-                p.flush();
-                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to " + topic.topic);
+                var sent = new WorkloadCommands(io.vhdstream.topology.produce.Workloads.commands(spec), append);
+                long n = p.sendAll(sent);
+                out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to "
+                        + topic.topic + "; snapshots " + String.join(", ", sent.snapshotIds()));
             }
             return 0;
         }

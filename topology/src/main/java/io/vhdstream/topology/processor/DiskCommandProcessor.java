@@ -51,6 +51,7 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private ProcessorContext<byte[], byte[]> context;
     private LayerStore store;
     private Sensor bytesWritten;
+    private DeadLetterLog deadLetters;
 
     public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic) {
         this.checkpointInterval = checkpointInterval;
@@ -68,6 +69,7 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         bytesWritten.add(new MetricName(BYTES_WRITTEN_METRIC, METRIC_GROUP, "Bytes of Write data stored in this task's layer files",
                 Map.of("task-id", context.taskId().toString())), new CumulativeSum());
         store.layers().onDataWritten(bytesWritten::record);
+        deadLetters = new DeadLetterLog(context);
         context.schedule(checkpointInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 store.checkpoint();
@@ -90,6 +92,11 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         }
     }
 
+    /** Dead letters by reason code, summed over the tasks among {@code metrics} (metric {@code dead-letters-total}). */
+    public static Map<String, Double> deadLetters(Map<MetricName, ? extends Metric> metrics) {
+        return DeadLetterLog.counts(metrics);
+    }
+
     /** The sum of {@link #BYTES_WRITTEN_METRIC} over the tasks among {@code metrics} (Streams' or a test driver's). */
     public static double bytesWritten(Map<MetricName, ? extends Metric> metrics) {
         double sum = 0;
@@ -107,6 +114,9 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             store.layers().onDataWritten(n -> { });
             context.metrics().removeSensor(bytesWritten);
         }
+        if (deadLetters != null) {
+            deadLetters.close();
+        }
     }
 
     private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) {
@@ -121,6 +131,7 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             byte[] key = r.diskId() != null ? r.diskId().getBytes(StandardCharsets.UTF_8) : in.key();
             byte[] value = deadLetterSerde.serialize(deadLetterTopic, OutputRecords.deadLetter(r, pos, in.key(), in.value()));
             context.forward(new Record<>(key, value, in.timestamp()), Topics.DEAD_LETTER_SINK_NODE);
+            deadLetters.record(r, pos);
         }
     }
 

@@ -181,4 +181,34 @@ class DeadLetterTest {
         b.duplicate().get(out);
         return out;
     }
+
+    /** Each dead letter is counted by reason and logged, at most ten lines a minute per task. */
+    @Test
+    void deadLettersAreCountedByReasonAndLoggedRateLimited() throws Exception {
+        var lines = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var logger = (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(DeadLetterLog.class);
+        var appender = new org.apache.logging.log4j.core.appender.AbstractAppender("capture", null, null, true,
+                org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+            @Override
+            public void append(org.apache.logging.log4j.core.LogEvent e) {
+                lines.add(e.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        logger.addAppender(appender);
+        try (Driver d = new Driver(work)) {
+            d.pipe(create("a", 4 * MIB, 1 << 20));
+            d.pipe(create("a", 4 * MIB, 1 << 20));
+            for (int i = 0; i < 14; i++) {
+                d.pipe(write("nobody", 0, data(i, 512)));
+            }
+            assertEquals(15, d.deadLetters().size());
+            var counts = DiskCommandProcessor.deadLetters(d.driver.metrics());
+            assertEquals(java.util.Map.of(ReasonCodes.DISK_EXISTS, 1.0, ReasonCodes.UNKNOWN_DISK, 14.0), counts);
+        } finally {
+            logger.removeAppender(appender);
+        }
+        assertEquals(DeadLetterLog.LINES_PER_MINUTE, lines.size(), lines::toString);
+        assertTrue(lines.get(0).startsWith("dead letter DISK_EXISTS for disk a (vhdstream-commands-0@1): "), lines.get(0));
+    }
 }

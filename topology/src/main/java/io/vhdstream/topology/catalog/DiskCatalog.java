@@ -1,0 +1,95 @@
+package io.vhdstream.topology.catalog;
+
+import io.vhdstream.schemas.layer.DiskDeleted;
+import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.schemas.layer.LayerSealed;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.topology.config.ClusterProblem;
+import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.SealedLayer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Every disk and its snapshots, from one of the two places that hold them: the layers topic (LayerSealed and
+ * DiskDeleted events, what a remote operator can see) or a layer directory (the topology's or a replica's
+ * {@code state} and {@code sealed} files, which also know the size, creation time and active layer).
+ * Disks are sorted by id.
+ */
+public final class DiskCatalog {
+    private DiskCatalog() {
+    }
+
+    /** The disks the layers topic knows; a disk deleted and created again shows its new life only. */
+    public static List<DiskInfo> fromLayersTopic(Map<String, ?> clientSettings, String topic) throws ClusterProblem {
+        Map<String, DiskInfo> disks = new TreeMap<>();
+        var serde = AvroSerdes.layerEvent();
+        TopicReader.read(clientSettings, topic, false, () -> true, r -> apply(disks, r, serde));
+        return List.copyOf(disks.values());
+    }
+
+    private static void apply(Map<String, DiskInfo> disks, ConsumerRecord<byte[], byte[]> r,
+                              org.apache.kafka.common.serialization.Deserializer<LayerEvent> serde) {
+        LayerEvent e;
+        try {
+            e = r.value() == null ? null : serde.deserialize(r.topic(), r.value());
+        } catch (SerializationException ex) {
+            return;   // not ours to judge here: the topology writes this topic
+        }
+        if (e == null) {
+            return;
+        }
+        if (e.getPayload() instanceof LayerSealed s) {
+            DiskInfo d = disks.get(s.getDiskId());
+            List<SnapshotInfo> snaps = d == null || d.deleted() ? new ArrayList<>() : new ArrayList<>(d.snapshots());
+            snaps.add(new SnapshotInfo(s.getSnapshotId(), s.getLabel(), s.getLayerIndex(), s.getLayerFile(), s.getFileSize(),
+                    s.getPresentSectors(), r.timestamp()));
+            disks.put(s.getDiskId(), new DiskInfo(s.getDiskId(), s.getVirtualSize(), -1, false, null, snaps, List.of()));
+        } else if (e.getPayload() instanceof DiskDeleted x) {
+            DiskInfo d = disks.get(x.getDiskId());
+            disks.put(x.getDiskId(), new DiskInfo(x.getDiskId(), d == null ? -1 : d.virtualSize(), -1, true, x.getReason(),
+                    d == null ? List.of() : d.snapshots(), x.getLayerFiles()));
+        }
+    }
+
+    /** The disks of a layer directory ({@code <layers.dir>}: one directory per disk, see docs/layer-directory.md). */
+    public static List<DiskInfo> fromDirectory(Path layersDir) throws IOException {
+        List<DiskInfo> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(layersDir)) {
+            for (Path dir : s.sorted().toList()) {
+                if (!dir.getFileName().toString().startsWith(".") && Files.isRegularFile(dir.resolve(LayerNames.STATE))) {
+                    out.add(fromDiskDirectory(dir));
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(DiskInfo::diskId));
+        return out;
+    }
+
+    /** One disk directory. */
+    public static DiskInfo fromDiskDirectory(Path dir) throws IOException {
+        DiskState st = DiskState.read(dir.resolve(LayerNames.STATE));
+        List<SnapshotInfo> snaps = new ArrayList<>();
+        for (SealedLayer l : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
+            snaps.add(new SnapshotInfo(l.snapshotId(), l.label(), l.layerIndex(), l.fileName(), l.fileSize(),
+                    l.presentSectors(), l.sealedAt()));
+        }
+        List<String> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.map(p -> p.getFileName().toString()).filter(LayerNames::isLayerFile)
+                    .sorted(java.util.Comparator.comparing((String n) -> !n.equals("base.vhd")).thenComparing(n -> n)).toList();
+        }
+        return new DiskInfo(st.diskId(), st.virtualSize(), st.createdAt(), st.deleted(), st.deleteReason(), snaps,
+                st.deleted() ? st.deletedLayers() : files);
+    }
+}
