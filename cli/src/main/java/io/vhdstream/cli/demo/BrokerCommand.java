@@ -10,7 +10,7 @@ import java.util.concurrent.CountDownLatch;
 /** {@code vhdstream broker}: the embedded Kafka broker alone, until interrupted. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
         description = {"Start the embedded single-node Kafka broker (KRaft).",
-            "It keeps running until Ctrl-C, for trying the other commands by hand. Data persists in --dir",
+            "It keeps running until SIGTERM or Ctrl-C (exit 0), for trying the other commands by hand. Data persists in --dir",
             "across restarts."})
 public final class BrokerCommand extends VerbCommand {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "vhdstream-broker",
@@ -23,15 +23,16 @@ public final class BrokerCommand extends VerbCommand {
 
     @Override
     public Integer call() throws Exception {
+        // A service stop (SIGTERM) or Ctrl-C closes the broker cleanly and exits 0, not 143.
+        CountDownLatch stop = io.vhdstream.cli.StopSignals.install();
         var broker = io.vhdstream.embedded.EmbeddedBroker.start(dir, port);
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.close();
-            stop.countDown();
-        }));
-        out().println("Kafka broker on " + broker.bootstrapServers() + " (data in " + dir.toAbsolutePath() + "); Ctrl-C stops it");
+        out().println("Kafka broker on " + broker.bootstrapServers() + " (data in " + dir.toAbsolutePath()
+                + "); SIGTERM or Ctrl-C stops it");
         out().flush();
         stop.await();
+        broker.close();
+        out().println("broker stopped");
+        out().flush();
         return 0;
     }
 }

@@ -134,6 +134,15 @@ class SecuredClusterTest {
                 assertTrue(System.nanoTime() < deadline, "the topology did not seal the workload's snapshot");
                 Thread.sleep(100);
             }
+            // The operator's commands over SASL_SSL: one snapshot by hand, the disks from the layers topic, dead letters.
+            CliRunner.run("disk", "snapshot", "--bootstrap-servers", bs, "--command-config", clientProps, "--disk", "sec3",
+                    "--id", "by-hand").assertOk();
+            while (!CliRunner.run("disk", "list", "--bootstrap-servers", bs, "--command-config", clientProps).assertOk().out()
+                    .matches("(?s).*sec3  4 MiB  \\d+ snapshots \\(latest by-hand.*")) {
+                assertTrue(System.nanoTime() < deadline, "disk list did not show the snapshot made by hand");
+                Thread.sleep(200);
+            }
+            CliRunner.run("dead-letters", "--bootstrap-servers", bs, "--command-config", clientProps).assertOk();
             p.toHandle().destroy();   // SIGTERM
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within 60 s of SIGTERM");
             reader.join(5000);
