@@ -1,0 +1,117 @@
+package io.vhdstream.cli.docs;
+
+import io.vhdstream.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every shell block of the README and the docs either runs here, verbatim, or says why it cannot. The line
+ * before each fenced {@code bash}/{@code sh} block is a marker comment: {@code <!-- docs-test: run -->} (this test
+ * runs it with bash, -e, in a fresh directory that has {@code ./vhdstream} and {@code config/}) or
+ * {@code <!-- docs-test: skip: REASON -->}. {@code ./vhdstream} is the CLI's {@link Main} on this test's class path
+ * (the launcher itself is tested by run-tests).
+ */
+class DocsCommandsTest {
+    static final Path REPO = Path.of(System.getProperty("vhdstream.repo.dir", ".."));
+    static final Pattern FENCE = Pattern.compile("^```(bash|sh|shell)\\s*$");
+    static final Pattern MARKER = Pattern.compile("^<!-- docs-test: (run|skip: (.+)) -->$");
+
+    record Block(Path file, int line, String marker, String reason, String text) {
+        String where() {
+            return REPO.relativize(file) + ":" + line;
+        }
+    }
+
+    static List<Path> documents() throws IOException {
+        List<Path> out = new ArrayList<>();
+        out.add(REPO.resolve("README.md"));
+        try (Stream<Path> s = Files.list(REPO.resolve("docs"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(out::add);
+        }
+        try (Stream<Path> s = Files.list(REPO)) {
+            for (Path module : s.filter(Files::isDirectory).sorted().toList()) {
+                try (Stream<Path> m = Files.list(module)) {
+                    m.filter(p -> p.getFileName().toString().matches("README.*\\.md")).sorted().forEach(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    static List<Block> blocks() throws IOException {
+        List<Block> out = new ArrayList<>();
+        for (Path doc : documents()) {
+            List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                if (!FENCE.matcher(lines.get(i)).matches()) {
+                    continue;
+                }
+                int before = i - 1;
+                while (before >= 0 && lines.get(before).isBlank()) {
+                    before--;
+                }
+                Matcher m = before < 0 ? null : MARKER.matcher(lines.get(before).trim());
+                StringBuilder text = new StringBuilder();
+                int j = i + 1;
+                for (; j < lines.size() && !lines.get(j).startsWith("```"); j++) {
+                    text.append(lines.get(j)).append('\n');
+                }
+                out.add(new Block(doc, i + 1, m != null && m.matches() ? m.group(1).startsWith("run") ? "run" : "skip" : null,
+                        m != null && m.matches() ? m.group(2) : null, text.toString()));
+                i = j;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyShellBlockRunsOrSaysWhyNot() throws IOException {
+        List<String> unmarked = blocks().stream().filter(b -> b.marker() == null)
+                .map(b -> b.where() + " (put <!-- docs-test: run --> or <!-- docs-test: skip: REASON --> before it)").toList();
+        assertEquals(List.of(), unmarked, "shell blocks without a docs-test marker");
+        assertTrue(blocks().stream().anyMatch(b -> b.marker().equals("run")), "at least one block runs");
+    }
+
+    @Test
+    void theRunnableBlocksRunVerbatim(@TempDir Path work) throws Exception {
+        Path launcher = work.resolve("vhdstream");
+        Files.writeString(launcher, "#!/usr/bin/env bash\nexec '" + ProcessHandle.current().info().command().orElse("java")
+                + "' -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName()
+                + " \"$@\"\n");
+        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
+        for (Block b : blocks()) {
+            if (!"run".equals(b.marker())) {
+                continue;
+            }
+            Path dir = Files.createDirectories(work.resolve("block-" + b.where().replaceAll("[^A-Za-z0-9]", "_")));
+            Files.createSymbolicLink(dir.resolve("vhdstream"), launcher);
+            Files.createSymbolicLink(dir.resolve("config"), REPO.resolve("config").toAbsolutePath());
+            Path script = dir.resolve("block.sh");
+            Files.writeString(script, "set -euo pipefail\n" + b.text());
+            Process p = new ProcessBuilder("bash", script.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("output").toFile()).start();
+            boolean done = p.waitFor(180, TimeUnit.SECONDS);
+            if (!done) {
+                p.destroyForcibly();
+            }
+            String output = Files.readString(dir.resolve("output"));
+            assertTrue(done, b.where() + ": still running after 180 s: " + output);
+            assertEquals(0, p.exitValue(), b.where() + " failed:\n" + b.text() + "\n--- output:\n" + output);
+        }
+    }
+}
