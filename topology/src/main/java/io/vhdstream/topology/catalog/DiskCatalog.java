@@ -2,6 +2,7 @@ package io.vhdstream.topology.catalog;
 
 import io.vhdstream.schemas.layer.DiskDeleted;
 import io.vhdstream.schemas.layer.LayerEvent;
+import io.vhdstream.schemas.layer.LayerMerged;
 import io.vhdstream.schemas.layer.LayerSealed;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.config.ClusterProblem;
@@ -38,7 +39,7 @@ public final class DiskCatalog {
         return List.copyOf(disks.values());
     }
 
-    private static void apply(Map<String, DiskInfo> disks, ConsumerRecord<byte[], byte[]> r,
+    static void apply(Map<String, DiskInfo> disks, ConsumerRecord<byte[], byte[]> r,
                               org.apache.kafka.common.serialization.Deserializer<LayerEvent> serde) {
         LayerEvent e;
         try {
@@ -55,6 +56,19 @@ public final class DiskCatalog {
             snaps.add(new SnapshotInfo(s.getSnapshotId(), s.getLabel(), s.getLayerIndex(), s.getLayerFile(), s.getFileSize(),
                     s.getPresentSectors(), r.timestamp()));
             disks.put(s.getDiskId(), new DiskInfo(s.getDiskId(), s.getVirtualSize(), -1, false, null, snaps, List.of()));
+        } else if (e.getPayload() instanceof LayerMerged m && disks.get(m.getDiskId()) != null) {
+            // Snapshots below the merged range's top are gone; the top one now lives in the base file.
+            DiskInfo d = disks.get(m.getDiskId());
+            List<SnapshotInfo> snaps = new ArrayList<>();
+            for (SnapshotInfo s : d.snapshots()) {
+                if (s.layerIndex() > m.getToLayerIndex()) {
+                    snaps.add(s);
+                } else if (s.layerIndex() == m.getToLayerIndex()) {
+                    snaps.add(new SnapshotInfo(s.snapshotId(), s.label(), s.layerIndex(), m.getBaseFile(), s.fileSize(),
+                            s.presentSectors(), s.sealedAt()));
+                }
+            }
+            disks.put(d.diskId(), new DiskInfo(d.diskId(), d.virtualSize(), d.createdAt(), false, null, snaps, d.layerFiles()));
         } else if (e.getPayload() instanceof DiskDeleted x) {
             DiskInfo d = disks.get(x.getDiskId());
             disks.put(x.getDiskId(), new DiskInfo(x.getDiskId(), d == null ? -1 : d.virtualSize(), -1, true, x.getReason(),

@@ -36,16 +36,7 @@ public final class TopicReader {
      */
     public static void read(Map<String, ?> clientSettings, String topic, boolean follow, BooleanSupplier stop,
                             Consumer<ConsumerRecord<byte[], byte[]>> sink) throws ClusterProblem {
-        Map<String, Object> c = new HashMap<>(KafkaLimits.consumer());
-        c.putAll(clientSettings);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "vhdstream-reader");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerSettings(clientSettings, "vhdstream-reader"))) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, WAIT);
             if (infos == null || infos.isEmpty()) {
                 throw new ClusterProblem(ClusterProblem.Kind.TOPICS, "topic " + topic + " does not exist: " + TopicChecks.FIX);
@@ -65,6 +56,23 @@ public final class TopicReader {
             throw new ClusterProblem(ClusterProblem.Kind.UNREACHABLE, "no answer within " + WAIT.toSeconds()
                     + " s reading topic " + topic + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Settings of a consumer that reads topics whole without a group: {@code clientSettings} over the record-size
+     * limits, committed transactions only, bytes in and out, {@code clientId} unless one is set.
+     */
+    public static Map<String, Object> consumerSettings(Map<String, ?> clientSettings, String clientId) {
+        Map<String, Object> c = new HashMap<>(KafkaLimits.consumer());
+        c.putAll(clientSettings);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return c;
     }
 
     /** True once every partition's position reached its end offset (transaction markers count as read). */

@@ -1,7 +1,6 @@
 package io.vhdstream.topology.rebuild;
 
 import io.vhdstream.topology.Topics;
-import io.vhdstream.topology.config.KafkaLimits;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
@@ -17,7 +16,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,15 +168,7 @@ public final class Rebuilder {
     }
 
     private static Result replay(Request req) throws IOException {
-        Map<String, Object> c = new HashMap<>(KafkaLimits.consumer());
-        c.putAll(req.clientConfigs());
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "vhdstream-rebuild");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        Map<String, Object> c = io.vhdstream.topology.catalog.TopicReader.consumerSettings(req.clientConfigs(), "vhdstream-rebuild");
         byte[] key = req.diskId().getBytes(StandardCharsets.UTF_8);
         long deadline = System.nanoTime() + req.timeout().toNanos();
         RebuildPoint point = req.point();
