@@ -27,8 +27,14 @@ public final class DemoCommand extends VerbCommand {
     Long writeVolume;
 
     @Option(names = "--snapshots", paramLabel = "N", defaultValue = "8",
-            description = "Snapshots taken over the run, evenly spaced (default: ${DEFAULT-VALUE}: one every 32 MiB of 256).")
+            description = "Snapshots taken over the run, evenly spaced among the writes: exactly N, whatever the write"
+                    + " volume (default: ${DEFAULT-VALUE}).")
     int snapshots;
+
+    @Option(names = "--retain", paramLabel = "K", defaultValue = "48",
+            description = "Snapshots the topology keeps (vhdstream.retain.snapshots; default: ${DEFAULT-VALUE}). Fewer"
+                    + " than --snapshots shows merges into the base happening.")
+    int retain;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Workload seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -47,7 +53,7 @@ public final class DemoCommand extends VerbCommand {
         var cluster = kafka.settings().isEmpty() ? null : kafka.clientSettings();
         try {
             options = new io.vhdstream.embedded.demo.DemoOptions(size, writeVolume != null ? writeVolume : size, snapshots,
-                    seed, keep, cluster, terminal().interactive());
+                    seed, keep, cluster, terminal().interactive(), retain);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
         }

@@ -14,6 +14,7 @@ import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterConnection;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
@@ -60,6 +61,10 @@ public final class Demo {
     static final String BLOCKS_TOPIC = "vhdstream-blocks";
     static final String SOURCE_ERRORS_TOPIC = "vhdstream-source-errors";
     private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
+    /** A stage whose count does not move for this long has stopped: fail with what it reached. */
+    private static final Duration STALL_TIMEOUT = Duration.ofMinutes(2);
+    /** Random points in time the demo rebuilds with {@code rebuild --at} and compares with the model. */
+    private static final int REBUILD_POINTS = 8;
 
     private final DemoOptions options;
     private final PrintWriter out;
@@ -131,10 +136,15 @@ public final class Demo {
             double replicaSeconds = secondsSince(t0);
             progress.stop();
 
-            List<SealedLayer> sealed = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
+            List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
+            List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
+            int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+            List<SealedLayer> sealed = all.subList(level, all.size());   // the snapshots still retained
+            verifyRetention(all, merges);
             verifyChain(model, diskDir, sealed);
             verifyReplica(model, replicaDiskDir, sealed);
-            double rebuildSeconds = verifyRebuild(model, client, diskId, work.resolve("rebuild-" + runId));
+            double rebuildSeconds = verifyRebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed);
+            verifyRebuildAt(client, diskId, work.resolve("rebuild-at-" + runId));
             checkEveryLayer(diskDir, replicaDiskDir);
             check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failedReplicas(replicaDiskDir) == 0,
                     blocks.errors.get() + " source errors, " + failedReplicas(replicaDiskDir) + " failed replica layers");
@@ -142,10 +152,11 @@ public final class Demo {
 
             long data = producedBytes.get();
             stage("produce write events", data, produceSeconds, producedCommands.get() + " commands");
-            stage("topology: events -> VHD layers", data, topologySeconds, sealed.size() + " layers sealed");
+            stage("topology: events -> VHD layers", data, topologySeconds, all.size() + " layers sealed, "
+                    + merges.size() + " merges");
             stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records");
             stage("sink: changed blocks -> replica", blocks.bytes.get(), replicaSeconds, countSealedReplicas(replicaDiskDir) + " layers");
-            stage("rebuild every snapshot from the log", model.size() * sealed.size(), rebuildSeconds, sealed.size() + " rebuilds");
+            stage("rebuild every retained snapshot", model.size() * sealed.size(), rebuildSeconds, sealed.size() + " rebuilds");
             printSummary();
             return checks.stream().allMatch(Check::ok);
         } finally {
@@ -168,67 +179,147 @@ public final class Demo {
     private final AtomicLong producedBytes = new AtomicLong();
     private final AtomicLong producedCommands = new AtomicLong();
 
-    /** Sends the workload and applies each command to the model in the same pass. */
+    /** Input offset and disk digest at each random point {@link #verifyRebuildAt} rebuilds. */
+    private final Map<Long, byte[]> points = new java.util.TreeMap<>();
+
+    /**
+     * Sends the workload and applies each command to the model in the same pass. The workload's writes come
+     * from the generator; the demo places exactly {@code --snapshots} snapshots among them (snapshot i after
+     * write i*W/N, the last after the last write), whatever the write volume.
+     */
     private Model produce(Map<String, Object> client, String diskId) throws IOException {
-        WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024,
-                options.snapshotEvery(), options.seed());
+        WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024, 0, options.seed());
+        long writes = (options.writeVolume() + spec.writeBytes() - 1) / spec.writeBytes();
+        int n = options.snapshots();
+        // Random points after the oldest snapshot the window will keep, so rebuild --at can serve them.
+        long windowStart = n > options.retain() ? (n - options.retain() + 1) * writes / n : 0;
+        java.util.Set<Long> pointAt = new java.util.HashSet<>();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(options.seed());
+        for (int i = 0; i < REBUILD_POINTS && writes > windowStart; i++) {
+            pointAt.add(windowStart + 1 + r.nextLong(writes - windowStart));
+        }
         Model model = new Model();
         try (WorkloadProducer producer = WorkloadProducer.connect(client, io.vhdstream.topology.Topics.COMMANDS)) {
+            long written = 0;
+            int taken = 0;
             for (Iterator<DiskCommand> it = Workloads.commands(spec); it.hasNext(); ) {
                 DiskCommand c = it.next();
-                model.apply(c);
-                producer.send(c);
-                producedCommands.incrementAndGet();
-                producedBytes.set(producer.dataBytes());
+                if (c.getPayload() instanceof io.vhdstream.schemas.command.Snapshot) {
+                    continue;   // the generator's own (final) snapshot: the demo places them
+                }
+                var sent = send(producer, model, c);
+                if (c.getPayload() instanceof io.vhdstream.schemas.command.Write) {
+                    written++;
+                    if (pointAt.contains(written)) {
+                        points.put(WorkloadProducer.await(sent).offset(), model.digestNow());
+                    }
+                    while (taken < n - 1 && written >= (taken + 1) * writes / n) {
+                        taken++;
+                        send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
+                    }
+                }
+            }
+            while (taken < n) {
+                taken++;
+                send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
             }
             producer.flush();
             producedBytes.set(producer.dataBytes());
         }
-        if (model.digests().size() != options.snapshots()) {
-            // The workload ends with a snapshot of its own; say so rather than wait for one that never comes.
-            throw new IOException("the workload made " + model.digests().size() + " snapshots, expected " + options.snapshots());
-        }
         return model;
+    }
+
+    private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(WorkloadProducer producer,
+            Model model, DiskCommand c) throws IOException {
+        model.apply(c);
+        var f = producer.send(c);
+        producedCommands.incrementAndGet();
+        producedBytes.set(producer.dataBytes());
+        return f;
+    }
+
+    /** The window held: merges happened as the retention says, and the chain never got deeper than it allows. */
+    private void verifyRetention(List<SealedLayer> all, List<MergeRecord> merges) {
+        int maxDepth = 1;
+        int m = 0;
+        int level = 0;
+        for (SealedLayer s : all) {
+            while (m < merges.size() && merges.get(m).decidedAt() <= s.sealOffset()) {
+                level = merges.get(m++).toIndex();
+            }
+            maxDepth = Math.max(maxDepth, s.layerIndex() - level + 2);   // base .. this layer, plus the active one
+        }
+        int retained = all.size() - level;
+        int allowed = options.retain() + 1;
+        check("retention kept " + Math.min(options.retain(), all.size()) + " snapshots, chain depth stayed <= " + allowed,
+                maxDepth <= allowed && retained == Math.min(options.retain(), all.size()),
+                merges.size() + " merges into the base, max depth " + maxDepth + ", " + retained + " retained");
     }
 
     private void verifyChain(Model model, Path diskDir, List<SealedLayer> sealed) throws IOException {
         int ok = 0;
-        for (SealedLayer l : sealed) {
+        for (int i = 0; i < sealed.size(); i++) {
+            SealedLayer l = sealed.get(i);
             byte[] want = model.digests().get(l.snapshotId());
-            if (want != null && Arrays.equals(want, chainDigest(diskDir.resolve(l.fileName())))) {
+            Path top = diskDir.resolve(i == 0 ? LayerNames.BASE : l.fileName());   // the oldest retained is in the base
+            if (want != null && Arrays.equals(want, chainDigest(top))) {
                 ok++;
             }
         }
-        check("materialised chain equals the model at every snapshot", ok == model.digests().size() && ok == sealed.size(),
-                ok + "/" + model.digests().size() + " snapshots");
+        check("materialised chain equals the model at every retained snapshot", ok == sealed.size()
+                && model.digests().size() == options.snapshots(), ok + "/" + sealed.size() + " retained of "
+                + model.digests().size() + " snapshots");
     }
 
     private void verifyReplica(Model model, Path replicaDiskDir, List<SealedLayer> sealed) throws IOException {
         Map<Integer, Path> byIndex = replicaLayers(replicaDiskDir);
         int ok = 0;
+        String problem = "";
         for (SealedLayer l : sealed) {
             Path r = byIndex.get(l.layerIndex());
-            if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r))) {
-                ok++;
+            try {
+                if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r))) {
+                    ok++;
+                }
+            } catch (IOException e) {
+                problem = "; " + r.getFileName() + ": " + e.getMessage();
             }
         }
-        check("replica chain equals the source at every snapshot", ok == sealed.size(), ok + "/" + sealed.size() + " layers");
+        // Only the snapshots still in the window: older ones were merged away at the source.
+        check("replica chain equals the source at every retained snapshot", ok == sealed.size(), ok + "/" + sealed.size()
+                + " layers" + problem);
     }
 
-    private double verifyRebuild(Model model, Map<String, Object> client, String diskId, Path dir) throws IOException {
+    private double verifyRebuild(Model model, Map<String, Object> client, String diskId, Path dir,
+                                 List<SealedLayer> sealed) throws IOException {
         long t = System.nanoTime();
         int ok = 0;
-        for (Map.Entry<String, byte[]> e : model.digests().entrySet()) {
-            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, e.getKey(),
-                    dir.resolve(LayerNames.encode(e.getKey()))));
-            if (Arrays.equals(e.getValue(), chainDigest(r.top()))) {
+        for (SealedLayer l : sealed) {
+            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, l.snapshotId(),
+                    dir.resolve(LayerNames.encode(l.snapshotId()))).withRetention(options.retention()));
+            if (Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r.top()))) {
                 ok++;
             }
         }
         double seconds = secondsSince(t);
-        check("rebuild from the log equals the source at every snapshot", ok == model.digests().size(),
-                ok + "/" + model.digests().size() + " snapshots");
+        check("rebuild from the log equals the source at every retained snapshot", ok == sealed.size(),
+                ok + "/" + sealed.size() + " snapshots");
         return seconds;
+    }
+
+    /** {@code rebuild --at} random input offsets inside the window, each against the model's digest there. */
+    private void verifyRebuildAt(Map<String, Object> client, String diskId, Path dir) throws IOException {
+        int ok = 0;
+        for (Map.Entry<Long, byte[]> p : points.entrySet()) {
+            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, "-", dir.resolve("at-" + p.getKey()))
+                    .withPoint(new io.vhdstream.topology.rebuild.RebuildPoint.AtOffset(p.getKey()))
+                    .withRetention(options.retention()));
+            if (Arrays.equals(p.getValue(), chainDigest(r.top()))) {
+                ok++;
+            }
+        }
+        check("rebuild at " + points.size() + " random points equals the model", ok == points.size(),
+                ok + "/" + points.size() + " points (offsets " + points.keySet() + ")");
     }
 
     private void checkEveryLayer(Path diskDir, Path replicaDiskDir) throws IOException {
@@ -282,6 +373,7 @@ public final class Demo {
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
         p.put(TopologyConfig.TOPICS_CREATE_CONFIG, "true");
+        p.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(options.retain()));
         return p;
     }
 
@@ -391,10 +483,21 @@ public final class Demo {
     private static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
         int have;
+        int seen = -1;
+        long movedAt = System.nanoTime();
         while ((have = counter.get()) < want) {
-            if (System.nanoTime() > deadline) {
+            long now = System.nanoTime();
+            if (have != seen) {
+                seen = have;
+                movedAt = now;
+            }
+            if (now > deadline) {
                 throw new IOException("timed out after " + STAGE_TIMEOUT.toMinutes() + " min waiting for " + what + ": "
                         + have + " of " + want);
+            }
+            if (now - movedAt > STALL_TIMEOUT.toNanos()) {
+                throw new IOException("stopped: " + what + " stayed at " + have + " of " + want + " for "
+                        + STALL_TIMEOUT.toMinutes() + " min (see the dead-letter topic and the topology's log for why)");
             }
             Thread.sleep(200);
         }

@@ -12,7 +12,7 @@ import java.util.Map;
  *                         (bootstrap.servers, TLS, SASL; null: embedded)
  */
 public record DemoOptions(long diskSize, long writeVolume, int snapshots, long seed, Path keepDir,
-                          Map<String, Object> clientSettings, boolean interactive) {
+                          Map<String, Object> clientSettings, boolean interactive, int retain) {
     public static final long DEFAULT_SIZE = 256L << 20;
     public static final int DEFAULT_SNAPSHOTS = 8;
 
@@ -23,10 +23,20 @@ public record DemoOptions(long diskSize, long writeVolume, int snapshots, long s
         if (snapshots < 1 || snapshots > 1000) {
             throw new IllegalArgumentException("--snapshots must be between 1 and 1000");
         }
+        if (retain < 1 || retain > io.vhdstream.topology.disk.Retention.MAX_SNAPSHOTS) {
+            throw new IllegalArgumentException("--retain must be between 1 and " + io.vhdstream.topology.disk.Retention.MAX_SNAPSHOTS);
+        }
         clientSettings = clientSettings == null ? null : Map.copyOf(clientSettings);
     }
 
-    public long snapshotEvery() {
-        return Math.max(512, writeVolume / snapshots / 512 * 512);
+    public DemoOptions(long diskSize, long writeVolume, int snapshots, long seed, Path keepDir,
+                       Map<String, Object> clientSettings, boolean interactive) {
+        this(diskSize, writeVolume, snapshots, seed, keepDir, clientSettings, interactive,
+                io.vhdstream.topology.disk.Retention.DEFAULT_SNAPSHOTS);
+    }
+
+    /** The retention the topology (and the demo's rebuilds) apply: {@code retain} snapshots, the default age. */
+    public io.vhdstream.topology.disk.Retention retention() {
+        return new io.vhdstream.topology.disk.Retention(retain, io.vhdstream.topology.disk.Retention.DEFAULT_MAX_AGE_MS);
     }
 }

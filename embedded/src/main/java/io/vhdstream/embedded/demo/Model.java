@@ -34,6 +34,11 @@ final class Model {
         }
     }
 
+    /** SHA-256 of the disk as the commands so far left it. */
+    byte[] digestNow() {
+        return Demo.sha256().digest(disk);
+    }
+
     /** Snapshot id to the SHA-256 of the disk at that snapshot, in snapshot order. */
     Map<String, byte[]> digests() {
         return digests;
