@@ -114,6 +114,35 @@ class JournalIT {
     }
 
     @Test
+    void scheduledSnapshotsCutChangedDisksOnly() throws Exception {
+        try (NbdService s = NbdService.start(new NbdService.Config(ServerSettings.localhost(0),
+                new HashMap<>(broker.clientSettings()), Topics.COMMANDS, tmp.resolve("state-sched"), Map.of("sched", 1L * MIB),
+                List.of(), List.of(), Duration.ofSeconds(1), new java.net.InetSocketAddress("127.0.0.1", 0)))) {
+            Tools.ok("qemu-io", "-f", "raw", "-c", "write -P 0x11 0 64k", "nbd://127.0.0.1:" + s.port() + "/sched");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (snapshotsOf("sched").isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "no scheduled snapshot within 60 s");
+                Thread.sleep(500);
+            }
+            Thread.sleep(3000);   // three more periods without writes: no more snapshots
+            List<String> ids = snapshotsOf("sched");
+            assertEquals(1, ids.size(), ids.toString());
+            assertTrue(ids.get(0).startsWith("auto-"), ids.toString());
+        }
+    }
+
+    private static List<String> snapshotsOf(String disk) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : all()) {
+            DiskCommand c = AvroSerdes.diskCommand().deserialize(r.topic(), r.value());
+            if (c.getDiskId().equals(disk) && c.getPayload() instanceof io.vhdstream.schemas.command.Snapshot sn) {
+                out.add(sn.getSnapshotId());
+            }
+        }
+        return out;
+    }
+
+    @Test
     void aDiskThatIsNotInTheLogNeedsCreate() {
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                 () -> start(tmp.resolve("state-x"), Map.of(), List.of("ghost"), List.of()));
