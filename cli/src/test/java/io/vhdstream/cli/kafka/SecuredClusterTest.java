@@ -1,20 +1,15 @@
 package io.vhdstream.cli.kafka;
 
 import io.vhdstream.cli.CliRunner;
+import io.vhdstream.cli.ServiceProcess;
 import io.vhdstream.embedded.EmbeddedBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -105,28 +100,10 @@ class SecuredClusterTest {
         Path layers = dir.resolve("service-layers");
         Files.writeString(config, "application.id=secured-topology\nbootstrap.servers=127.0.0.1:1\n"
                 + "state.dir=" + dir.resolve("service-state") + "\nvhdstream.layers.dir=" + layers + "\n");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.vhdstream.cli.Main",
-                "topology", "--config", config.toString(), "--command-config", clientProps, "--bootstrap-servers", bs));
-        Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("service.err").toFile()).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader br = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = br.readLine()) != null; ) {
-                    lines.add(l);
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.start();
-        try {
+        try (ServiceProcess topology = ServiceProcess.start(dir, "service", "topology", "--config", config.toString(),
+                "--command-config", clientProps, "--bootstrap-servers", bs)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (lines.stream().noneMatch(l -> l.equals("topology RUNNING"))) {
-                assertTrue(p.isAlive(), () -> "the topology ended early: " + lines + " " + read(dir.resolve("service.err")));
-                assertTrue(System.nanoTime() < deadline, () -> "not running after 90 s: " + lines);
-                Thread.sleep(50);
-            }
+            topology.awaitLine("topology RUNNING", 90);
             CliRunner.run("produce", "workload", "--bootstrap-servers", bs, "--command-config", clientProps, "--disk", "sec3",
                     "--size", "4M", "--snapshot-every", "4M").assertOk();
             Path sealed = layers.resolve("sec3").resolve("sealed");
@@ -143,22 +120,8 @@ class SecuredClusterTest {
                 Thread.sleep(200);
             }
             CliRunner.run("dead-letters", "--bootstrap-servers", bs, "--command-config", clientProps).assertOk();
-            p.toHandle().destroy();   // SIGTERM
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within 60 s of SIGTERM");
-            reader.join(5000);
-            assertEquals(0, p.exitValue(), () -> "exit status after SIGTERM; stdout " + lines + "; stderr "
-                    + read(dir.resolve("service.err")));
-            assertTrue(lines.contains("topology stopped"), lines::toString);
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (java.io.IOException e) {
-            return "(" + e + ")";
+            assertEquals(0, topology.sigterm(), () -> "exit status after SIGTERM; " + topology);
+            assertTrue(topology.lines().contains("topology stopped"), topology::toString);
         }
     }
 }
