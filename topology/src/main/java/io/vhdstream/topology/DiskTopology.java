@@ -1,8 +1,11 @@
 package io.vhdstream.topology;
 
+import io.vhdstream.topology.checkpoint.CheckpointPartitioner;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.processor.DiskCommandProcessor;
+import io.vhdstream.topology.recovery.CheckpointLog;
 import io.vhdstream.topology.recovery.InputLog;
+import io.vhdstream.topology.recovery.KafkaCheckpointLog;
 import io.vhdstream.topology.recovery.KafkaInputLog;
 import io.vhdstream.topology.store.LayerStoreBuilder;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -32,24 +35,26 @@ public final class DiskTopology {
     }
 
     public static Topology build(TopologyConfig config) {
-        return build(config, KafkaInputLog.factory());
+        return build(config, KafkaInputLog.factory(), KafkaCheckpointLog.factory(config.checkpointsTopic()));
     }
 
-    /** With another view of the input's offsets (tests without a broker). */
+    /** With other views of the input's offsets and of the checkpoint topic (tests without a broker). */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public static Topology build(TopologyConfig config, InputLog.Factory inputLogs) {
+    public static Topology build(TopologyConfig config, InputLog.Factory inputLogs, CheckpointLog.Factory checkpointLogs) {
         // Built with the application's settings (Topology() alone would validate an empty configuration).
         Topology t = new Topology(new org.apache.kafka.streams.TopologyConfig(new StreamsConfig(config.streamsProperties())));
         ProcessorSupplier<byte[], byte[], byte[], byte[]> processor = () -> new DiskCommandProcessor(
-                config.checkpointInterval(), config.layersTopic(), config.deadLetterTopic());
+                config.checkpointInterval(), config.layersTopic(), config.deadLetterTopic(), config.checkpointsTopic());
         // Source offsets reset to earliest, as addReadOnlyStateStore sets up its source.
         t.addReadOnlyStateStore(new LayerStoreBuilder(Topics.LAYER_STORE, config.layersDir(), config.commandsTopic(),
-                        config.maxOpenLayers(), config.retention(), inputLogs), Topics.SOURCE_NODE, new ByteArrayDeserializer(),
+                        config.maxOpenLayers(), config.retention(), inputLogs, checkpointLogs), Topics.SOURCE_NODE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), config.commandsTopic(), Topics.PROCESSOR_NODE, (ProcessorSupplier) processor);
         t.addSink(Topics.LAYERS_SINK_NODE, config.layersTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
                 Topics.PROCESSOR_NODE);
         t.addSink(Topics.DEAD_LETTER_SINK_NODE, config.deadLetterTopic(), new ByteArraySerializer(),
                 new ByteArraySerializer(), Topics.PROCESSOR_NODE);
+        t.addSink(Topics.CHECKPOINTS_SINK_NODE, config.checkpointsTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), new CheckpointPartitioner(), Topics.PROCESSOR_NODE);
         return t;
     }
 }

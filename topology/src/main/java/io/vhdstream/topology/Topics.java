@@ -12,6 +12,11 @@ public final class Topics {
     public static final String LAYERS = "vhdstream-layers";
     /** {@code DeadLetter} records: input the topology rejected, with the reason. */
     public static final String DEAD_LETTERS = "vhdstream-dead-letters";
+    /**
+     * Compacted {@code Checkpoint} records (key: {@code CheckpointKeys}): each disk's base layer and metadata,
+     * from which a lost layer directory is recovered without the commands retention deleted.
+     */
+    public static final String CHECKPOINTS = "vhdstream-checkpoints";
 
     /** The custom state store holding every disk's layer directory (see docs/layer-directory.md). */
     public static final String LAYER_STORE = "vhdstream-layer-store";
@@ -24,6 +29,7 @@ public final class Topics {
     public static final String PROCESSOR_NODE = "disk-command-processor";
     public static final String LAYERS_SINK_NODE = "layers-sink";
     public static final String DEAD_LETTER_SINK_NODE = "dead-letters-sink";
+    public static final String CHECKPOINTS_SINK_NODE = "checkpoints-sink";
 
     private Topics() {
     }

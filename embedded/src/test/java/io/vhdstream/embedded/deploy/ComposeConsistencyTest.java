@@ -91,7 +91,7 @@ class ComposeConsistencyTest {
         assertEquals("topology", d.topology);
         assertEquals("register-connectors", d.register);
         // What the checks below work from, so that a parser slip cannot make them vacuous.
-        assertEquals(Set.of("vhdstream-commands", "vhdstream-layers", "vhdstream-dead-letters", "vhdstream-blocks",
+        assertEquals(Set.of("vhdstream-commands", "vhdstream-layers", "vhdstream-dead-letters", "vhdstream-checkpoints", "vhdstream-blocks",
                 "vhdstream-source-errors", "vhdstream-replica-dlq"), d.requiredTopics().keySet());
         assertEquals(d.requiredTopics().keySet(), d.createdTopics().keySet());
         assertEquals("kafka:19092", d.effectiveConfig(d.connect).getProperty("bootstrap.servers"));
@@ -948,6 +948,7 @@ class ComposeConsistencyTest {
             out.put(t.getProperty("vhdstream.topic.commands", Topics.COMMANDS), "topology vhdstream.topic.commands");
             out.put(t.getProperty("vhdstream.topic.layers", Topics.LAYERS), "topology vhdstream.topic.layers");
             out.put(t.getProperty("vhdstream.topic.dead.letters", Topics.DEAD_LETTERS), "topology vhdstream.topic.dead.letters");
+            out.put(t.getProperty("vhdstream.topic.checkpoints", Topics.CHECKPOINTS), "topology vhdstream.topic.checkpoints");
             Optional<Map<String, String>> source = connectorOfClass("VhdSourceConnector");
             Optional<Map<String, String>> sink = connectorOfClass("VhdReplicaSinkConnector");
             if (source.isEmpty() || sink.isEmpty()) {
@@ -984,7 +985,7 @@ class ComposeConsistencyTest {
             });
             // The topology's topics as config/topics.properties (and TopicSetup) define them.
             Properties spec = repo.properties("config/topics.properties");
-            for (String role : List.of("commands", "layers", "dead-letters")) {
+            for (String role : List.of("commands", "layers", "dead-letters", "checkpoints")) {
                 String name = spec.getProperty(role + ".name");
                 if (name == null) {
                     out.add("config/topics.properties has no " + role + ".name");

@@ -8,6 +8,7 @@ import io.vhdstream.topology.config.TopicFinding;
 import io.vhdstream.topology.config.TopicSetup;
 import io.vhdstream.topology.config.TopicSpec;
 import io.vhdstream.topology.config.TopologyConfig;
+import io.vhdstream.topology.recovery.KafkaCheckpointLog;
 import io.vhdstream.topology.recovery.KafkaInputLog;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -61,7 +62,8 @@ public final class TopologyApp implements AutoCloseable {
 
     private TopologyApp(TopologyConfig config) {
         this.config = config;
-        this.streams = new KafkaStreams(DiskTopology.build(config, inputLog), config.streamsProperties());
+        this.streams = new KafkaStreams(DiskTopology.build(config, inputLog,
+                KafkaCheckpointLog.factory(config.checkpointsTopic())), config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             failure.compareAndSet(null, e);
             log.error("the topology failed; stopping the application", e);

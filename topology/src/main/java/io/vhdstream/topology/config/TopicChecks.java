@@ -109,7 +109,9 @@ public final class TopicChecks {
                     partitions + " partitions, the settings say " + s.partitions() + (mustBeOne
                             ? " (Kafka Connect requires exactly one)"
                             : s.role().equals(TopicSetup.COMMANDS)
-                            ? " (fine if chosen on purpose; never change it once disks exist)" : "")));
+                            ? " (fine if chosen on purpose; never change it once disks exist)"
+                            : s.role().equals(TopicSetup.CHECKPOINTS)
+                            ? " (it needs at least the command topic's partition count)" : "")));
         }
         int replicas = d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
         if (s.replicationFactor() > 0 && replicas != s.replicationFactor()) {
@@ -131,7 +133,9 @@ public final class TopicChecks {
             return;   // larger than needed is fine
         } else if (key.equals("cleanup.policy")) {
             severity = Severity.ERROR;
-            why = want.equals("compact") ? " (Kafka Connect requires compaction)"
+            why = want.equals("compact") ? (s.role().equals(TopicSetup.CHECKPOINTS)
+                    ? " (without compaction the checkpoints of every base ever sealed pile up)"
+                    : " (Kafka Connect requires compaction)")
                     : " (compaction would delete all but the last record of each key)";
         } else if (key.startsWith("retention.") && want.equals("-1")) {
             severity = Severity.ERROR;

@@ -28,6 +28,7 @@ public final class TopicSetup {
     public static final String COMMANDS = "commands";
     public static final String LAYERS = "layers";
     public static final String DEAD_LETTERS = "dead-letters";
+    public static final String CHECKPOINTS = "checkpoints";
     /** The connectors' topics: the source's blocks and errors, the sink's dead-letter queue. */
     public static final String BLOCKS = "blocks";
     public static final String SOURCE_ERRORS = "source-errors";
@@ -38,10 +39,10 @@ public final class TopicSetup {
     public static final String CONNECT_STATUS = "connect-status";
 
     /** Every role, in the order config/topics.properties lists them. */
-    public static final List<String> ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS, BLOCKS, SOURCE_ERRORS, REPLICA_DLQ,
-            CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS);
+    public static final List<String> ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS, CHECKPOINTS, BLOCKS, SOURCE_ERRORS,
+            REPLICA_DLQ, CONNECT_CONFIGS, CONNECT_OFFSETS, CONNECT_STATUS);
     /** The topics the topology reads and writes. */
-    public static final List<String> TOPOLOGY_ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS);
+    public static final List<String> TOPOLOGY_ROLES = List.of(COMMANDS, LAYERS, DEAD_LETTERS, CHECKPOINTS);
 
     private TopicSetup() {
     }
@@ -67,6 +68,16 @@ public final class TopicSetup {
         return recordLimit();
     }
 
+    /**
+     * Compacted: the latest record of each key (a disk's metadata, a chunk of its base) is the checkpoint. Same
+     * partition count as the command topic: a disk's checkpoint lives in its command partition's number.
+     */
+    public static Map<String, String> checkpointsConfigs() {
+        Map<String, String> m = recordLimit();
+        m.put("cleanup.policy", "compact");
+        return m;
+    }
+
     /** A topic holding records up to the pipeline's limit; nothing else fixed. */
     private static Map<String, String> recordLimit() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -84,7 +95,8 @@ public final class TopicSetup {
      * the topology's, the connectors' and Kafka Connect's internal ones.
      */
     public static List<TopicSpec> all() {
-        List<TopicSpec> out = new ArrayList<>(specs(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS, 4, (short) -1));
+        List<TopicSpec> out = new ArrayList<>(specs(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS,
+                Topics.CHECKPOINTS, 4, (short) -1));
         Map<String, String> blocks = recordLimit();
         blocks.put("cleanup.policy", "delete");
         out.add(new TopicSpec(BLOCKS, "vhdstream-blocks", 4, (short) -1, blocks));
@@ -103,14 +115,16 @@ public final class TopicSetup {
     }
 
     public static List<TopicSpec> specs(TopologyConfig cfg) {
-        return specs(cfg.commandsTopic(), cfg.layersTopic(), cfg.deadLetterTopic(), cfg.topicPartitions(),
-                cfg.topicReplicationFactor());
+        return specs(cfg.commandsTopic(), cfg.layersTopic(), cfg.deadLetterTopic(), cfg.checkpointsTopic(),
+                cfg.topicPartitions(), cfg.topicReplicationFactor());
     }
 
-    public static List<TopicSpec> specs(String commands, String layers, String deadLetters, int partitions, short rf) {
+    public static List<TopicSpec> specs(String commands, String layers, String deadLetters, String checkpoints,
+                                        int partitions, short rf) {
         return List.of(new TopicSpec(COMMANDS, commands, partitions, rf, commandsConfigs()),
                 new TopicSpec(LAYERS, layers, partitions, rf, layersConfigs()),
-                new TopicSpec(DEAD_LETTERS, deadLetters, partitions, rf, deadLetterConfigs()));
+                new TopicSpec(DEAD_LETTERS, deadLetters, partitions, rf, deadLetterConfigs()),
+                new TopicSpec(CHECKPOINTS, checkpoints, partitions, rf, checkpointsConfigs()));
     }
 
     /**

@@ -42,6 +42,10 @@ public final class TopologyConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC_CONFIG = "vhdstream.topic.dead.letters";
     private static final String DEAD_LETTER_TOPIC_DOC = "Output topic of DeadLetter records: rejected input.";
 
+    public static final String CHECKPOINTS_TOPIC_CONFIG = "vhdstream.topic.checkpoints";
+    private static final String CHECKPOINTS_TOPIC_DOC = "Compacted topic of Checkpoint records: each disk's base layer "
+            + "and metadata, from which a lost layer directory is recovered without the commands retention deleted.";
+
     public static final String CHECKPOINT_INTERVAL_MS_CONFIG = "vhdstream.checkpoint.interval.ms";
     private static final String CHECKPOINT_INTERVAL_MS_DOC = "How often the layer store fsyncs its active layers and "
             + "records its input offset (besides Streams' own commits). Bounds the replay after a crash.";
@@ -92,6 +96,8 @@ public final class TopologyConfig extends AbstractConfig {
                     LAYERS_TOPIC_DOC)
             .define(DEAD_LETTER_TOPIC_CONFIG, Type.STRING, Topics.DEAD_LETTERS, new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, DEAD_LETTER_TOPIC_DOC)
+            .define(CHECKPOINTS_TOPIC_CONFIG, Type.STRING, Topics.CHECKPOINTS, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, CHECKPOINTS_TOPIC_DOC)
             .define(CHECKPOINT_INTERVAL_MS_CONFIG, Type.LONG, CHECKPOINT_INTERVAL_MS_DEFAULT, ConfigDef.Range.atLeast(100),
                     Importance.LOW, CHECKPOINT_INTERVAL_MS_DOC)
             .define(OPEN_LAYERS_MAX_CONFIG, Type.INT, OPEN_LAYERS_MAX_DEFAULT, ConfigDef.Range.atLeast(1), Importance.LOW,
@@ -279,6 +285,10 @@ public final class TopologyConfig extends AbstractConfig {
 
     public String deadLetterTopic() {
         return getString(DEAD_LETTER_TOPIC_CONFIG);
+    }
+
+    public String checkpointsTopic() {
+        return getString(CHECKPOINTS_TOPIC_CONFIG);
     }
 
     public Duration checkpointInterval() {

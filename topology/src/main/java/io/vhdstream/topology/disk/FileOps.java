@@ -66,4 +66,16 @@ public final class FileOps {
             }
         }
     }
+
+    /** Deletes {@code dir} and everything under it, if it exists (not durable by itself: fsync the parent). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
 }

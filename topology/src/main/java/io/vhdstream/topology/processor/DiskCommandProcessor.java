@@ -6,6 +6,10 @@ import io.vhdstream.schemas.serde.AvroSerde;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.MergeRecord;
+import io.vhdstream.topology.checkpoint.CheckpointRecords;
+import io.vhdstream.topology.disk.DiskLayers;
+import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.store.LayerStore;
@@ -22,12 +26,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Applies each input record to the task's {@link LayerStore} and emits what came of it: {@code LayerSealed}
- * and {@code DiskDeleted} to the layers sink, {@code DeadLetter} to the dead-letter sink.
+ * and {@code DiskDeleted} to the layers sink, {@code DeadLetter} to the dead-letter sink, and the disk's
+ * checkpoint ({@link CheckpointRecords}: on CreateDisk, when the base layer is sealed, on DeleteDisk) to the
+ * checkpoint sink, all in the record's transaction.
  *
  * <p>Input keys and values arrive as bytes and are decoded here rather than by Streams' deserializers: a
  * dead letter carries the original bytes and the record's topic, partition and offset, every rejection
@@ -43,6 +51,7 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private final String deadLetterTopic;
     private final AvroSerde<LayerEvent> layerSerde = AvroSerdes.layerEvent();
     private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerdes.deadLetter();
+    private final CheckpointRecords checkpoints;
     /** Metric group of {@link #BYTES_WRITTEN_METRIC}, tagged with the task id. */
     public static final String METRIC_GROUP = Topics.METRIC_GROUP;
     /** Bytes of Write data the task has stored in its layer files (counted when they reached the file). */
@@ -53,10 +62,12 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     private Sensor bytesWritten;
     private DeadLetterLog deadLetters;
 
-    public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic) {
+    public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic,
+                                String checkpointsTopic) {
         this.checkpointInterval = checkpointInterval;
         this.layersTopic = layersTopic;
         this.deadLetterTopic = deadLetterTopic;
+        this.checkpoints = new CheckpointRecords(checkpointsTopic);
     }
 
     @Override
@@ -119,14 +130,32 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         }
     }
 
-    private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) {
+    private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) throws IOException {
+        CheckpointRecords.Sink toCheckpoints = (k, v) -> context.forward(new Record<>(k, v, in.timestamp()),
+                Topics.CHECKPOINTS_SINK_NODE);
+        DiskLayers layers = store.layers();
         if (outcome instanceof Outcome.Sealed s) {
             forwardLayerEvent(s.disk().diskId(), OutputRecords.layerSealed(s.disk(), s.layer()), in);
             for (MergeRecord m : s.merges()) {
                 forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealedLayers(s.disk().diskId())), in);
             }
+            // The base is the snapshot of layer 0 until a merge rewrites it; a replayed seal of a disk deleted since
+            // has no base left (its deletion, replayed next, checkpoints it).
+            if (s.layer().layerIndex() == 0 && !s.disk().deleted() && layers.merges(s.disk().diskId()).isEmpty()) {
+                Path base = layers.directory(s.disk().diskId()).resolve(LayerNames.BASE);
+                checkpoints.baseChanged(s.disk(), List.of(s.layer()), s.layer().sealOffset(), base,
+                        CheckpointRecords.presentChunks(base), toCheckpoints);
+            }
         } else if (outcome instanceof Outcome.Deleted d) {
             forwardLayerEvent(d.disk().diskId(), OutputRecords.diskDeleted(d.disk()), in);
+            checkpoints.deleted(d.disk(), layers.sealedLayers(d.disk().diskId()),
+                    layers.directory(d.disk().diskId()).resolve(LayerNames.BASE), toCheckpoints);
+        } else if (isCreation(outcome)) {
+            String id = diskIdOf(outcome);
+            DiskState disk = layers.state(id);
+            if (disk != null && disk.createdOffset() == pos.offset()) {   // also when re-delivered (skipped)
+                checkpoints.created(disk, toCheckpoints);
+            }
         } else if (outcome instanceof Outcome.Rejected r) {
             byte[] key = r.diskId() != null ? r.diskId().getBytes(StandardCharsets.UTF_8) : in.key();
             byte[] value = deadLetterSerde.serialize(deadLetterTopic, OutputRecords.deadLetter(r, pos, in.key(), in.value()));
@@ -141,6 +170,15 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         } catch (IOException e) {
             throw new StreamsException("cannot read the sealed layers of disk " + diskId, e);
         }
+    }
+
+    private static boolean isCreation(Outcome o) {
+        return o instanceof Outcome.Applied a && a.command().equals("CreateDisk")
+                || o instanceof Outcome.Skipped s && s.command().equals("CreateDisk");
+    }
+
+    private static String diskIdOf(Outcome o) {
+        return o instanceof Outcome.Applied a ? a.diskId() : ((Outcome.Skipped) o).diskId();
     }
 
     private void forwardLayerEvent(String diskId, LayerEvent event, Record<byte[], byte[]> in) {

@@ -14,20 +14,25 @@ import java.util.Map;
 
 /**
  * Progress of one layer store's recovery (Kafka Streams restoring it from the command topic, on its state
- * updater thread): log lines at the start, every {@link #LOG_INTERVAL_NANOS} and at the end, and two task
- * metrics in group {@value Topics#METRIC_GROUP}: {@value #REMAINING_METRIC} (offsets left to replay) and
- * {@value #RECORDS_METRIC} (commands replayed so far).
+ * updater thread), and of the checkpoint load before it: log lines at the start, every {@link #LOG_INTERVAL_NANOS}
+ * and at the end, and three task metrics in group {@value Topics#METRIC_GROUP}: {@value #REMAINING_METRIC}
+ * (offsets left to replay), {@value #RECORDS_METRIC} (commands replayed so far) and
+ * {@value #CHECKPOINT_BYTES_METRIC} (base layer data loaded from the checkpoint topic).
  */
 public final class RecoveryProgress implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecoveryProgress.class);
     public static final String REMAINING_METRIC = "recovery-remaining-offsets";
     public static final String RECORDS_METRIC = "recovery-records-total";
+    public static final String CHECKPOINT_BYTES_METRIC = "recovery-checkpoint-bytes-total";
     static final long LOG_INTERVAL_NANOS = 5_000_000_000L;
 
     private final TopicPartition partition;
     private final StreamsMetrics metrics;
     private final Sensor remaining;
     private final Sensor records;
+    private final Sensor checkpointBytes;
+    private long checkpointStartedNanos;
+    private long checkpointBytesSoFar;
     private long from;
     private long until;
     private long position;
@@ -47,7 +52,43 @@ public final class RecoveryProgress implements AutoCloseable {
         records = metrics.addSensor("vhdstream-recovery-records-" + taskId, Sensor.RecordingLevel.INFO);
         records.add(new MetricName(RECORDS_METRIC, Topics.METRIC_GROUP,
                 "Commands the task's layer store replayed from the input to recover its layers", tags), new CumulativeSum());
+        checkpointBytes = metrics.addSensor("vhdstream-recovery-checkpoint-" + taskId, Sensor.RecordingLevel.INFO);
+        checkpointBytes.add(new MetricName(CHECKPOINT_BYTES_METRIC, Topics.METRIC_GROUP,
+                "Bytes of base layer data the task's layer store loaded from the checkpoint topic", tags), new CumulativeSum());
         remaining.record(0);
+    }
+
+    /** The store is about to load its disks' checkpoint (base layers and metadata) from the checkpoint topic. */
+    public void checkpointStart(String topic, String why) {
+        checkpointStartedNanos = System.nanoTime();
+        loggedNanos = checkpointStartedNanos;
+        checkpointBytesSoFar = 0;
+        log.info("recovering the layers of {}: {}; loading the checkpoint of its disks from {}", partition, why, topic);
+    }
+
+    /** {@code chunks} chunks ({@code total} bytes of data) loaded so far. */
+    public void checkpointProgress(long chunks, long total) {
+        checkpointBytes.record(total - checkpointBytesSoFar);
+        checkpointBytesSoFar = total;
+        long now = System.nanoTime();
+        if (now - loggedNanos >= LOG_INTERVAL_NANOS) {
+            loggedNanos = now;
+            double secs = (now - checkpointStartedNanos) / 1e9;
+            log.info("recovering the layers of {}: loaded {} base chunks, {} MiB of checkpoint in {} s ({} MiB/s)", partition,
+                    chunks, total >> 20, Math.round(secs), Math.round(total / 1048576.0 / Math.max(secs, 1e-3)));
+        }
+    }
+
+    /** The checkpoint is in place: {@code disks} disks, commands from {@code replayFrom} on still to replay. */
+    public void checkpointDone(int disks, long chunks, long total, long replayFrom) {
+        log.info("recovering the layers of {}: loaded the checkpoint of {} disks ({} base chunks, {} MiB) in {} ms;"
+                + " the commands from offset {} on rebuild the rest", partition, disks, chunks, total >> 20,
+                (System.nanoTime() - checkpointStartedNanos) / 1_000_000, replayFrom);
+    }
+
+    /** Bytes of checkpoint data loaded by this store instance. */
+    public long checkpointBytes() {
+        return checkpointBytesSoFar;
     }
 
     /** The store will replay input offsets [from, until) before its task runs. */
@@ -114,5 +155,6 @@ public final class RecoveryProgress implements AutoCloseable {
     public void close() {
         metrics.removeSensor(remaining);
         metrics.removeSensor(records);
+        metrics.removeSensor(checkpointBytes);
     }
 }

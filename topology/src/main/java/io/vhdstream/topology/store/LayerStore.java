@@ -3,6 +3,8 @@ package io.vhdstream.topology.store;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.checkpoint.CheckpointLoader;
+import io.vhdstream.topology.recovery.CheckpointLog;
 import io.vhdstream.topology.recovery.InputLog;
 import io.vhdstream.topology.recovery.RecoveryProgress;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -71,6 +73,7 @@ public final class LayerStore implements StateStore {
     private final int maxOpenLayers;
     private final io.vhdstream.topology.disk.Retention retention;
     private final InputLog.Factory inputLogs;
+    private final CheckpointLog.Factory checkpointLogs;
 
     private DiskLayers layers;
     private TopicPartition input;
@@ -82,13 +85,15 @@ public final class LayerStore implements StateStore {
     private RecoveryProgress progress;
 
     LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers,
-               io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs) {
+               io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs,
+               CheckpointLog.Factory checkpointLogs) {
         this.retention = retention;
         this.name = name;
         this.layersDir = layersDir;
         this.inputTopic = inputTopic;
         this.maxOpenLayers = maxOpenLayers;
         this.inputLogs = inputLogs;
+        this.checkpointLogs = checkpointLogs;
     }
 
     @Override
@@ -107,11 +112,16 @@ public final class LayerStore implements StateStore {
         } catch (IOException e) {
             throw new ProcessorStateException("layer store " + name + " for " + input + " cannot read " + layersDir, e);
         }
-        durableBelow = committed == null ? 0 : committed;
         next = -1;
         progress = new RecoveryProgress(input, context.taskId().toString(), context.metrics());
         try {
-            planRecovery(context.appConfigs());
+            InputLog.Range r;
+            try (InputLog inputLog = inputLogs.open(context.appConfigs())) {
+                r = inputLog.range(input);
+            }
+            loadCheckpointIfLost(r, context.appConfigs());
+            durableBelow = committed == null ? 0 : committed;
+            planRecovery(r);
         } catch (RuntimeException e) {
             progress.close();
             throw e;
@@ -123,15 +133,40 @@ public final class LayerStore implements StateStore {
     }
 
     /**
+     * A store with no offsets for its partition (a lost directory, a task new here) behind the group, or one whose
+     * offsets retention has already passed, loads its disks from the checkpoint topic first: the replay then
+     * starts where the checkpoint ends, not at the disks' creation. Killed midway, it loads again on the next
+     * start (the offsets file is written last).
+     */
+    private void loadCheckpointIfLost(InputLog.Range r, Map<String, Object> appConfigs) {
+        boolean lost = committed == null && r.restoreEnd() > 0;
+        boolean passed = committed != null && committed < r.logStart() && committed < r.restoreEnd();
+        if (!lost && !passed) {
+            return;
+        }
+        progress.checkpointStart(inputTopic, lost ? "no layer offsets in " + layersDir + " (new or lost directory)"
+                : "the layers are durable up to offset " + committed + " but the topic now starts at " + r.logStart());
+        try (CheckpointLog source = checkpointLogs.open(appConfigs)) {
+            CheckpointLoader.Loaded l = CheckpointLoader.load(source, input, layersDir, progress::checkpointProgress);
+            if (l == null) {
+                log.info("recovering the layers of {}: the checkpoint topic holds none of its disks", input);
+                return;
+            }
+            OffsetsFile.write(offsetsFile, l.replayFrom());
+            committed = l.replayFrom();
+            progress.checkpointDone(l.disks(), l.chunks(), l.bytes(), l.replayFrom());
+        } catch (IOException e) {
+            throw new ProcessorStateException("layer store " + name + " for " + input + " could not load its checkpoint"
+                    + " into " + layersDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Finds out what Streams is about to restore ([committed offset, group's committed offset)), refuses to start
      * when retention already deleted part of it, and announces the recovery.
      */
-    private void planRecovery(Map<String, Object> appConfigs) {
+    private void planRecovery(InputLog.Range r) {
         long from = durableBelow;
-        InputLog.Range r;
-        try (InputLog inputLog = inputLogs.open(appConfigs)) {
-            r = inputLog.range(input);
-        }
         long until = r.restoreEnd();
         if (until <= from) {
             return;

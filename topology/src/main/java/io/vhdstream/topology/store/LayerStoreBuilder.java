@@ -1,5 +1,6 @@
 package io.vhdstream.topology.store;
 
+import io.vhdstream.topology.recovery.CheckpointLog;
 import io.vhdstream.topology.recovery.InputLog;
 import org.apache.kafka.streams.state.StoreBuilder;
 
@@ -19,15 +20,18 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
     private final int maxOpenLayers;
     private final io.vhdstream.topology.disk.Retention retention;
     private final InputLog.Factory inputLogs;
+    private final CheckpointLog.Factory checkpointLogs;
 
     public LayerStoreBuilder(String name, Path layersDir, String inputTopic, int maxOpenLayers,
-                             io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs) {
+                             io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs,
+                             CheckpointLog.Factory checkpointLogs) {
         this.retention = Objects.requireNonNull(retention);
         this.name = Objects.requireNonNull(name);
         this.layersDir = layersDir.toAbsolutePath().normalize();
         this.inputTopic = Objects.requireNonNull(inputTopic);
         this.maxOpenLayers = maxOpenLayers;
         this.inputLogs = Objects.requireNonNull(inputLogs);
+        this.checkpointLogs = Objects.requireNonNull(checkpointLogs);
     }
 
     @Override
@@ -53,7 +57,7 @@ public final class LayerStoreBuilder implements StoreBuilder<LayerStore> {
 
     @Override
     public LayerStore build() {
-        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, retention, inputLogs);
+        return new LayerStore(name, layersDir, inputTopic, maxOpenLayers, retention, inputLogs, checkpointLogs);
     }
 
     @Override

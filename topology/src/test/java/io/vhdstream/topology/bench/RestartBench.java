@@ -88,7 +88,7 @@ public final class RestartBench {
     private Round round(StockBroker broker, int r) throws Exception {
         String app = "bench-r" + r;
         Map<String, String> topics = Map.of("commands", app + "-commands", "layers", app + "-layers",
-                "dead-letters", app + "-dead-letters");
+                "dead-letters", app + "-dead-letters", "checkpoints", app + "-checkpoints");
         createTopics(broker, topics);
         Path dir = work.resolve(app);
         Files.createDirectories(dir);
@@ -101,6 +101,7 @@ public final class RestartBench {
         set.put("vhdstream.topic.commands", topics.get("commands"));
         set.put("vhdstream.topic.layers", topics.get("layers"));
         set.put("vhdstream.topic.dead.letters", topics.get("dead-letters"));
+        set.put("vhdstream.topic.checkpoints", topics.get("checkpoints"));
         Duration limit = Duration.ofMinutes(3);
 
         double empty;

@@ -201,6 +201,7 @@ public final class ThroughputBench {
         props.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, tp.topic());
         props.put(TopologyConfig.LAYERS_TOPIC_CONFIG, "bench-layers");
         props.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, "bench-dead-letters");
+        props.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(tp.topic()));
         props.putAll(extra);
         try (TopologyApp app = TopologyApp.start(props)) {
             if (!app.awaitRunning(Duration.ofSeconds(60))) {

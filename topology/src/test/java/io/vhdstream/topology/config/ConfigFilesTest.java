@@ -5,7 +5,11 @@ import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.command.Write;
 import io.vhdstream.schemas.deadletter.DeadLetter;
 import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.schemas.checkpoint.BaseChunk;
+import io.vhdstream.schemas.checkpoint.Checkpoint;
 import io.vhdstream.topology.Topics;
+import io.vhdstream.topology.checkpoint.BaseChunks;
+import io.vhdstream.topology.checkpoint.CheckpointKeys;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -96,7 +100,7 @@ class ConfigFilesTest {
         List<TopicSpec> file = all.stream().filter(s -> TopicSetup.TOPOLOGY_ROLES.contains(s.role())).toList();
         TopologyConfig cfg = TopologyConfig.of(topology());
         assertEquals(TopicSetup.specs(cfg), file);
-        assertEquals(List.of(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS), file.stream().map(TopicSpec::name).toList());
+        assertEquals(List.of(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS), file.stream().map(TopicSpec::name).toList());
         assertEquals("-1", file.get(0).configs().get("retention.ms"), "the command topic keeps every command");
         assertEquals("-1", file.get(0).configs().get("retention.bytes"));
     }
@@ -122,6 +126,16 @@ class ConfigFilesTest {
                 .setOriginalValueSize(Long.MAX_VALUE).build();
         int deadLetter = AvroSerdes.deadLetter().serialize("t", dl).length + 200 + RECORD_OVERHEAD;
 
+        // the largest checkpoint record: a chunk whose every sector is present
+        int sectors = BaseChunks.CHUNK_SIZE / Limits.SECTOR;
+        byte[] chunkKey = CheckpointKeys.chunk(Integer.MAX_VALUE, longestId, Long.MAX_VALUE);
+        Checkpoint chunk = new Checkpoint(BaseChunk.newBuilder().setDiskId(longestId).setIndex(Long.MAX_VALUE)
+                .setChunkSize(BaseChunks.CHUNK_SIZE).setMergeOffset(Long.MAX_VALUE).setVirtualSize(Long.MAX_VALUE)
+                .setBlockSize(Integer.MAX_VALUE).setCreatedOffset(Long.MAX_VALUE).setCreatedAt(Long.MAX_VALUE)
+                .setSectors(ByteBuffer.allocate(sectors / 8)).setData(ByteBuffer.allocate(BaseChunks.CHUNK_SIZE)).build());
+        int checkpoint = AvroSerdes.checkpoint().serialize("t", chunk).length + chunkKey.length + RECORD_OVERHEAD;
+
+        assertTrue(checkpoint <= maxRequest, "a full base chunk (" + checkpoint + " bytes) fits producer.max.request.size");
         assertTrue(write <= maxRequest, "a max-size Write (" + write + " bytes) fits producer.max.request.size");
         assertTrue(deadLetter <= maxRequest, "a max-size dead letter (" + deadLetter + ") fits producer.max.request.size");
         assertTrue(write <= batch, "a max-size Write fits a batch");

@@ -11,6 +11,10 @@ import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
 import io.vhdstream.topology.support.Verify;
+import io.vhdstream.schemas.layer.LayerSealed;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -34,12 +38,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What Kafka Streams 4.3 does when a task's layer store is empty but the group has committed offsets: the
- * layers directory is deleted between two runs.
+ * layers directory is deleted between two runs, and the command topic's records before each disk's first
+ * snapshot are deleted too (as time-based retention would).
  *
- * <p>Observed (and asserted): the store's changelog is the input topic, so Streams restores it (on its state
- * updater thread) from the store's committed offset, 0 here, to the group's committed offset, and only then
- * resumes the task's consumer there; the restoration emits nothing, every snapshot is announced exactly once
- * and every layer, including those sealed before the deletion, is rebuilt with its announced id.
+ * <p>Observed (and asserted): the store loads its disks' base layers from the checkpoint topic, then Streams
+ * restores the rest from the input topic (its changelog, on its state updater thread) from the offset after the
+ * checkpoint to the group's committed offset, and only then resumes the task's consumer there; the restoration
+ * emits nothing, every snapshot is announced exactly once and every layer, including those sealed before the
+ * deletion, is rebuilt with its announced id.
  */
 class StoreRebuildIT {
     static final long MIB = 1 << 20;
@@ -71,6 +77,7 @@ class StoreRebuildIT {
         p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
         p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
         p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
+        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
         TopologyConfig cfg = TopologyConfig.of(p);
         List<Replay> replays = new CopyOnWriteArrayList<>();
         StateRestoreListener recording = new StateRestoreListener() {
@@ -117,6 +124,29 @@ class StoreRebuildIT {
             Map<TopicPartition, Long> committed = broker.committedOffsets("store-rebuild-it");
             assertEquals(PARTITIONS, committed.size());
 
+            // Retention deletes each partition's commands up to its disk's first snapshot (the base layer's
+            // commands), for real: the broker's log start moves.
+            List<LayerEvent> firstRun = out.awaitLayers(es -> true, Duration.ofSeconds(1));
+            Map<TopicPartition, Long> checkpointEnds = new java.util.HashMap<>();
+            try (Admin a = broker.admin()) {
+                Map<TopicPartition, RecordsToDelete> del = new java.util.HashMap<>();
+                for (String id : sc.specs.keySet()) {
+                    List<LayerSealed> sealed = LayerEvents.sealed(firstRun, id);
+                    if (!sealed.isEmpty()) {
+                        TopicPartition tp = new TopicPartition(cmds, sealed.get(0).getInputOffsets().getPartition());
+                        long end = sealed.get(0).getInputOffsets().getToOffset() + 1;
+                        checkpointEnds.put(tp, end);
+                        del.put(tp, RecordsToDelete.beforeOffset(end));
+                    }
+                }
+                assertTrue(!del.isEmpty(), "some disk sealed its base in the first run");
+                a.deleteRecords(del).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> q = new java.util.HashMap<>();
+                del.keySet().forEach(tp -> q.put(tp, OffsetSpec.earliest()));
+                a.listOffsets(q).all().get(30, java.util.concurrent.TimeUnit.SECONDS)
+                        .forEach((tp, info) -> assertEquals(checkpointEnds.get(tp), info.offset(), "log start of " + tp));
+            }
+
             // The layer store is lost (a new machine, a wiped disk): no layer directory, no offsets.
             deleteTree(layers);
 
@@ -135,17 +165,18 @@ class StoreRebuildIT {
                 ks.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
             }
-            // Streams restored each store from the input (its changelog) from 0 to the group's committed offset
-            // before it resumed the task there.
+            // Each store loaded its checkpoint, then Streams restored it from the input (its changelog) from the
+            // checkpoint's end (0 for a disk whose base was not sealed yet) to the group's committed offset before it
+            // resumed the task there.
             assertEquals(PARTITIONS, replays.size(), "one restoration per task: " + replays);
             for (Replay r : replays) {
-                assertEquals(0, r.from(), r.toString());
+                assertEquals(checkpointEnds.getOrDefault(r.tp(), 0L), r.from(), r.toString());
                 assertEquals(committed.get(r.tp()), r.until(), r.toString());
                 assertTrue(r.records() > 0, r.toString());
             }
             // Each snapshot announced once: nothing before the committed offset was processed (and emitted) again.
             assertEquals(expected, LayerEvents.sealedCount(out.awaitLayers(es -> false, Duration.ofSeconds(2))));
-            Verify.layersMatchModels(layers, sc, events);
+            Verify.layersMatchModels(layers, sc, events, true);
         }
     }
 

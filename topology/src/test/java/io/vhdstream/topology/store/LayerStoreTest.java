@@ -8,6 +8,7 @@ import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.recovery.InputLog;
 import io.vhdstream.topology.recovery.RecoveryProgress;
+import io.vhdstream.topology.support.CheckpointLogs;
 import io.vhdstream.topology.support.Histories;
 import io.vhdstream.topology.support.InputLogs;
 import io.vhdstream.topology.support.Layers;
@@ -53,7 +54,7 @@ class LayerStoreTest {
 
     private LayerStore open(InputLog.Factory inputLog) {
         LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, work.resolve("layers"), Topics.COMMANDS, 8,
-                io.vhdstream.topology.disk.Retention.DEFAULT, inputLog)
+                io.vhdstream.topology.disk.Retention.DEFAULT, inputLog, CheckpointLogs.empty())
                 .build();
         Properties p = new Properties();
         p.put("application.id", "t");

@@ -53,6 +53,7 @@ public final class ChildApp implements AutoCloseable {
         p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, commands);
         p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layers);
         p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, deadLetters);
+        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(commands));
         return p;
     }
 

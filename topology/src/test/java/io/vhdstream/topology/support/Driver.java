@@ -30,6 +30,7 @@ public final class Driver implements AutoCloseable {
     public final TestInputTopic<byte[], byte[]> input;
     public final TestOutputTopic<byte[], LayerEvent> layers;
     public final TestOutputTopic<byte[], DeadLetter> deadLetters;
+    public final TestOutputTopic<byte[], byte[]> checkpoints;
     private final io.vhdstream.schemas.serde.AvroSerde<DiskCommand> serde = AvroSerdes.diskCommand();
 
     public Driver(Path work) {
@@ -50,12 +51,13 @@ public final class Driver implements AutoCloseable {
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layersDir.toString());
         TopologyConfig cfg = TopologyConfig.of(p);
-        driver = new TopologyTestDriver(DiskTopology.build(cfg, InputLogs.nothingToRestore()), cfg.streamsProperties());
+        driver = new TopologyTestDriver(DiskTopology.build(cfg, InputLogs.nothingToRestore(), CheckpointLogs.empty()), cfg.streamsProperties());
         input = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer(), START,
                 Duration.ofMillis(1));
         layers = driver.createOutputTopic(Topics.LAYERS, new ByteArrayDeserializer(), AvroSerdes.layerEvent().deserializer());
         deadLetters = driver.createOutputTopic(Topics.DEAD_LETTERS, new ByteArrayDeserializer(),
                 AvroSerdes.deadLetter().deserializer());
+        checkpoints = driver.createOutputTopic(Topics.CHECKPOINTS, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     public void pipe(DiskCommand c) {

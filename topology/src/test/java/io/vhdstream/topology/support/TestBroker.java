@@ -77,11 +77,21 @@ public final class TestBroker implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    /** Creates the topology's three topics with the settings of {@link TopicSetup}. */
+    /**
+     * Creates the topology's four topics with the settings of {@link TopicSetup}; the checkpoint topic is named
+     * {@link #checkpointsFor}({@code commands}).
+     */
     public void createTopics(String commands, String layers, String deadLetters, int partitions) throws Exception {
         try (Admin a = admin()) {
-            TopicSetup.ensure(a, TopicSetup.specs(commands, layers, deadLetters, partitions, (short) 1));
+            TopicSetup.ensure(a, TopicSetup.specs(commands, layers, deadLetters, checkpointsFor(commands), partitions,
+                    (short) 1));
         }
+    }
+
+    /** The checkpoint topic that goes with a test's command topic (the default name for the default topic). */
+    public static String checkpointsFor(String commands) {
+        return commands.equals(io.vhdstream.topology.Topics.COMMANDS) ? io.vhdstream.topology.Topics.CHECKPOINTS
+                : commands + "-checkpoints";
     }
 
     /** End offsets of a topic's partitions. */

@@ -25,6 +25,15 @@ public final class Verify {
      * present sectors recomputed from the file, unique and parent ids from the file).
      */
     public static void layersMatchModels(Path layersDir, Scenario scenario, List<LayerEvent> events) throws Exception {
+        layersMatchModels(layersDir, scenario, events, false);
+    }
+
+    /**
+     * @param baseFromCheckpoint base.vhd was put together from the checkpoint topic: same content, but its blocks
+     *                           may lie elsewhere in the file, so its size is not compared with the event's
+     */
+    public static void layersMatchModels(Path layersDir, Scenario scenario, List<LayerEvent> events,
+                                         boolean baseFromCheckpoint) throws Exception {
         for (DiskModel model : scenario.models.values()) {
             String disk = model.diskId();
             List<LayerSealed> sealed = LayerEvents.sealed(events, disk);
@@ -42,7 +51,9 @@ public final class Verify {
                         disk + " at " + s.getSnapshotId());
                 assertArrayEquals(Layers.digest(layer), s.getContentSha256().bytes(), "digest of " + layer);
                 assertEquals(Layers.presentSectors(layer), s.getPresentSectors(), "present sectors of " + layer);
-                assertEquals(Files.size(layer), s.getFileSize(), "size of " + layer);
+                if (!(baseFromCheckpoint && i == 0)) {
+                    assertEquals(Files.size(layer), s.getFileSize(), "size of " + layer);
+                }
                 try (VhdImage img = VhdImage.open(layer)) {
                     assertEquals(img.footer().uniqueId(), Uuids.toUuid(s.getLayerUniqueId()));
                 }

@@ -1,0 +1,101 @@
+package io.vhdstream.topology.checkpoint;
+
+import io.vhdstream.schemas.checkpoint.BaseChunk;
+import io.vhdstream.schemas.checkpoint.Checkpoint;
+import io.vhdstream.schemas.checkpoint.DiskCheckpoint;
+import io.vhdstream.schemas.serde.AvroSerde;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.SealedLayer;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.VhdImage;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The records a disk's changes put on the checkpoint topic, handed to a {@link Sink} in the order they must be
+ * published (chunks before the metadata that makes them count). Three moments:
+ * <ul>
+ * <li>{@link #created}: the disk exists; nothing is checkpointed yet, a recovery replays it from its CreateDisk;</li>
+ * <li>{@link #baseChanged}: the base layer was sealed (or a merge folded layers into it): its chunks, then the
+ * metadata saying which input offset the base reflects, from which a recovery replays the rest;</li>
+ * <li>{@link #deleted}: the tombstone state (later commands stay rejected) and tombstones for its chunks.</li>
+ * </ul>
+ */
+public final class CheckpointRecords {
+    /** Receives keys and values (null: a compaction tombstone). */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(byte[] key, byte[] value);
+    }
+
+    private final String topic;
+    private final AvroSerde<Checkpoint> serde = AvroSerdes.checkpoint();
+
+    public CheckpointRecords(String topic) {
+        this.topic = topic;
+    }
+
+    /** A disk was created (its CreateDisk is at {@code disk.createdOffset()}). */
+    public void created(DiskState disk, Sink out) {
+        out.accept(CheckpointKeys.disk(disk.partition(), disk.diskId()), metadata(disk, disk.createdOffset(),
+                disk.createdOffset(), List.of()));
+    }
+
+    /**
+     * The base layer {@code base} now holds every effect of the input up to and including {@code throughOffset},
+     * described by {@code sealed} (the sealed lines up to the one the base captures). Publishes the chunks that
+     * {@code chunks} names (every chunk the base holds data in, or those a merge touched), then the metadata.
+     */
+    public void baseChanged(DiskState disk, List<SealedLayer> sealed, long throughOffset, Path base,
+                            Iterable<Long> chunks, Sink out) throws IOException {
+        try (VhdImage img = VhdImage.open(base, OpenOptions.READ)) {
+            for (long index : chunks) {
+                BaseChunk c = BaseChunks.read(img, disk, index, throughOffset);
+                out.accept(CheckpointKeys.chunk(disk.partition(), disk.diskId(), index),
+                        c == null ? null : serde.serialize(topic, new Checkpoint(c)));
+            }
+        }
+        out.accept(CheckpointKeys.disk(disk.partition(), disk.diskId()), metadata(disk, throughOffset, throughOffset + 1,
+                sealed));
+    }
+
+    /** Every chunk the base holds data in. */
+    public static Iterable<Long> presentChunks(Path base) throws IOException {
+        try (VhdImage img = VhdImage.open(base, OpenOptions.READ)) {
+            return BaseChunks.touched(img.presentExtents());
+        }
+    }
+
+    /**
+     * The disk was deleted: its tombstone state, then compaction tombstones for the chunks of {@code base} (when
+     * the file is still there; otherwise its chunks only cost space until the topic is cleaned by hand).
+     */
+    public void deleted(DiskState tombstone, List<SealedLayer> sealed, Path base, Sink out)
+            throws IOException {
+        if (Files.exists(base)) {
+            for (long index : presentChunks(base)) {
+                out.accept(CheckpointKeys.chunk(tombstone.partition(), tombstone.diskId(), index), null);
+            }
+        }
+        out.accept(CheckpointKeys.disk(tombstone.partition(), tombstone.diskId()), metadata(tombstone,
+                tombstone.deletedOffset(), tombstone.deletedOffset() + 1, sealed));
+    }
+
+    private byte[] metadata(DiskState disk, long commandOffset, long replayFrom, List<SealedLayer> sealed) {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (SealedLayer s : sealed) {
+            lines.writeBytes(s.toLine().getBytes(StandardCharsets.UTF_8));
+        }
+        DiskCheckpoint m = DiskCheckpoint.newBuilder().setDiskId(disk.diskId()).setCommandOffset(commandOffset)
+                .setReplayFrom(replayFrom).setStateFile(ByteBuffer.wrap(disk.serialize()))
+                .setSealedFile(ByteBuffer.wrap(lines.toByteArray())).setMergesFile(ByteBuffer.allocate(0)).build();
+        return serde.serialize(topic, new Checkpoint(m));
+    }
+}

@@ -1,0 +1,73 @@
+package io.vhdstream.topology.recovery;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link CheckpointLog} through a consumer with the Streams application's restore-consumer settings (TLS, SASL
+ * included), reading committed records only: a checkpoint counts once the transaction that published it (with
+ * the offsets of the commands it reflects) committed.
+ */
+public final class KafkaCheckpointLog implements CheckpointLog {
+    /** No progress for this long: the cluster is not answering. The read as a whole has no time limit. */
+    private static final Duration STALL = Duration.ofSeconds(60);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+
+    private KafkaCheckpointLog(Map<String, Object> appConfigs, String topic) {
+        StreamsConfig sc = new StreamsConfig(appConfigs);
+        Map<String, Object> c = new HashMap<>(sc.getRestoreConsumerConfigs(
+                sc.getString(StreamsConfig.APPLICATION_ID_CONFIG) + "-checkpoint-loader"));
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.topic = topic;
+    }
+
+    /** Checkpoint logs of {@code topic}, each with a consumer of its own (a load is rare: a lost directory). */
+    public static Factory factory(String topic) {
+        return appConfigs -> new KafkaCheckpointLog(appConfigs, topic);
+    }
+
+    @Override
+    public void readAll(int partition, RecordHandler handler) throws IOException {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long end = consumer.endOffsets(List.of(tp), STALL).get(tp);   // the last stable offset, read_committed
+        long lastProgress = System.nanoTime();
+        while (consumer.position(tp, STALL) < end) {
+            var records = consumer.poll(Duration.ofMillis(500));
+            if (!records.isEmpty()) {
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
+                throw new TimeoutException("no checkpoint records from " + tp + " for " + STALL + " at offset "
+                        + consumer.position(tp) + " of " + end);
+            }
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                if (r.offset() >= end) {
+                    return;
+                }
+                handler.accept(r.key(), r.value(), r.offset());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

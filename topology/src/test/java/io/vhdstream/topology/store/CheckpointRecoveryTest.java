@@ -1,0 +1,215 @@
+package io.vhdstream.topology.store;
+
+import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.schemas.serde.AvroSerdes;
+import io.vhdstream.topology.Topics;
+import io.vhdstream.topology.checkpoint.CheckpointKeys;
+import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.SealedLayer;
+import io.vhdstream.topology.recovery.CheckpointLog;
+import io.vhdstream.topology.recovery.InputLog;
+import io.vhdstream.topology.recovery.RecoveryProgress;
+import io.vhdstream.topology.support.CheckpointLogs;
+import io.vhdstream.topology.support.Driver;
+import io.vhdstream.topology.support.Histories;
+import io.vhdstream.topology.support.InputLogs;
+import io.vhdstream.topology.support.Layers;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static io.vhdstream.topology.produce.DiskCommands.create;
+import static io.vhdstream.topology.produce.DiskCommands.snapshot;
+import static io.vhdstream.topology.produce.DiskCommands.trim;
+import static io.vhdstream.topology.produce.DiskCommands.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A lost layer directory recovered from the checkpoint topic the processor published, plus the commands after
+ * it, while the commands before it are gone (retention): the same disks as a store that processed everything.
+ */
+class CheckpointRecoveryTest {
+    static final TopicPartition TP = new TopicPartition(Topics.COMMANDS, 0);
+
+    @TempDir
+    Path work;
+
+    private final List<ConsumerRecord<byte[], byte[]>> log = new ArrayList<>();
+
+    /** Histories.mixed() (a: snapshots, b: deleted) and disk c, never snapshotted, created late. */
+    private List<DiskCommand> history() {
+        List<DiskCommand> cs = new ArrayList<>(Histories.mixed());
+        cs.add(create("c", 2 << 20, 1 << 20));
+        cs.add(write("c", 4096, Histories.data(9, 8192)));
+        cs.add(trim("c", 0, 8192));
+        cs.add(write("a", 1 << 20, Histories.data(10, 65536)));
+        cs.add(snapshot("a", "late", null));
+        cs.add(write("a", 0, Histories.data(11, 512)));
+        return cs;
+    }
+
+    /** Processes the history through the topology; returns the checkpoint records it published. */
+    private List<CheckpointLogs.Rec> processAll(Path layers) {
+        List<CheckpointLogs.Rec> out = new ArrayList<>();
+        try (Driver d = new Driver(work.resolve("first"), layers)) {
+            List<DiskCommand> cs = history();
+            for (int i = 0; i < cs.size(); i++) {
+                DiskCommand c = cs.get(i);
+                byte[] key = c.getDiskId().getBytes(StandardCharsets.UTF_8);
+                byte[] value = d.encode(c);
+                long ts = Driver.START.toEpochMilli() + i;
+                d.input.pipeInput(key, value, java.time.Instant.ofEpochMilli(ts));
+                log.add(new ConsumerRecord<>(Topics.COMMANDS, 0, i, ts, TimestampType.CREATE_TIME, 0, 0, key, value,
+                        new RecordHeaders(), Optional.empty()));
+            }
+            for (TestRecord<byte[], byte[]> r : d.checkpoints.readRecordsToList()) {
+                out.add(new CheckpointLogs.Rec(CheckpointKeys.parse(r.key()).partition(), r.key(), r.value()));
+            }
+        }
+        return out;
+    }
+
+    private MockProcessorContext<Object, Object> ctx;
+
+    private LayerStore open(Path layers, InputLog.Range range, CheckpointLog.Factory checkpoints) {
+        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, layers, Topics.COMMANDS, 8, InputLogs.fixed(range),
+                checkpoints).build();
+        Properties p = new Properties();
+        p.put("application.id", "t");
+        p.put("bootstrap.servers", "x:1");
+        ctx = new MockProcessorContext<>(p, new TaskId(0, 0), work.resolve("state").toFile());
+        store.init(ctx.getStateStoreContext(), store);
+        return store;
+    }
+
+    @Test
+    void aLostDirectoryComesBackFromTheCheckpointAndTheCommandsAfterIt() throws Exception {
+        Path lost = work.resolve("layers");
+        List<CheckpointLogs.Rec> checkpoint = processAll(lost);
+        Path straight = moveAside(lost);
+        int n = log.size();
+        assertTrue(checkpoint.size() > 10, "the processor published base chunks and disk metadata: " + checkpoint.size());
+
+        // Retention deleted every command up to a's first snapshot: all writes to a's and b's base layers, b's
+        // deletion stays. (Before merges exist, the base is the oldest layer; later layers need their commands.)
+        long logStart = firstSeal(straight, "a") + 1;
+        assertTrue(logStart > 5, "commands of a's and b's base layers are gone");
+        InputLog.Range range = new InputLog.Range(logStart, n, (long) n);
+
+        // Without a checkpoint the store cannot come back: the commands it needs are gone.
+        ProcessorStateException gap = assertThrows(ProcessorStateException.class,
+                () -> open(lost, range, CheckpointLogs.empty()));
+        assertTrue(gap.getMessage().contains("retention deleted"), gap.getMessage());
+
+        LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
+        Long committed = store.committedOffset(TP);
+        long replayFrom = committed == null ? 0 : committed + 1;
+        assertEquals(logStart, replayFrom, "replays from the offset after a's base");
+        assertTrue(metric(RecoveryProgress.CHECKPOINT_BYTES_METRIC) > 0, "loaded base data");
+        for (long at = replayFrom; at < n; at += 5) {
+            store.restore(log.subList((int) at, (int) Math.min(n, at + 5)));
+        }
+        store.commit(Map.of());
+        store.close();
+
+        assertSameDisks(straight, lost);
+    }
+
+    @Test
+    void aLoadKilledBeforeItsOffsetsWereWrittenLoadsAgainOverItsOwnLeftovers() throws Exception {
+        Path lost = work.resolve("layers");
+        List<CheckpointLogs.Rec> checkpoint = processAll(lost);
+        Path straight = moveAside(lost);
+        int n = log.size();
+        InputLog.Range range = new InputLog.Range(firstSeal(straight, "a") + 1, n, (long) n);
+        open(lost, range, CheckpointLogs.of(checkpoint)).close();
+        // The kill: the directories were switched into place, the offsets file not yet written; and a half-made
+        // working directory of the next attempt.
+        Files.delete(lost.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(TP.topic(), TP.partition())));
+        Files.createDirectories(lost.resolve(".vhdstream-commands-0.checkpoint.tmp").resolve("a"));
+        Files.write(lost.resolve("a").resolve("0001-s1.vhd"), new byte[] {1, 2, 3});   // stale junk of a layer
+
+        LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
+        long replayFrom = store.committedOffset(TP) + 1;
+        for (long at = replayFrom; at < n; at += 5) {
+            store.restore(log.subList((int) at, (int) Math.min(n, at + 5)));
+        }
+        store.commit(Map.of());
+        store.close();
+        assertSameDisks(straight, lost);
+        try (Stream<Path> s = Files.list(lost)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "the working directory is gone");
+        }
+    }
+
+    /**
+     * Same files in every disk directory; the same bytes for state, sealed and the layers the replay made (their
+     * parent locators name base.vhd by its absolute path, the same); the same content (through the chain) for
+     * base.vhd, which the checkpoint rebuilt from its chunks.
+     */
+    private static void assertSameDisks(Path expected, Path actual) throws Exception {
+        Map<String, Path> want = diskFiles(expected);
+        Map<String, Path> have = diskFiles(actual);
+        assertEquals(want.keySet(), have.keySet());
+        for (var e : want.entrySet()) {
+            Path w = e.getValue();
+            Path h = have.get(e.getKey());
+            if (w.getFileName().toString().equals(LayerNames.BASE)) {
+                Layers.assertSameContent(Layers.read(w), Layers.read(h), e.getKey());
+                Layers.assertClean(h);
+            } else {
+                assertArrayEquals(Files.readAllBytes(w), Files.readAllBytes(h), e.getKey());
+            }
+        }
+    }
+
+    private static Map<String, Path> diskFiles(Path layers) throws Exception {
+        Map<String, Path> out = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(layers)) {
+            s.filter(Files::isRegularFile).filter(p -> !layers.relativize(p).startsWith(LayerNames.OFFSETS_DIR))
+                    .forEach(p -> out.put(layers.relativize(p).toString(), p));
+        }
+        return out;
+    }
+
+    /** The directory is lost: what it held is kept elsewhere for comparison (same path: layers name parents by it). */
+    private Path moveAside(Path layers) throws Exception {
+        Path kept = work.resolve("straight");
+        Files.move(layers, kept);
+        return kept;
+    }
+
+    private static long firstSeal(Path layers, String disk) throws Exception {
+        return SealedLayer.readAll(layers.resolve(disk).resolve(LayerNames.SEALED)).get(0).sealOffset();
+    }
+
+    private double metric(String name) {
+        for (var e : ctx.metrics().metrics().entrySet()) {
+            if (e.getKey().group().equals(Topics.METRIC_GROUP) && e.getKey().name().equals(name)) {
+                return ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+}
