@@ -64,13 +64,13 @@ class TopicsCommandTest {
         CliRunner.Result created = CliRunner.run("topics", "create", "--bootstrap-servers", bs, "--file", file.toString(),
                 "--connect", "--replication-factor", "1").assertOk();
         assertTrue(created.out().contains("t1-commands (commands): created, ok"), created.out());
-        assertEquals(9, created.outLines().size(), created.out());
+        assertEquals(10, created.outLines().size(), created.out());
 
         CliRunner.Result ok = CliRunner.run("topics", "check", "--bootstrap-servers", bs, "--file", file.toString(),
                 "--connect", "--json").assertOk();
         JsonNode doc = new ObjectMapper().readTree(ok.out());
         assertEquals(0, doc.get("errors").asInt(), ok.out());
-        assertEquals(9, doc.get("topics").size());
+        assertEquals(10, doc.get("topics").size());
         try (Admin a = admin()) {
             assertEquals(25, a.describeTopics(List.of("t1-connect-offsets")).allTopicNames().get().get("t1-connect-offsets")
                     .partitions().size());

@@ -105,6 +105,7 @@ class RebuildAtIT {
         props.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, COMMANDS);
         props.put(TopologyConfig.LAYERS_TOPIC_CONFIG, LAYERS);
         props.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, "at-dead-letters");
+        props.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(COMMANDS));
         props.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(RETAIN));
         List<LayerEvent> events;
         try (TopologyApp app = TopologyApp.start(props);

@@ -2,6 +2,7 @@ package io.vhdstream.topology.it;
 
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterProblem;
+import io.vhdstream.topology.config.TopicSetup;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
@@ -45,6 +46,7 @@ class TopicGuardIT {
         p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, prefix + "-commands");
         p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, prefix + "-layers");
         p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "-dead-letters");
+        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(prefix + "-commands"));
         return p;
     }
 
@@ -59,7 +61,7 @@ class TopicGuardIT {
     @Test
     void missingTopicsNameBothFixes() throws Exception {
         String m = refused(props("guard1")).getMessage();
-        assertTrue(m.startsWith("topic guard1-commands: does not exist (and 2 more problems)"), m);
+        assertTrue(m.startsWith("topic guard1-commands: does not exist (and 3 more problems)"), m);
         assertTrue(m.contains("vhdstream topics create") && m.contains("vhdstream.topics.create=true"), m);
     }
 
@@ -70,7 +72,9 @@ class TopicGuardIT {
         try (Admin a = b.admin()) {
             a.createTopics(List.of(new NewTopic("guard2-commands", Optional.of(1), Optional.empty())
                     .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "2097152", "retention.ms", "-1",
-                            "retention.bytes", "-1")))).all().get(30, TimeUnit.SECONDS);
+                            "retention.bytes", "-1")),
+                    new NewTopic(TestBroker.checkpointsFor("guard2-commands"), Optional.of(1), Optional.empty())
+                            .configs(TopicSetup.checkpointsConfigs()))).all().get(30, TimeUnit.SECONDS);
         }
         String m = refused(props("guard2")).getMessage();
         assertTrue(m.startsWith("topic guard2-commands: cleanup.policy=compact, needs delete"), m);

@@ -93,7 +93,8 @@ class CheckpointRecoveryTest {
     private MockProcessorContext<Object, Object> ctx;
 
     private LayerStore open(Path layers, InputLog.Range range, CheckpointLog.Factory checkpoints) {
-        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, layers, Topics.COMMANDS, 8, InputLogs.fixed(range),
+        LayerStore store = new LayerStoreBuilder(Topics.LAYER_STORE, layers, Topics.COMMANDS, 8,
+                io.vhdstream.topology.disk.Retention.DEFAULT, InputLogs.fixed(range),
                 checkpoints).build();
         Properties p = new Properties();
         p.put("application.id", "t");
