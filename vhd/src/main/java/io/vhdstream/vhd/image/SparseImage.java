@@ -15,6 +15,8 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A dynamic or differencing image: blocks of sectors allocated on first write, each a sector bitmap then
@@ -46,6 +48,12 @@ public final class SparseImage extends VhdImage {
     private final int sectorsPerBlock;
     private final Map<Integer, SectorBitmap> bitmapCache;
     private long nextFree;
+    // Metadata written since the last flush is held here and written after a barrier (see flushMetadata).
+    private final TreeMap<Integer, SectorBitmap> dirtyBitmaps = new TreeMap<>();
+    private final TreeSet<Integer> pendingEntries = new TreeSet<>();
+    private final TreeSet<Integer> dirtyMapSectors = new TreeSet<>();
+    /** Past this many blocks with unwritten metadata, it is written (memory stays bounded without sync calls). */
+    static final int MAX_PENDING_BLOCKS = 4096;
 
     SparseImage(ImageFile file, ImageStructure s) {
         super(file, s);
@@ -167,10 +175,11 @@ public final class SparseImage extends VhdImage {
             file.write(gapAt, new byte[Sectors.SIZE]);   // the old end footer, now in the unused gap: no stale copy left
         }
         bat.set(block, start / Sectors.SIZE);
-        file.write(header.tableOffset() + 4L * block, bat.entryBytes(block));
+        pendingEntries.add(block); // written after a barrier: flushMetadata
         nextFree = newFooterAt;
         bitmapCache.put(block, bm);
         markFullIfSo(block, bm);
+        flushIfMany();
     }
 
     /**
@@ -201,12 +210,10 @@ public final class SparseImage extends VhdImage {
         int s1 = s0 + piece.remaining() / Sectors.SIZE;
         file.writeFully(bitmapAt + bitmapBytes + inBlock, piece);
         SectorBitmap bm = bitmap(block, true);
-        int[] changed = bm.set(s0, s1);
-        if (changed != null) {
-            int from = changed[0] / Sectors.SIZE * Sectors.SIZE;
-            int to = (changed[1] / Sectors.SIZE + 1) * Sectors.SIZE;
-            file.write(bitmapAt + from, bm.bytes(), from, to - from);
+        if (bm.set(s0, s1) != null) {
+            dirtyBitmaps.put(block, bm); // written after a barrier: flushMetadata
             markFullIfSo(block, bm);
+            flushIfMany();
         }
     }
 
@@ -216,9 +223,74 @@ public final class SparseImage extends VhdImage {
         }
         batmap.setFull(block, true);
         batmap.updateChecksum();
-        int sector = batmap.mapSectorOf(block);
-        file.write(batmap.mapOffset() + (long) sector * Sectors.SIZE, batmap.mapSector(sector));
-        file.write(structure.batmapHeaderOffset(), batmap.header());
+        dirtyMapSectors.add(batmap.mapSectorOf(block));
+    }
+
+    private void flushIfMany() throws IOException {
+        if (pendingEntries.size() + dirtyBitmaps.size() > MAX_PENDING_BLOCKS) {
+            flushMetadata(false);
+        }
+    }
+
+    /**
+     * Writes the metadata held since the last flush: BAT entries of new blocks, bitmaps with new bits, batmap
+     * sectors. A barrier (fdatasync) comes first, so that on the disk nothing ever points at data that is not
+     * there: a disk keeps unsynced writes in any order, and a BAT entry or a bitmap bit that arrived before its
+     * data would show zeros or stale bytes as the guest's, or point past the end of the file. A process crash
+     * before the flush leaves the image as at the previous flush for these blocks' new sectors (all-old);
+     * readers in this process see everything at once (the in-memory BAT and bitmaps). Then, when
+     * {@code durable}, a second fdatasync makes the metadata itself durable (what {@link #sync()} promises).
+     */
+    private void flushMetadata(boolean durable) throws IOException {
+        if (pendingEntries.isEmpty() && dirtyBitmaps.isEmpty() && dirtyMapSectors.isEmpty()) {
+            if (durable) {
+                file.force();
+            }
+            return;
+        }
+        file.force();
+        for (Map.Entry<Integer, SectorBitmap> e : dirtyBitmaps.entrySet()) {
+            file.write(bat.sector(e.getKey()) * Sectors.SIZE, e.getValue().bytes());
+        }
+        dirtyBitmaps.clear();
+        for (int block : pendingEntries) {
+            file.write(header.tableOffset() + 4L * block, bat.entryBytes(block));
+        }
+        pendingEntries.clear();
+        if (!dirtyMapSectors.isEmpty()) {
+            file.force(); // a "full" bit must not reach the disk before its block's BAT entry and bitmap
+            for (int sector : dirtyMapSectors) {
+                file.write(batmap.mapOffset() + (long) sector * Sectors.SIZE, batmap.mapSector(sector));
+            }
+            file.write(structure.batmapHeaderOffset(), batmap.header());
+            dirtyMapSectors.clear();
+        }
+        if (durable) {
+            file.force();
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        flushMetadata(false);
+    }
+
+    /** Writes the held metadata after a barrier, then makes everything durable. */
+    @Override
+    public void sync() throws IOException {
+        flushMetadata(true);
+    }
+
+    /** Writes the held metadata (after a barrier) before closing; durable only through {@link #sync()}. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (writable()) {
+                flushMetadata(false);
+            }
+        } finally {
+            super.close();
+        }
     }
 
     /**
@@ -264,7 +336,10 @@ public final class SparseImage extends VhdImage {
 
     /** The block's bitmap; cached reads for the hot paths, uncached for whole-disk scans. */
     public SectorBitmap bitmap(int block, boolean cache) throws IOException {
-        SectorBitmap bm = bitmapCache.get(block);
+        SectorBitmap bm = dirtyBitmaps.get(block);
+        if (bm == null) {
+            bm = bitmapCache.get(block);
+        }
         if (bm != null) {
             return bm;
         }

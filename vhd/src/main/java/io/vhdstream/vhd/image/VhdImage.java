@@ -99,8 +99,17 @@ public abstract sealed class VhdImage implements Closeable permits FixedImage, S
         dst.position(dst.limit());
     }
 
+    /** Everything written so far is on the disk: data and metadata (fdatasync). */
     public void sync() throws IOException {
         file.force();
+    }
+
+    /**
+     * Everything written so far is in the file for other readers (a fresh open) to see, without waiting for
+     * the disk beyond the one barrier that keeps metadata behind its data ({@link SparseImage} holds new
+     * metadata until then, see docs/crash-safety.md); {@link #sync()} and {@link #close()} do this too.
+     */
+    public void flush() throws IOException {
     }
 
     protected void checkWrite(long offset, long length) throws VhdException {

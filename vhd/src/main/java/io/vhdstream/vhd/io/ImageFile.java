@@ -146,6 +146,10 @@ public final class ImageFile implements Closeable {
 
     public void force() throws IOException {
         channel.force(false);
+        WriteListener l = listener;
+        if (l != null) {
+            l.synced();
+        }
     }
 
     private void requireWritable() throws VhdException {
