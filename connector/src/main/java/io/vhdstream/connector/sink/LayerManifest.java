@@ -14,7 +14,8 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * The sidecar of one replica layer ({@code NNNN-<source layer id>.manifest}, a properties file): which source
+ * The sidecar of one replica layer ({@code NNNN@<snapshot>-<source layer id>.manifest}, or
+ * {@code NNNN-<source layer id>.manifest} for a layer without a snapshot id, a properties file): which source
  * layer the replica file holds and how far it got. Replaced atomically (write, fsync, rename).
  *
  * <pre>
@@ -24,7 +25,8 @@ import java.util.UUID;
  * source.file=0002-snap2.vhd       the source layer's file, relative to its disk directory
  * virtual.size=1073741824
  * block.size=2097152
- * replica.file=0002-5b9c0c7e-....vhd
+ * snapshot.id=snap2                the snapshot the layer captures (absent for foreign chains)
+ * replica.file=0002@snap2-5b9c0c7e-....vhd
  * replica.unique.id=77aa...        the replica file's own VHD unique id
  * state=WRITING | SEALED | FAILED
  * failure=...                      why, when FAILED
@@ -33,7 +35,7 @@ import java.util.UUID;
  */
 record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String sourceFile, long virtualSize,
                      long blockSize, String replicaFile, UUID replicaUniqueId, State state, String failure,
-                     long extentCount, long bytes, String recordsSha256, String contentSha256) {
+                     long extentCount, long bytes, String recordsSha256, String contentSha256, String snapshotId) {
 
     enum State { WRITING, SEALED, FAILED }
 
@@ -41,12 +43,12 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
 
     LayerManifest withState(State s, String why) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, s, why, extentCount, bytes, recordsSha256, contentSha256);
+                replicaUniqueId, s, why, extentCount, bytes, recordsSha256, contentSha256, snapshotId);
     }
 
     LayerManifest sealed(long extents, long nbytes, String recordsSha, String contentSha) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, State.SEALED, null, extents, nbytes, recordsSha, contentSha);
+                replicaUniqueId, State.SEALED, null, extents, nbytes, recordsSha, contentSha, snapshotId);
     }
 
     void write(Path path) throws IOException {
@@ -57,6 +59,9 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
         p.setProperty("source.file", sourceFile);
         p.setProperty("virtual.size", Long.toString(virtualSize));
         p.setProperty("block.size", Long.toString(blockSize));
+        if (snapshotId != null) {
+            p.setProperty("snapshot.id", snapshotId);
+        }
         p.setProperty("replica.file", replicaFile);
         p.setProperty("replica.unique.id", replicaUniqueId.toString());
         p.setProperty("state", state.name());
@@ -97,7 +102,7 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
                     Long.parseLong(req(p, "virtual.size")), Long.parseLong(req(p, "block.size")), req(p, "replica.file"),
                     UUID.fromString(req(p, "replica.unique.id")), state, p.getProperty("failure"),
                     Long.parseLong(p.getProperty("extent.count", "0")), Long.parseLong(p.getProperty("bytes", "0")),
-                    p.getProperty("records.sha256", ""), p.getProperty("content.sha256", ""));
+                    p.getProperty("records.sha256", ""), p.getProperty("content.sha256", ""), p.getProperty("snapshot.id"));
         } catch (IllegalArgumentException e) {
             throw new IOException(path + " is not a valid replica manifest: " + e.getMessage(), e);
         }

@@ -36,7 +36,7 @@ import java.util.UUID;
 
 /**
  * The replica directory: one directory per disk (its id encoded as in docs/layer-directory.md), and in it per
- * source layer a differencing VHD on the replica of its parent ({@code NNNN-<source layer id>.vhd}; the base
+ * source layer a differencing VHD on the replica of its parent ({@code NNNN@<snapshot>-<source layer id>.vhd}, see {@link #stem}; the base
  * a dynamic VHD of the source's size and block size), its {@link LayerManifest} and, while it is written, its
  * {@link RecordLog}.
  *
@@ -156,7 +156,7 @@ final class ReplicaStore implements Closeable {
         }
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Files.createDirectories(diskDir);
-        String stem = String.format("%04d-%s", s.getLayerIndex(), id);
+        String stem = stem(s.getLayerIndex(), s.getSnapshotId(), id);
         Path vhd = diskDir.resolve(stem + ".vhd");
         Files.deleteIfExists(vhd); // left by a crash between creating it and writing its manifest
         Files.deleteIfExists(diskDir.resolve(stem + RecordLog.SUFFIX));
@@ -184,7 +184,7 @@ final class ReplicaStore implements Closeable {
             }
         }
         LayerManifest m = new LayerManifest(id, parentId, s.getLayerIndex(), s.getLayerFile(), s.getVirtualSize(), blockSize,
-                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "");
+                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId());
         Layer l2 = new Layer(diskDir, m);
         m.write(l2.manifestPath());
         openLayers.incrementAndGet();
@@ -490,6 +490,26 @@ final class ReplicaStore implements Closeable {
     @Override
     public void close() throws IOException {
         release();
+    }
+
+    /**
+     * A replica layer's file stem: {@code NNNN@<snapshot>-<source layer id>} (the snapshot percent-encoded as in
+     * layer directories, cut to 100 bytes), or {@code NNNN-<source layer id>} without a snapshot id. The source
+     * layer id keeps the name unique when a disk is re-created with the same snapshot ids.
+     */
+    static String stem(int index, String snapshotId, UUID sourceLayer) {
+        if (snapshotId == null || snapshotId.isEmpty()) {
+            return String.format("%04d-%s", index, sourceLayer);
+        }
+        String enc = NameEncoding.encode(snapshotId);
+        if (enc.length() > 100) {
+            int cut = 100;
+            while (cut > 0 && enc.lastIndexOf('%', cut - 1) > cut - 3) {
+                cut--; // never inside a %XX
+            }
+            enc = enc.substring(0, cut);
+        }
+        return String.format("%04d@%s-%s", index, enc, sourceLayer);
     }
 
     private static String stem(String file) {

@@ -17,7 +17,7 @@ public final class VhdReplicaSinkConnectorConfig extends AbstractConfig {
     public static final String REPLICA_DIR_CONFIG = "replica.dir";
     private static final String REPLICA_DIR_DOC = "Directory the replica chains are written under: one directory per"
             + " disk (the disk id encoded as in layer directories), holding per source layer a VHD"
-            + " (NNNN-<source layer id>.vhd: a dynamic disk for the base, a differencing disk on its parent's replica"
+            + " (NNNN@<snapshot>-<source layer id>.vhd, or NNNN-<source layer id>.vhd for layers of foreign chains: a dynamic disk for the base, a differencing disk on its parent's replica"
             + " otherwise) and a .manifest sidecar naming the source layer, its parent and its state (WRITING, SEALED,"
             + " FAILED). Must be writable by the worker; created if missing. Every task of the connector may write"
             + " here: give each sink connector its own directory.";

@@ -15,6 +15,11 @@ import java.util.UUID;
  */
 public record LayerRef(Path path, UUID uniqueId, UUID parentUniqueId, int index, String layerFile, long virtualSize,
                        int blockSize, boolean sealed, String snapshotId) {
+    /** The same layer, capturing another snapshot. */
+    public LayerRef withSnapshot(String snapshot) {
+        return new LayerRef(path, uniqueId, parentUniqueId, index, layerFile, virtualSize, blockSize, sealed, snapshot);
+    }
+
     /** The same layer announced with another parent. */
     public LayerRef withParent(UUID parent) {
         return new LayerRef(path, uniqueId, parent, index, layerFile, virtualSize, blockSize, sealed, snapshotId);

@@ -218,6 +218,9 @@ public final class RootScanner {
             }
             expected++;
             if (index > 0 && index <= baseLevel) {
+                if (index == baseLevel && !layers.isEmpty() && f.length > 2) {
+                    layers.set(0, layers.get(0).withSnapshot(decodeOrRaw(f[2]))); // the newest snapshot the base holds
+                }
                 continue; // merged into base.vhd: its file is gone
             }
             Path file = dir.resolve(f[1]);

@@ -571,7 +571,7 @@ public class VhdSourceTask extends SourceTask {
                 startPending = false;
                 layersStarted.increment();
                 out.add(record(offset, new StartOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),
-                        layer.virtualSize(), layer.blockSize())));
+                        layer.virtualSize(), layer.blockSize(), layer.snapshotId())));
             }
             long cost = 0;
             long sent = 0;

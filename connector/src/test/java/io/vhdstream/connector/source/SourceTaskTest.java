@@ -516,11 +516,17 @@ class SourceTaskTest {
                 .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
         assertEquals(1, starts.size(), "only the new layer: nothing merged is sent again");
         assertEquals(5, starts.get(0).getLayerIndex());
+        assertEquals("s6", starts.get(0).getSnapshotId(), "the snapshot the layer captures");
         List<SourceRecord> all = new ArrayList<>(before);
         all.addAll(after);
         Path replica = tmp.resolve("replica");
         replicate(replica, all, false);
         assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica, diskId), tmp), "the replica follows");
+        try (Stream<Path> names = Files.list(replica.resolve(NameEncoding.diskDir(diskId)))) {
+            List<String> n = names.map(x -> x.getFileName().toString()).toList();
+            assertTrue(n.stream().anyMatch(x -> x.startsWith("0005@s6-") && x.endsWith(".vhd")), n.toString());
+            assertTrue(n.stream().anyMatch(x -> x.startsWith("0000@s1-") && x.endsWith(".manifest")), n.toString());
+        }
 
         // A new connector (no offsets) sends the merged base, then 3, 4, 5: layer 3's parent is the base now.
         List<SourceRecord> fresh;
@@ -531,6 +537,7 @@ class SourceTaskTest {
                 .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
         assertEquals(List.of(0, 3, 4, 5), fs.stream().map(StartOfLayer::getLayerIndex).toList());
         assertEquals(baseId, io.vhdstream.schemas.common.Uuids.toUuid(fs.get(1).getParentUniqueId()));
+        assertEquals("s3", fs.get(0).getSnapshotId(), "the merged base holds snapshot s3 (layer 2's)");
         Path replica2 = tmp.resolve("replica2");
         replicate(replica2, fresh, false);
         assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica2, diskId), tmp));
