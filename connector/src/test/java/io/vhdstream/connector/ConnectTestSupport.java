@@ -152,6 +152,40 @@ public final class ConnectTestSupport {
         return out;
     }
 
+    /**
+     * Every record once and in order, as a read_committed consumer must see a feed: per layer StartOfLayer, records
+     * 0..n-1 of that layer, EndOfLayer(n); layers one after another.
+     *
+     * @return the layers' ids, in the order they started
+     */
+    public static List<UUID> assertExactlyOnce(List<BlockEvent> events) {
+        java.util.Set<Place> seen = new java.util.HashSet<>();
+        List<UUID> layers = new ArrayList<>();
+        long next = -1;
+        for (BlockEvent e : events) {
+            Place p = Place.of(e);
+            org.junit.jupiter.api.Assertions.assertTrue(seen.add(p), "duplicate " + p);
+            switch (p.kind()) {
+                case "start" -> {
+                    org.junit.jupiter.api.Assertions.assertEquals(-1, next, "a layer starts only after the previous one ended");
+                    layers.add(p.layer());
+                    next = 0;
+                }
+                case "end" -> {
+                    org.junit.jupiter.api.Assertions.assertEquals(next, p.extentIndex(), "EndOfLayer counts every record");
+                    next = -1;
+                }
+                default -> {
+                    org.junit.jupiter.api.Assertions.assertEquals(layers.get(layers.size() - 1), p.layer());
+                    org.junit.jupiter.api.Assertions.assertEquals(next, p.extentIndex(), "records in order, without a gap");
+                    next++;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(-1, next, "the last layer is complete");
+        return layers;
+    }
+
     /** A layer's identity and a record's place in it, for counting gaps and duplicates. */
     public record Place(UUID layer, long extentIndex, String kind) {
         public static Place of(BlockEvent e) {

@@ -31,12 +31,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,7 +128,7 @@ class WorkerRestartIT {
                 assertTrue(alive.isAlive(), "the worker exited");
                 tail.poll();
             }
-            assertExactlyOnce(tail.records);
+            assertEquals(2, ConnectTestSupport.assertExactlyOnce(tail.records).size());
             assertEquals(-1, TestChains.compareExports(chain.get(1), ConnectTestSupport.replicaTop(replica, disk), tmp));
         } finally {
             if (worker != null) {
@@ -141,33 +139,6 @@ class WorkerRestartIT {
             }
             kafka.stop();
         }
-    }
-
-    /** Every record once, in order: each layer StartOfLayer, records 0..n-1, EndOfLayer(n). */
-    private static void assertExactlyOnce(List<BlockEvent> events) {
-        Set<Place> seen = new HashSet<>();
-        long next = -1;
-        int layers = 0;
-        for (BlockEvent e : events) {
-            Place p = Place.of(e);
-            assertTrue(seen.add(p), "duplicate " + p);
-            switch (p.kind()) {
-                case "start" -> {
-                    assertEquals(-1, next, "a layer starts after the previous one ended");
-                    next = 0;
-                    layers++;
-                }
-                case "end" -> {
-                    assertEquals(next, p.extentIndex(), "EndOfLayer counts every record");
-                    next = -1;
-                }
-                default -> {
-                    assertEquals(next, p.extentIndex(), "records in order, without a gap");
-                    next++;
-                }
-            }
-        }
-        assertEquals(2, layers);
     }
 
     /** A base with 40 MiB of data (about 14 s at the quota), a child with a little, and the active leaf. */
