@@ -349,8 +349,13 @@ public final class DiskLayers implements Closeable {
             if (prior.snapshotId().equals(snap)) {
                 if (prior.sealOffset() == pos.offset()) {
                     List<MergeRecord> merges = d.mergesDecidedAt(pos.offset());
-                    if (merges.isEmpty() && prior.layerIndex() == d.sealed.size() - 1 && !d.state.deleted()) {
+                    boolean latest = prior.layerIndex() == d.sealed.size() - 1 && !d.state.deleted();
+                    if (merges.isEmpty() && latest) {
                         merges = retain(d, pos); // a crash came between the seal and its merge decision
+                    }
+                    if (latest && !(d.id.equals(stopDisk) && snap.equals(stopSnapshot))
+                            && !Files.exists(d.dir.resolve(activeName(d)))) {
+                        createLayer(d, d.sealed.size()); // ... or between it and the next layer: as the seal leaves it
                     }
                     out.accept(new Outcome.Sealed(d.state, prior, true, merges));
                 } else {
