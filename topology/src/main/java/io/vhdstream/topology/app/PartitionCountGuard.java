@@ -3,10 +3,9 @@ package io.vhdstream.topology.app;
 import io.vhdstream.topology.config.ClusterProblem;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
-import org.apache.kafka.common.utils.Utils;
+import io.vhdstream.topology.rebuild.Rebuilder;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -32,7 +31,7 @@ final class PartitionCountGuard {
                     continue;
                 }
                 DiskState s = DiskState.read(stateFile);
-                int now = partitionOf(s.diskId(), partitions);
+                int now = Rebuilder.partitionOf(s.diskId(), partitions);
                 if (s.topic().equals(topic) && s.partition() != now) {
                     throw new ClusterProblem(ClusterProblem.Kind.TOPICS, "topic " + topic + " has " + partitions
                             + " partitions, but disk '" + s.diskId() + "' in " + layersDir + " came from partition "
@@ -42,10 +41,5 @@ final class PartitionCountGuard {
                 }
             }
         }
-    }
-
-    /** The partition Kafka's default partitioner picks for a record keyed by {@code diskId}. */
-    static int partitionOf(String diskId, int partitions) {
-        return Utils.toPositive(Utils.murmur2(diskId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }
