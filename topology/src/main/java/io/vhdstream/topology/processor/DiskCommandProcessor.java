@@ -12,6 +12,7 @@ import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.topology.store.LayerStore;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -136,8 +137,9 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         DiskLayers layers = store.layers();
         if (outcome instanceof Outcome.Sealed s) {
             forwardLayerEvent(s.disk().diskId(), OutputRecords.layerSealed(s.disk(), s.layer()), in);
+            List<SealedLayer> sealed = s.merges().isEmpty() ? List.of() : layers.sealedLayers(s.disk().diskId());
             for (MergeRecord m : s.merges()) {
-                forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealedLayers(s.disk().diskId())), in);
+                forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealed), in);
             }
             // The base is the snapshot of layer 0 until a merge rewrites it; a replayed seal of a disk deleted since
             // has no base left (its deletion, replayed next, checkpoints it).
@@ -161,14 +163,6 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             byte[] value = deadLetterSerde.serialize(deadLetterTopic, OutputRecords.deadLetter(r, pos, in.key(), in.value()));
             context.forward(new Record<>(key, value, in.timestamp()), Topics.DEAD_LETTER_SINK_NODE);
             deadLetters.record(r, pos);
-        }
-    }
-
-    private java.util.List<io.vhdstream.topology.disk.SealedLayer> sealedLayers(String diskId) {
-        try {
-            return store.layers().sealedLayers(diskId);
-        } catch (IOException e) {
-            throw new StreamsException("cannot read the sealed layers of disk " + diskId, e);
         }
     }
 
