@@ -1,8 +1,6 @@
 package io.vhdstream.topology.disk;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +31,8 @@ public record MergeRecord(long decidedAt, int fromIndex, int toIndex) {
     /** Complete lines only, like {@link SealedLayer#readAll}; each range must continue the previous one. */
     public static List<MergeRecord> readAll(Path file) throws IOException {
         List<MergeRecord> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        text = text.substring(0, text.lastIndexOf('\n') + 1);
         int level = 0;
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
+        for (String line : SealedLayer.completeLines(file)) {
             String[] f = line.trim().split(" ");
             MergeRecord m;
             try {

@@ -82,6 +82,23 @@ public record SealedLayer(int layerIndex, String fileName, String snapshotId, lo
      */
     public static List<SealedLayer> readAll(Path file) throws IOException {
         List<SealedLayer> out = new ArrayList<>();
+        for (String line : completeLines(file)) {
+            SealedLayer s = parse(line, file);
+            if (s.layerIndex() != out.size()) {
+                throw new LayerDirectoryException(file + ": layer " + s.layerIndex() + " listed where layer "
+                        + out.size() + " was expected");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * The non-blank complete lines of an append-only file (none if it does not exist): a last line without its
+     * newline is an append in progress, or torn by a crash, and does not count.
+     */
+    static List<String> completeLines(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
@@ -89,12 +106,7 @@ public record SealedLayer(int layerIndex, String fileName, String snapshotId, lo
         text = text.substring(0, text.lastIndexOf('\n') + 1);
         for (String line : text.split("\n")) {
             if (!line.isBlank()) {
-                SealedLayer s = parse(line, file);
-                if (s.layerIndex() != out.size()) {
-                    throw new LayerDirectoryException(file + ": layer " + s.layerIndex() + " listed where layer "
-                            + out.size() + " was expected");
-                }
-                out.add(s);
+                out.add(line);
             }
         }
         return out;
