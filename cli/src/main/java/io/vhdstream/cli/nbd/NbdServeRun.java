@@ -12,7 +12,6 @@ import io.vhdstream.topology.config.ClientSettings;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /** The server's life for {@code nbd serve}; outside the verb so that picocli's reflection loads none of it. */
@@ -45,11 +43,7 @@ final class NbdServeRun {
                 if (!Files.isRegularFile(config)) {
                     throw CliException.usage("USAGE", "no such config file: " + config);
                 }
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(config)) {
-                    p.load(r);
-                }
-                p.stringPropertyNames().forEach(k -> f.put(k, p.getProperty(k).trim()));
+                f.putAll(ClientSettings.load(config));
             }
             String l = listen != null ? listen : f.getOrDefault("nbd.listen", DEFAULT_LISTEN);
             List<Path> lay = new ArrayList<>(layers);
