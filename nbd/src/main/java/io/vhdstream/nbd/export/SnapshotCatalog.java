@@ -8,6 +8,7 @@ import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
+import io.vhdstream.vhd.coalesce.CoalesceMarker;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -25,7 +26,6 @@ import java.util.List;
  * {@code base.vhd} alone, and nothing is opened while a merge rewrites the base.
  */
 public final class SnapshotCatalog implements ExportCatalog {
-    private static final String COALESCING = ".base.vhd.coalescing";
     private final List<Path> roots;
 
     public SnapshotCatalog(List<Path> roots) {
@@ -71,10 +71,11 @@ public final class SnapshotCatalog implements ExportCatalog {
             throw new IOException("snapshot " + snapshot + " was merged into the base by retention; the oldest kept is layer "
                     + level + "'s");
         }
-        if (Files.exists(dir.resolve(COALESCING)) || (!merges.isEmpty() && rangeStillThere(dir, merges.get(merges.size() - 1)))) {
-            throw new IOException("a retention merge is rewriting " + dir.resolve(LayerNames.BASE) + "; try again in a moment");
+        Path base = dir.resolve(LayerNames.BASE);
+        if (Files.exists(CoalesceMarker.of(base)) || (!merges.isEmpty() && rangeStillThere(dir, merges.get(merges.size() - 1)))) {
+            throw new IOException("a retention merge is rewriting " + base + "; try again in a moment");
         }
-        Path top = dir.resolve(s.layerIndex() == level ? LayerNames.BASE : s.fileName());
+        Path top = s.layerIndex() == level ? base : dir.resolve(s.fileName());
         VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false);
         return new SnapshotExport(name, chain, new MergeWatch(dir.resolve(MergeRecord.FILE), s.layerIndex()));
     }
