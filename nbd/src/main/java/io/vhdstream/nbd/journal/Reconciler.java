@@ -40,8 +40,7 @@ final class Reconciler {
     private Reconciler() {
     }
 
-    /** @return the partition the disk's commands go to */
-    static int reconcile(String diskId, LocalImage image, Map<String, Object> clientSettings, String topic) throws IOException {
+    static void reconcile(String diskId, LocalImage image, Map<String, Object> clientSettings, String topic) throws IOException {
         Map<String, Object> c = new HashMap<>(KafkaLimits.consumer());
         c.putAll(clientSettings);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -89,7 +88,6 @@ final class Reconciler {
             }
             image.checkpoint(end);
             log.info("disk '{}': {} commands applied from the log ({} up to offset {})", diskId, applied, tp, end);
-            return tp.partition();
         }
     }
 

@@ -64,18 +64,6 @@ public final class Replies {
         wire.write(data);
     }
 
-    /** NBD_REPLY_TYPE_OFFSET_HOLE: {@code length} bytes from {@code offset} read as zeros. */
-    public void offsetHole(long cookie, boolean done, long offset, int length) throws IOException {
-        chunk(cookie, done ? Nbd.REPLY_FLAG_DONE : 0, Nbd.REPLY_TYPE_OFFSET_HOLE, 12);
-        wire.out().writeLong(offset);
-        wire.out().writeInt(length);
-    }
-
-    /** NBD_REPLY_TYPE_NONE with the DONE flag: the end of a structured reply that needs no other chunk. */
-    public void done(long cookie) throws IOException {
-        chunk(cookie, Nbd.REPLY_FLAG_DONE, Nbd.REPLY_TYPE_NONE, 0);
-    }
-
     /** NBD_REPLY_TYPE_BLOCK_STATUS: (length, flags) pairs for one meta context; the last chunk of the reply. */
     public void blockStatus(long cookie, int contextId, long[] lengths, int[] flags, int count) throws IOException {
         chunk(cookie, Nbd.REPLY_FLAG_DONE, Nbd.REPLY_TYPE_BLOCK_STATUS, 4 + 8 * count);

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A client connection's byte streams (big-endian, as the protocol is) and its socket, which STARTTLS replaces
@@ -61,12 +60,6 @@ public final class Wire implements AutoCloseable {
             }
             n -= r;
         }
-    }
-
-    public String readString(int len) throws IOException {
-        byte[] b = new byte[len];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     public void write(ByteBuffer b) throws IOException {
