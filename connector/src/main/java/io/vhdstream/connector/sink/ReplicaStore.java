@@ -501,15 +501,7 @@ final class ReplicaStore implements Closeable {
         if (snapshotId == null || snapshotId.isEmpty()) {
             return String.format("%04d-%s", index, sourceLayer);
         }
-        String enc = NameEncoding.encode(snapshotId);
-        if (enc.length() > 100) {
-            int cut = 100;
-            while (cut > 0 && enc.lastIndexOf('%', cut - 1) > cut - 3) {
-                cut--; // never inside a %XX
-            }
-            enc = enc.substring(0, cut);
-        }
-        return String.format("%04d@%s-%s", index, enc, sourceLayer);
+        return String.format("%04d@%s-%s", index, NameEncoding.cut(NameEncoding.encode(snapshotId), 100), sourceLayer);
     }
 
     private static String stem(String file) {

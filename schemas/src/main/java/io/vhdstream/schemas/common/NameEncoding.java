@@ -51,6 +51,19 @@ public final class NameEncoding {
         return b.toString();
     }
 
+    /** Cuts an encoded string to at most {@code max} characters without splitting a %XX escape. */
+    public static String cut(String encoded, int max) {
+        if (encoded.length() <= max) {
+            return encoded;
+        }
+        int end = max;
+        int pct = encoded.lastIndexOf('%', end - 1);
+        if (pct >= 0 && pct > end - 3) {
+            end = pct;
+        }
+        return encoded.substring(0, end);
+    }
+
     /**
      * The directory name of a disk: its id encoded, with a leading dot escaped too ({@code %2E}) so that no
      * disk directory is {@code .}, {@code ..}, hidden, or the topology's {@code .offsets}.

@@ -25,4 +25,13 @@ class NameEncodingTest {
         // plain encode keeps a leading dot (topic names, snapshot ids); only disk directories escape it
         assertEquals(".x%20y", NameEncoding.encode(".x y"));
     }
+
+    @Test
+    void cutsWithoutSplittingAnEscape() {
+        assertEquals("abc", NameEncoding.cut("abc", 3));
+        assertEquals("ab", NameEncoding.cut("abc", 2));
+        assertEquals("x", NameEncoding.cut("x%2Fy", 3));   // %2F would be cut after '%2'
+        assertEquals("x", NameEncoding.cut("x%2Fy", 2));
+        assertEquals("x%2F", NameEncoding.cut("x%2Fy", 4));
+    }
 }

@@ -61,7 +61,7 @@ public final class LayerNames {
      */
     public static String sealedFile(int index, String snapshotId) {
         return index == 0 ? BASE
-                : String.format("%04d@%s.vhd", checkIndex(index), cut(encode(snapshotId), MAX_SNAPSHOT_NAME_BYTES));
+                : String.format("%04d@%s.vhd", checkIndex(index), NameEncoding.cut(encode(snapshotId), MAX_SNAPSHOT_NAME_BYTES));
     }
 
     /**
@@ -71,7 +71,7 @@ public final class LayerNames {
      */
     public static String legacyFile(int index, String openedBySnapshot) {
         return index == 0 ? BASE
-                : String.format("%04d-%s.vhd", checkIndex(index), cut(encode(openedBySnapshot), MAX_SNAPSHOT_NAME_BYTES));
+                : String.format("%04d-%s.vhd", checkIndex(index), NameEncoding.cut(encode(openedBySnapshot), MAX_SNAPSHOT_NAME_BYTES));
     }
 
     /** The prefix of layer {@code index}'s sealed name, whatever the snapshot ({@code NNNN@}). */
@@ -112,18 +112,5 @@ public final class LayerNames {
     /** Inverse of {@link #encode}; throws IllegalArgumentException on anything {@link NameEncoding#decode} refuses. */
     public static String decode(String s) {
         return NameEncoding.decode(s);
-    }
-
-    /** Cuts an encoded string to at most {@code max} characters without splitting a %XX escape. */
-    static String cut(String encoded, int max) {
-        if (encoded.length() <= max) {
-            return encoded;
-        }
-        int end = max;
-        int pct = encoded.lastIndexOf('%', end - 1);
-        if (pct >= 0 && pct > end - 3) {
-            end = pct;
-        }
-        return encoded.substring(0, end);
     }
 }
