@@ -30,7 +30,7 @@ public final class CommandLog {
     }
 
     /** The verb's client settings, once the cluster has answered and {@code topic} exists. */
-    private static Map<String, Object> checked(KafkaClientOptions kafka, String topic) throws IOException {
+    public static Map<String, Object> checked(KafkaClientOptions kafka, String topic) throws IOException {
         Map<String, Object> settings = kafka.clientSettings();
         try (ClusterConnection cluster = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, kafka::progress)) {
             TopicChecks.requireExists(cluster.admin(), topic);

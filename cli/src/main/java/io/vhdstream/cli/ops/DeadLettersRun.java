@@ -2,13 +2,12 @@ package io.vhdstream.cli.ops;
 
 import io.vhdstream.cli.StopSignals;
 import io.vhdstream.cli.json.JsonOutput;
+import io.vhdstream.cli.kafka.CommandLog;
 import io.vhdstream.cli.kafka.KafkaClientOptions;
 import io.vhdstream.cli.util.Text;
 import io.vhdstream.schemas.deadletter.DeadLetter;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.catalog.TopicReader;
-import io.vhdstream.topology.config.ClusterConnection;
-import io.vhdstream.topology.config.TopicChecks;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -43,10 +42,7 @@ final class DeadLettersRun {
     /** Prints the matching dead letters; returns how many. */
     static long run(KafkaClientOptions kafka, String topic, Filter filter, boolean follow, boolean json, PrintWriter out)
             throws IOException {
-        var settings = kafka.clientSettings();
-        try (ClusterConnection c = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, kafka::progress)) {
-            TopicChecks.requireExists(c.admin(), topic);
-        }
+        var settings = CommandLog.checked(kafka, topic);
         // A follower runs until SIGTERM/Ctrl-C and then exits 0; a bounded one needs no signal handling.
         CountDownLatch stop = follow && filter.max() == Long.MAX_VALUE ? StopSignals.install() : new CountDownLatch(1);
         AtomicLong printed = new AtomicLong();

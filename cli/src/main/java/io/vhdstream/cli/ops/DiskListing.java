@@ -2,12 +2,12 @@ package io.vhdstream.cli.ops;
 
 import io.vhdstream.cli.CliException;
 import io.vhdstream.cli.json.JsonOutput;
+import io.vhdstream.cli.kafka.CommandLog;
 import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.cli.util.Text;
 import io.vhdstream.topology.catalog.DiskCatalog;
 import io.vhdstream.topology.catalog.DiskInfo;
 import io.vhdstream.topology.catalog.SnapshotInfo;
-import io.vhdstream.topology.config.ClusterConnection;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,11 +30,7 @@ final class DiskListing {
             }
             return DiskCatalog.fromDirectory(o.layers);
         }
-        var settings = o.kafka.clientSettings();
-        try (ClusterConnection c = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, o.kafka::progress)) {
-            io.vhdstream.topology.config.TopicChecks.requireExists(c.admin(), o.layersTopic);
-        }
-        return DiskCatalog.fromLayersTopic(settings, o.layersTopic);
+        return DiskCatalog.fromLayersTopic(CommandLog.checked(o.kafka, o.layersTopic), o.layersTopic);
     }
 
     static String source(DiskSourceOptions o) {
