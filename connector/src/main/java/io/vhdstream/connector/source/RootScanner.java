@@ -6,6 +6,7 @@ import io.vhdstream.schemas.block.SourceErrorCodes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.chain.ParentResolver;
+import io.vhdstream.vhd.coalesce.CoalesceMarker;
 import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.vhd.image.OpenOptions;
@@ -61,8 +62,8 @@ public final class RootScanner {
     static final String SEALED_FILE = "sealed";
     static final String STATE_FILE = "state";
     static final String MERGED_FILE = "merged";
-    /** Present while a merge writes into base.vhd (the vhd engine's coalesce marker). */
-    static final String COALESCING_MARKER = ".base.vhd.coalescing";
+    /** The file a merge of a layer directory writes into. */
+    static final String BASE_FILE = "base.vhd";
     private static final int MAX_CHAIN = 1024;
 
     private final List<Path> roots;
@@ -264,7 +265,7 @@ public final class RootScanner {
      */
     private int baseLevel(Scan s, String diskId, Path root, Path dir) {
         Path merged = dir.resolve(MERGED_FILE);
-        if (Files.exists(dir.resolve(COALESCING_MARKER), LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(coalescingMarker(dir), LinkOption.NOFOLLOW_LINKS)) {
             return -1;
         }
         if (!Files.exists(merged)) {
@@ -310,11 +311,16 @@ public final class RootScanner {
     static String mergeStamp(Path diskDir) {
         Path merged = diskDir.resolve(MERGED_FILE);
         try {
-            return (Files.exists(diskDir.resolve(COALESCING_MARKER), LinkOption.NOFOLLOW_LINKS) ? "busy|" : "idle|")
+            return (Files.exists(coalescingMarker(diskDir), LinkOption.NOFOLLOW_LINKS) ? "busy|" : "idle|")
                     + (Files.exists(merged) ? Files.size(merged) : -1);
         } catch (IOException e) {
             return "unreadable|" + e;
         }
+    }
+
+    /** Present while a merge writes into base.vhd: the vhd engine's coalesce marker. */
+    private static Path coalescingMarker(Path diskDir) {
+        return CoalesceMarker.of(diskDir.resolve(BASE_FILE));
     }
 
     /** A sealed line's {@code key=value} field as a UUID, or {@code fallback}. */
