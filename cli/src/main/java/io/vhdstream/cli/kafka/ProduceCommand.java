@@ -70,11 +70,8 @@ public final class ProduceCommand extends VerbCommand {
         public Integer call() throws Exception {
             io.vhdstream.topology.produce.WorkloadSpec spec;
             try {
-                var d = io.vhdstream.topology.produce.WorkloadSpec.of(disk, size, total != null ? total : size,
-                        Math.toIntExact(writeSize), snapshotEvery, seed);
-                spec = new io.vhdstream.topology.produce.WorkloadSpec(d.diskId(), d.virtualSize(), d.blockSize(),
-                        d.totalBytes(), d.writeBytes(), d.sequentialFraction(), d.zeroFraction(), d.snapshotEveryBytes(),
-                        d.trims(), d.seed(), snapshotPrefix);
+                spec = io.vhdstream.topology.produce.WorkloadSpec.of(disk, size, total != null ? total : size,
+                        Math.toIntExact(writeSize), snapshotEvery, seed).withSnapshotPrefix(snapshotPrefix);
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
             }

@@ -51,4 +51,10 @@ public record WorkloadSpec(String diskId, long virtualSize, int blockSize, long 
         return new WorkloadSpec(diskId, virtualSize, Limits.DEFAULT_BLOCK_SIZE, totalBytes, writeBytes, 0.7, 0.05,
                 snapshotEveryBytes, 4, seed, "s");
     }
+
+    /** The same workload, its snapshot ids {@code prefix} plus 1, 2, ... */
+    public WorkloadSpec withSnapshotPrefix(String prefix) {
+        return new WorkloadSpec(diskId, virtualSize, blockSize, totalBytes, writeBytes, sequentialFraction, zeroFraction,
+                snapshotEveryBytes, trims, seed, prefix);
+    }
 }
