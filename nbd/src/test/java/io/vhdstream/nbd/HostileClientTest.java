@@ -106,9 +106,15 @@ class HostileClientTest {
     void anOptionFloodIsCutOff() throws Exception {
         assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
             try (RawClient c = new RawClient(server.port()).greet()) {
+                // Sent at once, not one round trip each: the flood must beat the handshake deadline under load.
+                for (int i = 0; i <= 256; i++) {   // the server's limit (256) plus the one it refuses: none left unread
+                    c.out.writeLong(Nbd.IHAVEOPT);
+                    c.out.writeInt(99);
+                    c.out.writeInt(0);
+                }
+                c.out.flush();
                 int replies = 0;
                 while (true) {
-                    c.option(99, new byte[0]);
                     RawClient.OptionReply r = c.reply();
                     replies++;
                     if (r.type() == Nbd.REP_ERR_POLICY) {
@@ -129,6 +135,40 @@ class HostileClientTest {
                 c.out.writeLong(Nbd.IHAVEOPT);   // half an option header, then nothing
                 c.out.flush();
                 assertTrue(c.closedByServer());
+            }
+        });
+        nextClientIsServed();
+    }
+
+    @Test
+    void aSilentClientIsCutAtTheHandshakeDeadline() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            try (RawClient c = new RawClient(server.port())) {
+                c.in.readFully(new byte[18]);   // the greeting; then the client says nothing
+                assertTrue(c.closedWithin(15_000), "still open after 15 s");
+            }
+        });
+        nextClientIsServed();
+    }
+
+    /** One byte every 0.5 s never trips the 2 s read timeout; only the whole-handshake deadline ends it. */
+    @Test
+    void aDribblingClientIsCutAtTheHandshakeDeadline() throws Exception {
+        assertTimeoutPreemptively(Duration.ofSeconds(40), () -> {
+            try (RawClient c = new RawClient(server.port()).greet()) {
+                byte[] endless = ByteBuffer.allocate(16 + 40).putLong(Nbd.IHAVEOPT).putInt(Nbd.OPT_GO).putInt(40).array();
+                boolean cut = false;
+                long t0 = System.nanoTime();
+                for (int i = 0; i < endless.length && !cut; i++) {
+                    try {
+                        c.out.write(endless[i]);
+                        c.out.flush();
+                        cut = c.closedWithin(500);
+                    } catch (java.io.IOException e) {
+                        cut = true;
+                    }
+                }
+                assertTrue(cut, "the server kept a dribbling client for " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             }
         });
         nextClientIsServed();

@@ -115,6 +115,23 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /** True if the server closes the connection within {@code millis} (false if it is still open then). */
+    boolean closedWithin(int millis) throws IOException {
+        int was = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(was);
+            }
+        }
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -15,11 +15,17 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Listens for NBD clients and serves each connection on a thread of its own: handshake, then transmission.
- * A client that misbehaves loses only its own connection; the listener goes on serving the next one.
+ * A client that misbehaves loses only its own connection; the listener goes on serving the next one. The
+ * whole handshake has a deadline (not only each read): a client that sends nothing, or dribbles a byte now
+ * and then, would otherwise hold a connection slot for ever.
  */
 public final class NbdServer implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(NbdServer.class);
@@ -30,6 +36,11 @@ public final class NbdServer implements Closeable {
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private final Thread acceptor;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nbd-handshake-deadline");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
 
     private NbdServer(ServerSocket listener, ExportCatalog catalog, ServerSettings settings) {
@@ -86,7 +97,13 @@ public final class NbdServer implements Closeable {
         try (Wire wire = new Wire(c)) {
             c.setTcpNoDelay(true);
             wire.timeout((int) settings.handshakeTimeout().toMillis());
-            n = new Handshake(wire, catalog, settings).run();
+            ScheduledFuture<?> deadline = deadlines.schedule(() -> cutOff(c),
+                    settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                n = new Handshake(wire, catalog, settings).run();
+            } finally {
+                deadline.cancel(false);
+            }
             if (n != null) {
                 new Transmission(wire, n, settings).run();
             }
@@ -108,6 +125,11 @@ public final class NbdServer implements Closeable {
         }
     }
 
+    private void cutOff(Socket c) {
+        log.info("{}: handshake not finished within {}; closing", c.getRemoteSocketAddress(), settings.handshakeTimeout());
+        closeQuietly(c);
+    }
+
     private static void closeQuietly(Socket s) {
         try {
             s.close();
@@ -120,6 +142,7 @@ public final class NbdServer implements Closeable {
     public void close() throws IOException {
         closed = true;
         listener.close();
+        deadlines.shutdownNow();
         for (Socket c : clients) {
             closeQuietly(c);
         }
