@@ -10,6 +10,7 @@ import io.vhdstream.topology.config.TopicSpec;
 import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.recovery.KafkaCheckpointLog;
 import io.vhdstream.topology.recovery.KafkaInputLog;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,17 +118,27 @@ public final class TopologyApp implements AutoCloseable {
             if (config.createTopics()) {
                 TopicSetup.ensure(c.admin(), specs);
             }
-            List<TopicFinding> findings = TopicChecks.check(c.admin(), specs);
+            TopicChecks.Survey survey = TopicChecks.survey(c.admin(), specs);
+            List<TopicFinding> findings = survey.findings();
             // differences that may be on purpose (more partitions, another replication factor)
             findings.stream().filter(f -> !f.error()).forEach(f -> log.info("{}", f));
             boolean missing = findings.stream().anyMatch(f -> f.error() && f.message().equals(TopicChecks.MISSING));
             ClusterProblem p = TopicChecks.asProblem(findings, missing && !config.createTopics()
                     ? TopicChecks.FIX + ", or start the topology with " + TopologyConfig.TOPICS_CREATE_CONFIG + "=true"
                     : TopicChecks.FIX);
+            if (p == null) {
+                // else Streams finds out at its first commit, 60 s later, as a transaction failure
+                Map<String, List<AclOperation>> needed = new LinkedHashMap<>();
+                needed.put(config.commandsTopic(), List.of(AclOperation.READ));
+                needed.putIfAbsent(config.layersTopic(), List.of(AclOperation.WRITE));
+                needed.putIfAbsent(config.deadLetterTopic(), List.of(AclOperation.WRITE));
+                needed.putIfAbsent(config.checkpointsTopic(), List.of(AclOperation.READ, AclOperation.WRITE));
+                p = TopicChecks.accessProblem(survey, needed);
+            }
             if (p != null) {
                 throw p;
             }
-            int partitions = TopicChecks.requireExists(c.admin(), config.commandsTopic()).partitions().size();
+            int partitions = survey.existing().get(config.commandsTopic()).partitions().size();
             PartitionCountGuard.check(config.layersDir(), config.commandsTopic(), partitions);
         }
     }

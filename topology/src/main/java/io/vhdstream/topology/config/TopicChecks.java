@@ -3,9 +3,11 @@ package io.vhdstream.topology.config;
 import io.vhdstream.topology.config.TopicFinding.Severity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -55,20 +58,32 @@ public final class TopicChecks {
      * replication factor or setting (warnings). Empty when all is as specified.
      */
     public static List<TopicFinding> check(Admin admin, List<TopicSpec> specs) throws ClusterProblem {
+        return survey(admin, specs).findings();
+    }
+
+    /** What {@link #check} found, and the descriptions (with what this principal may do) of the topics that exist. */
+    public record Survey(List<TopicFinding> findings, Map<String, TopicDescription> existing) {
+    }
+
+    /** {@link #check}, keeping the descriptions it read (one describe call for both). */
+    public static Survey survey(Admin admin, List<TopicSpec> specs) throws ClusterProblem {
         List<TopicFinding> out = new ArrayList<>();
-        Map<String, KafkaFuture<TopicDescription>> described =
-                admin.describeTopics(specs.stream().map(TopicSpec::name).distinct().toList()).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(
+                specs.stream().map(TopicSpec::name).distinct().toList(),
+                new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
         Map<TopicSpec, TopicDescription> existing = new LinkedHashMap<>();
+        Map<String, TopicDescription> byName = new LinkedHashMap<>();
         for (TopicSpec s : specs) {
             TopicDescription d = await(described.get(s.name()), "describe topic " + s.name());
             if (d == null) {
                 out.add(new TopicFinding(s.name(), s.role(), Severity.ERROR, MISSING));
             } else {
                 existing.put(s, d);
+                byName.put(s.name(), d);
             }
         }
         if (existing.isEmpty()) {
-            return out;
+            return new Survey(out, byName);
         }
         List<ConfigResource> resources = existing.keySet().stream()
                 .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList();
@@ -84,7 +99,31 @@ public final class TopicChecks {
                 }
             }
         }
-        return out;
+        return new Survey(out, byName);
+    }
+
+    /**
+     * The first topic of {@code needed} this principal may not use as it must (its ACLs, as the broker reports them
+     * in the topic's authorized operations) as a {@link ClusterProblem} ({@code NOT_AUTHORIZED}) naming the topic,
+     * the operation and the fix; null when all are allowed, or the broker does not say.
+     */
+    public static ClusterProblem accessProblem(Survey survey, Map<String, List<AclOperation>> needed) {
+        for (Map.Entry<String, List<AclOperation>> e : needed.entrySet()) {
+            TopicDescription d = survey.existing().get(e.getKey());
+            Set<AclOperation> allowed = d == null ? null : d.authorizedOperations();
+            if (allowed == null || allowed.contains(AclOperation.ALL)) {
+                continue;
+            }
+            for (AclOperation op : e.getValue()) {
+                if (!allowed.contains(op)) {
+                    String name = op.name().charAt(0) + op.name().substring(1).toLowerCase(java.util.Locale.ROOT);
+                    return new ClusterProblem(ClusterProblem.Kind.NOT_AUTHORIZED, "topic " + e.getKey() + ": this principal"
+                            + " may not " + op + " it (ACLs): allow it, e.g. kafka-acls.sh --bootstrap-server HOST:PORT"
+                            + " --add --allow-principal User:NAME --operation " + name + " --topic " + e.getKey());
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -191,8 +191,10 @@ public final class TopologyConfig extends AbstractConfig {
         Properties p = new Properties();
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         // The topology has no global stores; enabling the handler there silences Streams' warning on every
-        // StreamsConfig it builds (three per start) and is what Kafka 5.0 will do anyway.
+        // StreamsConfig it builds and is what Kafka 5.0 will do anyway. The partition assignor builds one from
+        // the main consumer's settings, so the consumer gets the setting too (else it warns once per thread).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(COMMIT_INTERVAL_MS_DEFAULT));
         // Streams' own producer and consumers carry blocks too: the same client settings as every other one.
         KafkaLimits.producer().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), String.valueOf(v)));

@@ -32,6 +32,11 @@ public final class TestBroker implements AutoCloseable {
     }
 
     public static TestBroker start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** A broker with {@code extra} broker settings over the usual ones (e.g. an authorizer). */
+    public static TestBroker start(Map<String, String> extra) throws Exception {
         Exit.setExitProcedure((status, message) -> {
             throw new IllegalStateException("the test broker wanted to exit (" + status + "): " + message);
         });
@@ -61,6 +66,7 @@ public final class TestBroker implements AutoCloseable {
         props.put("replica.fetch.max.bytes", String.valueOf(KafkaLimits.MAX_MESSAGE_BYTES));
         props.put("auto.create.topics.enable", "false");
         props.put("num.partitions", "1");
+        props.putAll(extra);
         props.forEach(b::setConfigProp);
         KafkaClusterTestKit kit = b.build();
         kit.format();
