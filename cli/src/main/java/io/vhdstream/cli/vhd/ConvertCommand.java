@@ -60,6 +60,9 @@ public final class ConvertCommand extends VerbCommand {
     ChainOptionsMixin chainOptions;
 
     @Mixin
+    SyncOption syncOption;
+
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -111,7 +114,7 @@ public final class ConvertCommand extends VerbCommand {
     private long toRaw(OutputTarget target, ProgressBar bar) throws IOException {
         target.requireNotTerminal(terminal());
         try (VhdChain chain = VhdChain.open(in, chainOptions.forImage(in), false)) {
-            target.export(chain, out, force, terminal(), bar);
+            target.export(chain, out, force, syncOption.sync, terminal(), bar);
             return chain.virtualSize();
         }
     }

@@ -33,6 +33,9 @@ public final class ExportCommand extends VerbCommand {
     ChainOptionsMixin chainOptions;
 
     @Mixin
+    SyncOption syncOption;
+
+    @Mixin
     ProgressOptions progressOptions;
 
     @Override
@@ -45,7 +48,7 @@ public final class ExportCommand extends VerbCommand {
              ProgressBar bar = progress(progressOptions, "export")) {
             size = chain.virtualSize();
             layers = chain.layers().size();
-            target.export(chain, rawOut, force, terminal(), bar);
+            target.export(chain, rawOut, force, syncOption.sync, terminal(), bar);
         }
         summary(progressOptions, "exported " + file + " (" + layers + (layers == 1 ? " layer" : " layers") + ") to "
                 + (target == OutputTarget.STDOUT ? "stdout" : rawOut) + ": " + Sizes.withHuman(size));

@@ -48,9 +48,12 @@ enum OutputTarget {
         }
     }
 
-    /** Writes the chain's whole disk here through the one exporter: stdout, a stream in place, or a new file. */
-    void export(io.vhdstream.vhd.chain.VhdChain chain, Path out, boolean force, io.vhdstream.cli.Terminal terminal,
-                io.vhdstream.vhd.ProgressListener bar) throws IOException {
+    /**
+     * Writes the chain's whole disk here through the one exporter: stdout, a stream in place, or a new file
+     * (fsynced before its rename only when {@code sync}).
+     */
+    void export(io.vhdstream.vhd.chain.VhdChain chain, Path out, boolean force, boolean sync,
+                io.vhdstream.cli.Terminal terminal, io.vhdstream.vhd.ProgressListener bar) throws IOException {
         switch (this) {
             case STDOUT -> {
                 io.vhdstream.vhd.convert.Exporter.export(chain, java.nio.channels.Channels.newChannel(terminal.out()), bar);
@@ -64,7 +67,7 @@ enum OutputTarget {
             }
             case FILE -> {
                 Guards.requireNotLayer(out, chain);
-                io.vhdstream.vhd.convert.Exporter.export(chain, out, force, bar);
+                io.vhdstream.vhd.convert.Exporter.export(chain, out, force, sync, bar);
             }
         }
     }

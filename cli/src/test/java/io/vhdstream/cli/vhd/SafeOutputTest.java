@@ -63,6 +63,22 @@ class SafeOutputTest {
     }
 
     @Test
+    void rawOutputsWithAndWithoutSyncHoldTheSameDisk() throws Exception {
+        Path img = image("s.vhd", "1M");
+        Path cached = dir.resolve("cached.raw");
+        Path synced = dir.resolve("synced.raw");
+        Path converted = dir.resolve("converted.raw");
+        vhd("export", img, cached).assertOk();
+        vhd("export", "--sync", img, synced).assertOk();
+        vhd("convert", "-O", "raw", "--sync", img, converted).assertOk();
+        assertEquals(1 << 20, Files.size(synced));
+        assertArrayEquals(Files.readAllBytes(cached), Files.readAllBytes(synced));
+        assertArrayEquals(Files.readAllBytes(cached), Files.readAllBytes(converted));
+        vhd("convert", "--sync", img, dir.resolve("x.vhd")).assertOk(); // VHD outputs are durable anyway
+        assertEquals(List.of(), leftovers(), "no temporary files stay behind");
+    }
+
+    @Test
     void containersAreNotImportedAsRawDisks() throws Exception {
         Path vhdFile = image("v.vhd", "1M");
         Path qcow2 = dir.resolve("d.qcow2");

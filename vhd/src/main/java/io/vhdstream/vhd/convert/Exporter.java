@@ -58,12 +58,19 @@ public final class Exporter {
         export(chain, rawOut, true, progress);
     }
 
+    /** {@link #export(VhdChain, Path, boolean, boolean, ProgressListener)} to a durable output. */
+    public static void export(VhdChain chain, Path rawOut, boolean overwrite, ProgressListener progress) throws IOException {
+        export(chain, rawOut, overwrite, true, progress);
+    }
+
     /**
      * Writes the disk to a new regular file {@code rawOut}, atomically ({@link AtomicOutput}: nothing with that
      * name exists until the whole disk is written). An existing file is replaced only when {@code overwrite};
-     * an image of the chain itself never.
+     * an image of the chain itself never. A {@code durable} output goes to the disk while it is written
+     * ({@link WriteBehind}) and is fsynced before its rename; otherwise it is left in the page cache.
      */
-    public static void export(VhdChain chain, Path rawOut, boolean overwrite, ProgressListener progress) throws IOException {
+    public static void export(VhdChain chain, Path rawOut, boolean overwrite, boolean durable, ProgressListener progress)
+            throws IOException {
         long size = chain.virtualSize();
         if (Files.exists(rawOut)) {
             for (var layer : chain.layers()) {
@@ -73,10 +80,10 @@ public final class Exporter {
                 }
             }
         }
-        try (AtomicOutput target = AtomicOutput.create(rawOut, overwrite)) {
+        try (AtomicOutput target = AtomicOutput.create(rawOut, overwrite, durable)) {
             try (FileChannel out = FileChannel.open(target.temp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 WriteBehind behind = new WriteBehind(out)) {
-                copy(chain, size, out, behind, progress);
+                 WriteBehind behind = durable ? new WriteBehind(out) : null) {
+                copy(chain, size, out, true, behind, progress);
                 if (out.size() < size) {
                     // The tail is a hole: truncate cannot grow a file, and writing its last byte would cost a block.
                     try (var raf = new java.io.RandomAccessFile(target.temp().toFile(), "rw")) {
@@ -93,16 +100,15 @@ public final class Exporter {
      * reader of a stream expects.
      */
     public static void export(VhdChain chain, WritableByteChannel out, ProgressListener progress) throws IOException {
-        copy(chain, chain.virtualSize(), out, null, progress);
+        copy(chain, chain.virtualSize(), out, false, null, progress);
     }
 
     /**
-     * Into a regular file ({@code behind} not null): positional writes, holes skipped, written bytes handed to
-     * the disk as the copy goes; otherwise sequential, holes as zeros.
+     * Into a regular file ({@code sparse}, {@code out} a FileChannel): positional writes, holes skipped, written
+     * bytes handed to {@code behind} (when not null) as the copy goes; otherwise sequential, holes as zeros.
      */
-    private static void copy(VhdChain chain, long size, WritableByteChannel out, WriteBehind behind,
+    private static void copy(VhdChain chain, long size, WritableByteChannel out, boolean sparse, WriteBehind behind,
                              ProgressListener progress) throws IOException {
-        boolean sparse = behind != null;
         BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
             free.add(ByteBuffer.allocateDirect(BUFFER));
@@ -137,7 +143,7 @@ public final class Exporter {
                     while (b.hasRemaining()) {
                         pos += sparse ? ((FileChannel) out).write(b, pos) : out.write(b);
                     }
-                    if (sparse) {
+                    if (behind != null) {
                         behind.written(b.limit());
                     }
                     free.add(b); // never full: there are only BUFFERS buffers

@@ -19,8 +19,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The one way a new output file comes into being: it is written under a hidden temporary name beside the
- * target ({@code .NAME.partial-XXXXXXXX}) and renamed to the target only by {@link #commit()}, after an
- * fsync of the file and then of the directory. Until then nothing with the target's name exists (or the old
+ * target ({@code .NAME.partial-XXXXXXXX}) and renamed to the target only by {@link #commit()}; a durable
+ * output is fsynced before the rename and its directory after it (a power loss then leaves the whole file or
+ * none), one that is not is left to the page cache as {@code cp} and {@code qemu-img convert} leave theirs. Until then nothing with the target's name exists (or the old
  * file is still there), so an interrupted import, export or conversion leaves nothing that looks complete:
  * {@link #close()} without commit deletes the temporary file, and so does a JVM shutdown (SIGTERM, SIGINT)
  * while it is open; after a SIGKILL only a hidden {@code .partial-} file remains.
@@ -39,12 +40,19 @@ public final class AtomicOutput implements Closeable {
     private final Path target;
     private final Path temp;
     private final boolean overwrite;
+    private final boolean durable;
     private boolean done;
 
-    private AtomicOutput(Path target, Path temp, boolean overwrite) {
+    private AtomicOutput(Path target, Path temp, boolean overwrite, boolean durable) {
         this.target = target;
         this.temp = temp;
         this.overwrite = overwrite;
+        this.durable = durable;
+    }
+
+    /** A durable output: {@link #create(Path, boolean, boolean)} with {@code durable} true. */
+    public static AtomicOutput create(Path target, boolean overwrite) throws IOException {
+        return create(target, overwrite, true);
     }
 
     /**
@@ -53,7 +61,7 @@ public final class AtomicOutput implements Closeable {
      * @throws VhdException ALREADY_EXISTS when the target exists and {@code overwrite} is false; INVALID_ARGUMENT
      *                      when it exists and is not a regular file (a directory, a device)
      */
-    public static AtomicOutput create(Path target, boolean overwrite) throws IOException {
+    public static AtomicOutput create(Path target, boolean overwrite, boolean durable) throws IOException {
         requireWritable(target, overwrite);
         Path abs = target.toAbsolutePath();
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial-"
@@ -64,7 +72,7 @@ public final class AtomicOutput implements Closeable {
             }
             OPEN.add(temp);
         }
-        return new AtomicOutput(target, temp, overwrite);
+        return new AtomicOutput(target, temp, overwrite, durable);
     }
 
     /** The check {@link #create} makes, for callers that want to fail before long work starts. */
@@ -88,13 +96,15 @@ public final class AtomicOutput implements Closeable {
         return temp;
     }
 
-    /** Makes the written file durable and gives it the target's name. */
+    /** Gives the written file the target's name; makes it durable first when it is a durable output. */
     public void commit() throws IOException {
         if (done) {
             throw new IllegalStateException("already committed or closed: " + target);
         }
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-            ch.force(true);
+        if (durable) {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         }
         synchronized (OPEN) {
             if (shuttingDown) {
@@ -119,7 +129,9 @@ public final class AtomicOutput implements Closeable {
             OPEN.remove(temp);
             done = true;
         }
-        syncDirectory(target.toAbsolutePath().getParent());
+        if (durable) {
+            syncDirectory(target.toAbsolutePath().getParent());
+        }
     }
 
     /** Without a commit: removes the temporary file. */
