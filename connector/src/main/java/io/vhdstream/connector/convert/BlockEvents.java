@@ -3,6 +3,7 @@ package io.vhdstream.connector.convert;
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
@@ -32,7 +33,7 @@ import java.util.Map;
  *              "ChangedBlock": {"diskId": "d1", "layerUniqueId": "base64...", "parentUniqueId": null,
  *                               "layerIndex": 0, "extentIndex": 3, "offset": 1572864, "length": 524288,
  *                               "data": "base64...", "sha256": "base64..."},
- *              "ZeroExtent": null, "EndOfLayer": null, "SourceError": null}}
+ *              "ZeroExtent": null, "EndOfLayer": null, "SourceError": null, "LayersMerged": null}}
  * </pre>
  */
 public final class BlockEvents {
@@ -129,6 +130,8 @@ public final class BlockEvents {
             return e.getDiskId();
         } else if (p instanceof SourceError e) {
             return e.getDiskId();
+        } else if (p instanceof LayersMerged m) {
+            return m.getDiskId();
         }
         return null;
     }

@@ -23,10 +23,12 @@ import java.util.UUID;
  * layer's EndOfLayer was emitted: every layer before it in chain order, and it, are done. No stored offset
  * means nothing of the disk was emitted. {@code base} (absent: 0) is the retention level the disk's base was
  * emitted at: the layers up to that index were merged into it (docs/layer-directory.md), so the consumer got
- * their content with the base and the next layer's parent is the base.
+ * their content with the base and the next layer's parent is the base. {@code merged} (absent: 0) is the level
+ * up to which merges were announced to the consumer after it got the layers ({@code LayersMerged}); the level
+ * the consumer knows is the higher of the two ({@link #knownLevel}).
  */
 public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOffset, long nextExtent, boolean complete,
-                          int base) {
+                          int base, int merged) {
     public static final String PARTITION_DISK = "disk";
     public static final String LAYER = "layer";
     public static final String INDEX = "index";
@@ -35,10 +37,11 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
     public static final String EXTENT = "extent";
     public static final String COMPLETE = "complete";
     public static final String BASE = "base";
+    public static final String MERGED = "merged";
 
     public LayerOffset {
         Objects.requireNonNull(layer, "layer");
-        if (layerIndex < 0 || chunkSize <= 0 || nextOffset < 0 || nextExtent < 0 || base < 0) {
+        if (layerIndex < 0 || chunkSize <= 0 || nextOffset < 0 || nextExtent < 0 || base < 0 || merged < 0) {
             throw new IllegalArgumentException("invalid offset " + layer + " index " + layerIndex + " chunk " + chunkSize
                     + " next " + nextOffset + " extent " + nextExtent);
         }
@@ -46,22 +49,32 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
 
     /** The offset of a layer's StartOfLayer: nothing of it emitted yet. */
     public static LayerOffset started(UUID layer, int layerIndex, int chunkSize) {
-        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false, 0);
+        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false, 0, 0);
     }
 
     /** The same offset, for a disk whose base was emitted at retention level {@code level}. */
     public LayerOffset withBase(int level) {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, level);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, level, merged);
+    }
+
+    /** The same offset, after the consumer was told that layers up to {@code level} were merged into the base. */
+    public LayerOffset withMerged(int level) {
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, base, level);
+    }
+
+    /** The retention level the consumer's copy of the base is at: emitted at it, or told of merges up to it. */
+    public int knownLevel() {
+        return Math.max(base, merged);
     }
 
     /** The offset after a record that ends at {@code end}. */
     public LayerOffset after(long end) {
-        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false, base);
+        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false, base, merged);
     }
 
     /** The offset of the layer's EndOfLayer. */
     public LayerOffset completed() {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true, base);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true, base, merged);
     }
 
     public static Map<String, String> partition(String diskId) {
@@ -87,6 +100,9 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
         m.put(COMPLETE, complete);
         if (base > 0) {
             m.put(BASE, base);
+        }
+        if (merged > 0) {
+            m.put(MERGED, merged);
         }
         return m;
     }
@@ -118,10 +134,12 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
             throw new IllegalArgumentException("offset " + m + ": index or chunk out of range");
         }
         long base = m.get(BASE) == null ? 0 : number(m, BASE);
-        if (base > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("offset " + m + ": base out of range");
+        long merged = m.get(MERGED) == null ? 0 : number(m, MERGED);
+        if (base > Integer.MAX_VALUE || merged > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("offset " + m + ": base or merged out of range");
         }
-        return new LayerOffset(layer, (int) index, (int) chunk, number(m, NEXT), number(m, EXTENT), complete, (int) base);
+        return new LayerOffset(layer, (int) index, (int) chunk, number(m, NEXT), number(m, EXTENT), complete, (int) base,
+                (int) merged);
     }
 
     private static String string(Map<String, ?> m, String key) {

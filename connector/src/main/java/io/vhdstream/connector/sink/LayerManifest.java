@@ -28,7 +28,7 @@ import java.util.UUID;
  * snapshot.id=snap2                the snapshot the layer captures (absent for foreign chains)
  * replica.file=0002@snap2-5b9c0c7e-....vhd
  * replica.unique.id=77aa...        the replica file's own VHD unique id
- * state=WRITING | SEALED | FAILED
+ * state=WRITING | SEALED | FAILED | MERGED   MERGED: retention folded it into the base, its file is gone
  * failure=...                      why, when FAILED
  * extent.count, bytes, records.sha256, content.sha256   the verified EndOfLayer values, when SEALED
  * </pre>
@@ -37,7 +37,7 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
                      long blockSize, String replicaFile, UUID replicaUniqueId, State state, String failure,
                      long extentCount, long bytes, String recordsSha256, String contentSha256, String snapshotId) {
 
-    enum State { WRITING, SEALED, FAILED }
+    enum State { WRITING, SEALED, FAILED, MERGED }
 
     static final String SUFFIX = ".manifest";
 
@@ -49,6 +49,18 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
     LayerManifest sealed(long extents, long nbytes, String recordsSha, String contentSha) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
                 replicaUniqueId, State.SEALED, null, extents, nbytes, recordsSha, contentSha, snapshotId);
+    }
+
+    /** The same layer, its content merged into the base (it keeps its verified values). */
+    LayerManifest merged() {
+        return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
+                replicaUniqueId, State.MERGED, null, extentCount, bytes, recordsSha256, contentSha256, snapshotId);
+    }
+
+    /** The same base, now holding snapshot {@code snapshot} (retention merged the layers up to it into the base). */
+    LayerManifest holding(String snapshot) {
+        return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
+                replicaUniqueId, state, failure, extentCount, bytes, recordsSha256, contentSha256, snapshot);
     }
 
     void write(Path path) throws IOException {
@@ -68,7 +80,7 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
         if (failure != null) {
             p.setProperty("failure", failure);
         }
-        if (state == State.SEALED) {
+        if (state == State.SEALED || state == State.MERGED) {
             p.setProperty("extent.count", Long.toString(extentCount));
             p.setProperty("bytes", Long.toString(bytes));
             p.setProperty("records.sha256", recordsSha256);
@@ -76,10 +88,15 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
         }
         StringWriter sw = new StringWriter();
         p.store(sw, "vhdstream replica layer");
+        atomicWrite(path, sw.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Replaces {@code path} with {@code content}: written under a temporary name, fsynced, renamed, directory fsynced. */
+    static void atomicWrite(Path path, byte[] content) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(sw.toString().getBytes(StandardCharsets.ISO_8859_1));
+            ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 ch.write(b);
             }

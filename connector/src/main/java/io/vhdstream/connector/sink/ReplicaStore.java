@@ -6,11 +6,13 @@ import io.vhdstream.schemas.Limits;
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
 import io.vhdstream.schemas.common.Uuid;
 import io.vhdstream.schemas.common.Uuids;
+import io.vhdstream.vhd.coalesce.ChainMerger;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +48,22 @@ import java.util.UUID;
  * if every record from 0 to extentCount-1 was applied, the parent replica is sealed, and replaying the log
  * against the replica file reproduces the EndOfLayer's extent count, byte count, records digest and content
  * digest, with no sector present that the records did not write. Otherwise it stays unsealed (state FAILED,
- * with the reason) and the call throws {@link RejectedException}. Not thread-safe: one store per sink task.
+ * with the reason) and the call throws {@link RejectedException}.
+ *
+ * <p>A {@code LayersMerged} record makes the replica follow the source's retention: the sealed layers of that
+ * chain up to its toLayerIndex fold into the replica's base with the vhd engine's {@link ChainMerger} (the code
+ * the topology merges with), their manifests say MERGED (their files are gone), and a layer whose parent was
+ * merged is created on the base. The merge is journaled first ({@value #MERGE_JOURNAL}, replaced atomically,
+ * removed when done) and redone when the disk is next loaded, so a crash at any point converges.
+ * Not thread-safe: one store per sink task.
  */
 final class ReplicaStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaStore.class);
     private static final int ZERO_WRITE = 1 << 20;
     private static final byte[] NO_SHA = new byte[32];
     private static final byte[] ZEROS = new byte[ZERO_WRITE];
+    /** In a replica disk directory while a merge runs: {@code base=<source id of the base>} and {@code to=<layer index>}. */
+    static final String MERGE_JOURNAL = "merge.pending";
 
     /** A record the store refuses; the layer it belongs to is not sealed. */
     static final class RejectedException extends Exception {
@@ -63,7 +75,7 @@ final class ReplicaStore implements Closeable {
     }
 
     /** What applying a record did. */
-    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED }
+    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED }
 
     private final Path dir;
     private final int maxOpen;
@@ -100,6 +112,11 @@ final class ReplicaStore implements Closeable {
         boolean sealed() {
             return manifest.state() == LayerManifest.State.SEALED;
         }
+
+        /** Sealed, or sealed and then merged into the base: nothing of it is written any more. */
+        boolean done() {
+            return sealed() || manifest.state() == LayerManifest.State.MERGED;
+        }
     }
 
     ReplicaStore(Path dir, int maxOpen) throws IOException {
@@ -110,8 +127,7 @@ final class ReplicaStore implements Closeable {
 
     Outcome apply(BlockEvent event) throws IOException, RejectedException {
         Object p = event.getPayload();
-        String diskId = p instanceof ChangedBlock c ? c.getDiskId() : p instanceof ZeroExtent z ? z.getDiskId()
-                : p instanceof StartOfLayer s ? s.getDiskId() : p instanceof EndOfLayer e ? e.getDiskId() : null;
+        String diskId = p instanceof SourceError ? null : io.vhdstream.connector.convert.BlockEvents.diskId(event);
         if (diskId != null) {
             String why = NameEncoding.diskIdProblem(diskId);
             if (why != null) {
@@ -127,6 +143,8 @@ final class ReplicaStore implements Closeable {
             return start(s);
         } else if (p instanceof EndOfLayer e) {
             return end(e);
+        } else if (p instanceof LayersMerged m) {
+            return merged(m);
         } else if (p instanceof SourceError e) {
             log.warn("the source reports {} for {} (disk {}): {}", e.getReasonCode(), e.getPath(), e.getDiskId(), e.getMessage());
             return Outcome.SKIPPED;
@@ -146,7 +164,7 @@ final class ReplicaStore implements Closeable {
         Map<UUID, Layer> layers = disk(s.getDiskId());
         Layer l = layers.get(id);
         if (l != null) {
-            if (l.sealed()) {
+            if (l.done()) {
                 return Outcome.IGNORED_SEALED;
             }
             // The layer is being sent again from its start: forget what was logged, keep the data (it is rewritten).
@@ -173,7 +191,7 @@ final class ReplicaStore implements Closeable {
                 throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
                         + parentId + ", which this replica does not have: its records were never received");
             }
-            VhdCreator.differencing(vhd, parent.vhd());
+            VhdCreator.differencing(vhd, holder(layers, parent).vhd());
         }
         UUID replicaId;
         try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
@@ -197,7 +215,7 @@ final class ReplicaStore implements Closeable {
 
     private Outcome changed(ChangedBlock c) throws IOException, RejectedException {
         Layer l = layerFor(c.getDiskId(), c.getLayerUniqueId(), c.getLayerIndex());
-        if (l.sealed()) {
+        if (l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         ByteBuffer data = c.getData();
@@ -221,7 +239,7 @@ final class ReplicaStore implements Closeable {
 
     private Outcome zeros(ZeroExtent z) throws IOException, RejectedException {
         Layer l = layerFor(z.getDiskId(), z.getLayerUniqueId(), z.getLayerIndex());
-        if (l.sealed()) {
+        if (l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         checkRange(l, z.getExtentIndex(), z.getOffset(), z.getLength());
@@ -271,12 +289,12 @@ final class ReplicaStore implements Closeable {
 
     private Outcome end(EndOfLayer e) throws IOException, RejectedException {
         Layer l = layerFor(e.getDiskId(), e.getLayerUniqueId(), e.getLayerIndex());
-        if (l.sealed()) {
+        if (l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         if (l.manifest.sourceParent() != null) {
             Layer parent = disk(e.getDiskId()).get(l.manifest.sourceParent());
-            if (parent == null || !parent.sealed()) {
+            if (parent == null || !parent.done()) {
                 throw fail(l, "its parent layer " + l.manifest.sourceParent() + " is not sealed in the replica");
             }
         }
@@ -336,6 +354,125 @@ final class ReplicaStore implements Closeable {
         return Outcome.SEALED;
     }
 
+    // ---- LayersMerged: the source's retention, applied to the replica chain
+
+    private Outcome merged(LayersMerged m) throws IOException, RejectedException {
+        Map<UUID, Layer> layers = disk(m.getDiskId());
+        UUID baseId = Uuids.toUuid(m.getBaseUniqueId());
+        Layer base = layers.get(baseId);
+        if (base == null || !base.sealed() || base.manifest.sourceParent() != null) {
+            throw new RejectedException("disk " + m.getDiskId() + ": the source merged layers " + m.getFromLayerIndex() + ".."
+                    + m.getToLayerIndex() + " into base " + baseId + ", which this replica does not have sealed");
+        }
+        List<Layer> range = mergeRange(layers, base, m.getToLayerIndex());
+        if (range.isEmpty()) {
+            return Outcome.REPEATED;
+        }
+        LayerManifest.atomicWrite(base.diskDir.resolve(MERGE_JOURNAL), ("base=" + baseId + "\nto=" + m.getToLayerIndex()
+                + "\nsnapshot=" + (m.getSnapshotId() == null ? "" : NameEncoding.encode(m.getSnapshotId())) + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+        runMerge(layers, base, range, m.getSnapshotId());
+        log.info("disk {}: merged replica layers {}..{} into the base (the source's retention): it holds snapshot {}",
+                m.getDiskId(), range.get(0).manifest.layerIndex(), m.getToLayerIndex(), m.getSnapshotId());
+        return Outcome.MERGED;
+    }
+
+    /**
+     * The sealed layers above {@code base} up to index {@code to}, lowest first, following the chain child by child
+     * (merged ones skipped); empty if they were merged already.
+     *
+     * @throws RejectedException if the chain does not reach layer {@code to} through sealed layers
+     */
+    private List<Layer> mergeRange(Map<UUID, Layer> layers, Layer base, int to) throws RejectedException {
+        Map<UUID, Layer> children = new HashMap<>();
+        for (Layer l : layers.values()) {
+            if (l.manifest.sourceParent() != null) {
+                children.put(l.manifest.sourceParent(), l);
+            }
+        }
+        List<Layer> range = new ArrayList<>();
+        Layer at = base;
+        while (at.manifest.layerIndex() < to) {
+            Layer child = children.get(at.manifest.sourceLayer());
+            if (child == null || !child.done()) {
+                throw new RejectedException("disk directory " + base.diskDir.getFileName() + ": the source merged layers up to "
+                        + to + " into the base, but the replica has " + (child == null ? "no layer above " + at.manifest.layerIndex()
+                        : "layer " + child.manifest.layerIndex() + " " + child.manifest.state()) + "; nothing was merged");
+            }
+            if (child.sealed()) {
+                range.add(child);
+            }
+            at = child;
+        }
+        return range;
+    }
+
+    /** Folds {@code range} into the base (journaled by the caller), then records it in the manifests and drops the journal. */
+    private void runMerge(Map<UUID, Layer> layers, Layer base, List<Layer> range, String snapshot) throws IOException {
+        UUID top = range.get(range.size() - 1).manifest.sourceLayer();
+        Layer above = layers.values().stream().filter(l -> top.equals(l.manifest.sourceParent())).findFirst().orElse(null);
+        if (above != null) {
+            closeWriters(above); // re-linked on disk: reopened at its next record
+        }
+        List<Path> files = new ArrayList<>();
+        for (Layer l : range) {
+            files.add(l.vhd());
+        }
+        ChainMerger.merge(base.vhd(), files, above == null ? null : above.vhd());
+        for (Layer l : range) {
+            update(l, l.manifest.merged());
+        }
+        update(base, base.manifest.holding(snapshot));
+        Files.deleteIfExists(base.diskDir.resolve(MERGE_JOURNAL));
+        LayerManifest.syncDirectory(base.diskDir);
+    }
+
+    /** Redoes a merge a crash interrupted (its journal is still there): the same range, converging on the same files. */
+    private void redoMerge(Path diskDir, Map<UUID, Layer> layers) throws IOException {
+        Path journal = diskDir.resolve(MERGE_JOURNAL);
+        if (!Files.exists(journal)) {
+            return;
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        Layer base;
+        int to;
+        try {
+            base = layers.get(UUID.fromString(p.getProperty("base", "")));
+            to = Integer.parseInt(p.getProperty("to", ""));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(journal + " is not a valid merge journal: " + e.getMessage(), e);
+        }
+        if (base == null) {
+            throw new IOException(journal + " names base " + p.getProperty("base") + ", which has no manifest in " + diskDir);
+        }
+        String snapshot = p.getProperty("snapshot", "");
+        List<Layer> range;
+        try {
+            range = mergeRange(layers, base, to);
+        } catch (RejectedException e) {
+            throw new IOException(journal + ": " + e.getMessage(), e);
+        }
+        log.info("{}: redoing the merge of replica layers up to {} into the base, interrupted before", diskDir, to);
+        if (range.isEmpty()) {
+            Files.deleteIfExists(journal);
+            return;
+        }
+        runMerge(layers, base, range, snapshot.isEmpty() ? null : NameEncoding.decode(snapshot));
+    }
+
+    /** The layer whose file holds {@code l}'s content now: itself, or the base once retention merged it. */
+    private static Layer holder(Map<UUID, Layer> layers, Layer l) {
+        Layer at = l;
+        while (at.manifest.state() == LayerManifest.State.MERGED && at.manifest.sourceParent() != null
+                && layers.containsKey(at.manifest.sourceParent())) {
+            at = layers.get(at.manifest.sourceParent());
+        }
+        return at;
+    }
+
     private RejectedException fail(Layer l, String why) throws IOException {
         String msg = "disk directory " + l.diskDir.getFileName() + ", layer " + l.manifest.layerIndex() + " ("
                 + l.manifest.sourceLayer() + "): " + why + "; the layer is not sealed";
@@ -372,6 +509,7 @@ final class ReplicaStore implements Closeable {
                     }
                 }
             }
+            redoMerge(diskDir, layers);
         }
         disks.put(diskId, layers);
         return layers;

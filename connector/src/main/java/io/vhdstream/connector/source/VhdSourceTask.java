@@ -10,6 +10,7 @@ import io.vhdstream.schemas.LayerDigest;
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
@@ -75,6 +76,9 @@ public class VhdSourceTask extends SourceTask {
     private final ArrayDeque<String> turn = new ArrayDeque<>();
     private final Set<String> reported = new HashSet<>();
     private final List<SourceRecord> pendingErrors = new ArrayList<>();
+    /** A LayersMerged record to send before anything else, and its disk. */
+    private SourceRecord pendingMerge;
+    private DiskState pendingMergeDisk;
     private LayerJob current;
     private boolean abortPending;
     /** The open transaction: data bytes in it, and when its first record was returned (-1: none open). */
@@ -159,6 +163,9 @@ public class VhdSourceTask extends SourceTask {
             }
             if (!pendingErrors.isEmpty()) {
                 return flushErrors(); // errors travel alone, between layers
+            }
+            if (pendingMerge != null) {
+                return flushMerge(); // so do merge announcements
             }
             if (current == null) {
                 wait(Math.max(1, Math.min(IDLE_WAIT_MS, nextScanAt - System.currentTimeMillis())));
@@ -285,6 +292,17 @@ public class VhdSourceTask extends SourceTask {
         return out;
     }
 
+    private List<SourceRecord> flushMerge() {
+        SourceRecord r = pendingMerge;
+        DiskState d = pendingMergeDisk;
+        pendingMerge = null;
+        pendingMergeDisk = null;
+        recordsOut.increment();
+        String line = name + ": disk " + d.diskId + ": announced the merge of layers up to " + d.progress.merged() + " into its base";
+        commit(r, d, () -> log.info(line));
+        return List.of(r);
+    }
+
     private static SourceRecord copy(SourceRecord r) {
         return r.newRecord(r.topic(), r.kafkaPartition(), r.keySchema(), r.key(), r.valueSchema(), r.value(), r.timestamp());
     }
@@ -408,6 +426,11 @@ public class VhdSourceTask extends SourceTask {
             String id = turn.poll();
             turn.add(id);
             DiskState d = disks.get(id);
+            pendingMerge = mergeAnnouncement(d);
+            if (pendingMerge != null) {
+                pendingMergeDisk = d;
+                return null;
+            }
             LayerJob job = jobFor(d);
             if (job != null) {
                 return job;
@@ -469,6 +492,31 @@ public class VhdSourceTask extends SourceTask {
         return open(d, layers.get(at), o, o.base());
     }
 
+    /**
+     * A {@code LayersMerged} record when retention merged layers into the base that the consumer got one by one (the
+     * feed emitted them all) and was not told of yet; the disk's progress then records that it was told.
+     */
+    private SourceRecord mergeAnnouncement(DiskState d) {
+        if (d.chain == null || !d.chain.layerDirectory() || d.progress == null || d.chain.layers().isEmpty()) {
+            return null;
+        }
+        LayerOffset o = d.progress;
+        int level = d.chain.baseLevel();
+        int known = o.knownLevel();
+        boolean emittedThem = o.layerIndex() > level || (o.layerIndex() == level && o.complete());
+        boolean inChain = o.layerIndex() == level
+                || d.chain.layers().stream().anyMatch(l -> l.uniqueId().equals(o.layer())); // not a re-created disk
+        if (level <= known || !emittedThem || !inChain) {
+            return null;
+        }
+        LayerRef base = d.chain.layers().get(0);
+        d.progress = o.withMerged(level);
+        BlockEvent event = new BlockEvent(new LayersMerged(d.diskId, Uuids.of(base.uniqueId()), known + 1, level,
+                base.snapshotId()));
+        return new SourceRecord(d.partition, d.progress.toMap(), config.topic(), null, BlockEvents.KEY_SCHEMA, d.diskId,
+                format.valueSchema(), format.value(event));
+    }
+
     /** The layer after list position {@code at}, announced with the base as parent if the base holds its parent's content. */
     private LayerJob next(DiskState d, List<LayerRef> layers, int at, LayerOffset o) {
         if (at + 1 >= layers.size()) {
@@ -515,7 +563,7 @@ public class VhdSourceTask extends SourceTask {
                     reader.close();
                     reader = new LayerReader(layer.path(), config.chunkSize(), buffers);
                     return new LayerJob(d, layer, LayerOffset.started(layer.uniqueId(), layer.index(), config.chunkSize())
-                            .withBase(base), reader, true);
+                            .withBase(base).withMerged(resume.merged()), reader, true);
                 }
                 log.info("{}: disk {}: resuming layer {} at byte {} (record {})", name, d.diskId, layer.index(),
                         resume.nextOffset(), resume.nextExtent());
@@ -526,7 +574,10 @@ public class VhdSourceTask extends SourceTask {
             return null;
         }
         boolean fresh = resume == null;
-        LayerOffset start = fresh ? LayerOffset.started(layer.uniqueId(), layer.index(), chunk).withBase(base) : resume;
+        // Every offset of the disk carries the levels its consumer knows (a re-created disk starts from nothing).
+        int merged = d.progress == null || layer.index() == 0 ? 0 : d.progress.merged();
+        LayerOffset start = fresh ? LayerOffset.started(layer.uniqueId(), layer.index(), chunk).withBase(base).withMerged(merged)
+                : resume;
         return new LayerJob(d, layer, start, reader, fresh);
     }
 

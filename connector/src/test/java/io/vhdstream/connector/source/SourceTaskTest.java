@@ -11,6 +11,7 @@ import io.vhdstream.schemas.LayerDigest;
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.SourceErrorCodes;
 import io.vhdstream.schemas.block.StartOfLayer;
@@ -517,15 +518,39 @@ class SourceTaskTest {
         assertEquals(1, starts.size(), "only the new layer: nothing merged is sent again");
         assertEquals(5, starts.get(0).getLayerIndex());
         assertEquals("s6", starts.get(0).getSnapshotId(), "the snapshot the layer captures");
+        List<BlockEvent> afterEvents = events(after, VhdSourceConnectorConfig.TOPIC_DEFAULT);
+        LayersMerged merge = assertInstanceOf(LayersMerged.class, afterEvents.get(0).getPayload(),
+                "the merge is announced before the next layer");
+        assertEquals(List.of(1, 2, "s3", baseId), List.of(merge.getFromLayerIndex(), merge.getToLayerIndex(),
+                merge.getSnapshotId(), io.vhdstream.schemas.common.Uuids.toUuid(merge.getBaseUniqueId())));
+        assertEquals(1, afterEvents.stream().filter(e -> e.getPayload() instanceof LayersMerged).count());
         List<SourceRecord> all = new ArrayList<>(before);
         all.addAll(after);
         Path replica = tmp.resolve("replica");
         replicate(replica, all, false);
         assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica, diskId), tmp), "the replica follows");
-        try (Stream<Path> names = Files.list(replica.resolve(NameEncoding.diskDir(diskId)))) {
-            List<String> n = names.map(x -> x.getFileName().toString()).toList();
+        Path replicaDisk = replica.resolve(NameEncoding.diskDir(diskId));
+        try (Stream<Path> names = Files.list(replicaDisk)) {
+            List<String> n = names.map(x -> x.getFileName().toString()).sorted().toList();
             assertTrue(n.stream().anyMatch(x -> x.startsWith("0005@s6-") && x.endsWith(".vhd")), n.toString());
             assertTrue(n.stream().anyMatch(x -> x.startsWith("0000@s1-") && x.endsWith(".manifest")), n.toString());
+            // The replica applied the same retention: layers 1 and 2 are in its base, their files gone.
+            assertEquals(List.of("0000", "0003", "0004", "0005"), n.stream().filter(x -> x.endsWith(".vhd"))
+                    .map(x -> x.substring(0, 4)).toList(), n.toString());
+            assertFalse(n.contains(ReplicaStoreMergeNames.JOURNAL), n.toString());
+        }
+        try (io.vhdstream.vhd.chain.VhdChain c = io.vhdstream.vhd.chain.VhdChain.open(replicaTop(replica, diskId),
+                io.vhdstream.vhd.chain.ChainOptions.forImage(replicaTop(replica, diskId)), false)) {
+            assertEquals(4, c.layers().size(), "base, 3, 4, 5: the replica chain is as deep as the source's");
+        }
+        // Sent again (a redelivery after a crash), everything is recognised: nothing changes.
+        replicate(replica, all, false);
+        assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica, diskId), tmp));
+        // Layer 3 of the replica now reads as snapshot s4 through the merged base, as the source's does.
+        try (Stream<Path> names = Files.list(replicaDisk)) {
+            Path r3 = names.filter(x -> x.getFileName().toString().startsWith("0003@") && x.toString().endsWith(".vhd"))
+                    .findFirst().orElseThrow();
+            assertEquals(-1, TestChains.compareExports(files.get(3), r3, tmp));
         }
 
         // A new connector (no offsets) sends the merged base, then 3, 4, 5: layer 3's parent is the base now.
@@ -536,6 +561,8 @@ class SourceTaskTest {
         List<StartOfLayer> fs = events(fresh, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
                 .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
         assertEquals(List.of(0, 3, 4, 5), fs.stream().map(StartOfLayer::getLayerIndex).toList());
+        assertTrue(events(fresh, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream().noneMatch(e -> e.getPayload() instanceof LayersMerged),
+                "a feed that got the base merged already hears of no merge");
         assertEquals(baseId, io.vhdstream.schemas.common.Uuids.toUuid(fs.get(1).getParentUniqueId()));
         assertEquals("s3", fs.get(0).getSnapshotId(), "the merged base holds snapshot s3 (layer 2's)");
         Path replica2 = tmp.resolve("replica2");
@@ -568,6 +595,10 @@ class SourceTaskTest {
             }
         }
         throw new AssertionError("no EndOfLayer " + index);
+    }
+
+    private static final class ReplicaStoreMergeNames {
+        static final String JOURNAL = "merge.pending";
     }
 
     /** Unique ids of images. */

@@ -133,16 +133,18 @@ public final class Demo {
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
             awaitCount(() -> countSealedReplicas(replicaDiskDir), options.snapshots(), "replica layers sealed");
-            double replicaSeconds = secondsSince(t0);
-            progress.stop();
-
             List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
             int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+            // The source may announce the last merge after the last layer: the replica follows it then.
+            awaitCount(() -> replicaLevel(manifests(replicaDiskDir)), level, "replica merged up to the source's base");
+            double replicaSeconds = secondsSince(t0);
+            progress.stop();
+
             List<SealedLayer> sealed = all.subList(level, all.size());   // the snapshots still retained
             verifyRetention(all, merges);
             verifyChain(model, diskDir, sealed);
-            verifyReplica(model, replicaDiskDir, sealed);
+            verifyReplica(model, replicaDiskDir, sealed, level);
             double rebuildSeconds = verifyRebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed);
             verifyRebuildAt(client, diskId, work.resolve("rebuild-at-" + runId));
             checkEveryLayer(diskDir, replicaDiskDir);
@@ -271,12 +273,18 @@ public final class Demo {
                 + model.digests().size() + " snapshots");
     }
 
-    private void verifyReplica(Model model, Path replicaDiskDir, List<SealedLayer> sealed) throws IOException {
+    private void verifyReplica(Model model, Path replicaDiskDir, List<SealedLayer> sealed, int level) throws IOException {
         Map<Integer, Path> byIndex = replicaLayers(replicaDiskDir);
+        int replicaLevel = replicaLevel(manifests(replicaDiskDir));
+        int files = byIndex.size();
+        check("replica followed the merges, chain depth <= " + (options.retain() + 1), replicaLevel == level
+                && files <= options.retain() + 1, "replica base holds layer " + replicaLevel + " (source: " + level + "), "
+                + files + " replica layers");
         int ok = 0;
         String problem = "";
         for (SealedLayer l : sealed) {
-            Path r = byIndex.get(l.layerIndex());
+            // The oldest retained snapshot is in the replica's base once the replica merged up to it, as at the source.
+            Path r = byIndex.get(l.layerIndex() == replicaLevel && replicaLevel > 0 ? 0 : l.layerIndex());
             try {
                 if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r))) {
                     ok++;
@@ -445,9 +453,17 @@ public final class Demo {
         return out;
     }
 
+    /** The highest replica layer merged into the replica's base (0: none). */
+    private static int replicaLevel(List<Properties> manifests) {
+        return manifests.stream().filter(m -> "MERGED".equals(m.getProperty("state")))
+                .mapToInt(m -> Integer.parseInt(m.getProperty("layer.index"))).max().orElse(0);
+    }
+
+    /** Replica layers sealed, including those sealed and then merged into the replica's base. */
     private static int countSealedReplicas(Path dir) {
         try {
-            return (int) manifests(dir).stream().filter(m -> "SEALED".equals(m.getProperty("state"))).count();
+            return (int) manifests(dir).stream().filter(m -> "SEALED".equals(m.getProperty("state"))
+                    || "MERGED".equals(m.getProperty("state"))).count();
         } catch (IOException e) {
             return 0;
         }

@@ -19,13 +19,14 @@ class DemoTest {
     void smallDemoPassesEveryCheck() throws Exception {
         StringWriter buf = new StringWriter();
         PrintWriter out = new PrintWriter(buf, true);
-        boolean ok = Demo.run(new DemoOptions(16L << 20, 16L << 20, 5, 7, dir.resolve("keep"), null, false), out);
+        boolean ok = Demo.run(new DemoOptions(16L << 20, 16L << 20, 6, 7, dir.resolve("keep"), null, false, 3), out);
         String text = buf.toString();
         assertTrue(ok, text);
         for (String line : new String[] {
-            "OK   retention kept 5 snapshots, chain depth stayed <= 49",
+            "OK   retention kept 3 snapshots, chain depth stayed <= 4",
+            "OK   replica followed the merges, chain depth <= 4",
             "OK   materialised chain equals the model at every retained snapshot",
-            "5/5 retained of 5 snapshots",   // exactly 5 although 256 writes do not divide by 5
+            "3/3 retained of 6 snapshots",   // exactly 6 although 256 writes do not divide by 6
             "OK   replica chain equals the source at every retained snapshot",
             "OK   rebuild from the log equals the source at every retained snapshot",
             "OK   rebuild at ",

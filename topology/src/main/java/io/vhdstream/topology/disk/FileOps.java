@@ -1,5 +1,7 @@
 package io.vhdstream.topology.disk;
 
+import io.vhdstream.vhd.io.Directories;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -55,16 +57,9 @@ public final class FileOps {
         }
     }
 
-    /** Makes renames and deletions in {@code dir} durable. A no-op where the platform cannot open directories. */
+    /** Makes renames and deletions in {@code dir} durable (the vhd engine's {@link Directories#fsync}). */
     public static void fsyncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Windows cannot open a directory as a channel; its renames are durable through the file system journal.
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("win")) {
-                throw e;
-            }
-        }
+        Directories.fsync(dir);
     }
 
     /** Deletes {@code dir} and everything under it, if it exists (not durable by itself: fsync the parent). */

@@ -1,22 +1,17 @@
 package io.vhdstream.topology.disk;
 
-import io.vhdstream.vhd.ProgressListener;
-import io.vhdstream.vhd.chain.ChainOptions;
-import io.vhdstream.vhd.chain.Rebaser;
-import io.vhdstream.vhd.coalesce.Coalescer;
+import io.vhdstream.vhd.coalesce.ChainMerger;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Carries out a {@link MergeRecord}: for each layer of its range, lowest first, the vhd engine's coalesce writes
- * the layer's sectors into {@code base.vhd} (sector-exact, fsynced), the next layer is re-parented onto
- * {@code base.vhd} (link only: it reads the same, the base now holds what its old parent held), and only then
- * is the merged file deleted. So the lowest layer of the range still present always has {@code base.vhd} as
- * parent, and running the same record again after a crash at any point redoes at most the interrupted step
- * (coalesce rewrites the same sectors; the re-link writes the same fields) and converges.
+ * Carries out a {@link MergeRecord} in a layer directory with the vhd engine's {@link ChainMerger} (the replica
+ * sink merges its chain with the same code): layers {@code fromIndex..toIndex} fold into {@code base.vhd} and
+ * the layer above them (sealed or active) is re-parented onto it. Running the same record again after a crash
+ * converges.
  */
 final class LayerMerger {
     private LayerMerger() {
@@ -27,20 +22,12 @@ final class LayerMerger {
      * @param activeName the active layer's file name (re-parented if it exists and follows the range)
      */
     static void run(Path dir, List<SealedLayer> sealed, MergeRecord m, String activeName) throws IOException {
-        Path base = dir.resolve(LayerNames.BASE);
+        List<Path> range = new ArrayList<>();
         for (int j = m.fromIndex(); j <= m.toIndex(); j++) {
-            Path layer = dir.resolve(sealed.get(j).fileName());
-            if (!Files.exists(layer)) {
-                continue; // merged and deleted by an earlier (interrupted) run
-            }
-            Coalescer.coalesce(layer, ChainOptions.forImage(layer), ProgressListener.NONE);
-            Path next = dir.resolve(j + 1 < sealed.size() ? sealed.get(j + 1).fileName() : activeName);
-            if (Files.exists(next)) {
-                ChainOptions opts = ChainOptions.forImage(next);
-                Rebaser.rebase(next, base, true, opts, opts, ProgressListener.NONE);
-            }
-            Files.delete(layer);
-            FileOps.fsyncDir(dir);
+            range.add(dir.resolve(sealed.get(j).fileName()));
         }
+        int above = m.toIndex() + 1;
+        ChainMerger.merge(dir.resolve(LayerNames.BASE), range,
+                dir.resolve(above < sealed.size() ? sealed.get(above).fileName() : activeName));
     }
 }

@@ -1,0 +1,25 @@
+package io.vhdstream.vhd.io;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/** Directory durability: a rename or deletion survives a power loss only once its directory is fsynced. */
+public final class Directories {
+    private Directories() {
+    }
+
+    /** Makes renames and deletions in {@code dir} durable. A no-op where the platform cannot open directories. */
+    public static void fsync(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Windows cannot open a directory as a channel; its renames are durable through the file system journal.
+            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("win")) {
+                throw e;
+            }
+        }
+    }
+}
