@@ -124,11 +124,20 @@ class StandaloneWorkerTest {
         assertEquals(2.0, sink.get("replica-layers-sealed-total"), sink.toString());
         assertEquals(0.0, sink.get("replica-layers-failed-total"), sink.toString());
         assertEquals(0.0, sink.get("replica-layers-open"), sink.toString());
+        assertEquals(0.0, sink.get("replica-lag-ms"), sink.toString());
         assertEquals(src.get("source-bytes-total"), sink.get("sink-bytes-total"), sink.toString());
         String operations = Files.readString(Path.of(System.getProperty("vhdstream.repo.dir", "..")).resolve("docs/operations.md"));
         for (String metric : java.util.stream.Stream.concat(src.keySet().stream(), sink.keySet().stream()).toList()) {
             assertTrue(operations.contains("`" + metric + "`"), "docs/operations.md lists " + metric);
         }
+        // and every metric its connector tables list is there
+        String connectors = operations.substring(operations.indexOf("### Connectors"), operations.indexOf("Connect's own metrics"));
+        java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `([a-z-]+)` \\|").matcher(connectors);
+        int rows = 0;
+        for (; row.find(); rows++) {
+            assertTrue(src.containsKey(row.group(1)) || sink.containsKey(row.group(1)), "a task has the documented " + row.group(1));
+        }
+        assertEquals(src.size() + sink.size(), rows, "one row per metric: " + src.keySet() + " " + sink.keySet());
         for (String c : List.of("src-json", "src-avro", "sink-json", "sink-avro")) {
             connect.deleteConnector(c);
         }

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,12 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * before each fenced {@code bash}/{@code sh} block is a marker comment: {@code <!-- docs-test: run -->} (this test
  * runs it with bash, -e, in a fresh directory that has {@code ./vhdstream} and {@code config/}) or
  * {@code <!-- docs-test: skip: REASON -->}. {@code ./vhdstream} is the CLI's {@link Main} on this test's class path
- * (the launcher itself is tested by run-tests).
+ * (the launcher itself is tested by run-tests). The one placeholder: Kafka's port {@value #DOCS_PORT} becomes a free
+ * port, so a broker a block starts never meets another one. Processes a block leaves running are stopped.
  */
 class DocsCommandsTest {
     static final Path REPO = Path.of(System.getProperty("vhdstream.repo.dir", ".."));
     static final Pattern FENCE = Pattern.compile("^```(bash|sh|shell)\\s*$");
     static final Pattern MARKER = Pattern.compile("^<!-- docs-test: (run|skip: (.+)) -->$");
+    static final String DOCS_PORT = "9092";
+    /** Long enough for a block that starts a broker and the topology and waits for them, on a loaded machine. */
+    static final int BLOCK_SECONDS = 420;
 
     record Block(Path file, int line, String marker, String reason, String text) {
         String where() {
@@ -79,6 +85,13 @@ class DocsCommandsTest {
         return out;
     }
 
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void everyShellBlockRunsOrSaysWhyNot() throws IOException {
         List<String> unmarked = blocks().stream().filter(b -> b.marker() == null)
@@ -102,15 +115,17 @@ class DocsCommandsTest {
             Files.createSymbolicLink(dir.resolve("vhdstream"), launcher);
             Files.createSymbolicLink(dir.resolve("config"), REPO.resolve("config").toAbsolutePath());
             Path script = dir.resolve("block.sh");
-            Files.writeString(script, "set -euo pipefail\n" + b.text());
+            Files.writeString(script, "set -euo pipefail\ntrap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT\n"
+                    + b.text().replace(DOCS_PORT, String.valueOf(freePort())));
             Process p = new ProcessBuilder("bash", script.toString()).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("output").toFile()).start();
-            boolean done = p.waitFor(180, TimeUnit.SECONDS);
+            boolean done = p.waitFor(BLOCK_SECONDS, TimeUnit.SECONDS);
             if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
             String output = Files.readString(dir.resolve("output"));
-            assertTrue(done, b.where() + ": still running after 180 s: " + output);
+            assertTrue(done, b.where() + ": still running after " + BLOCK_SECONDS + " s: " + output);
             assertEquals(0, p.exitValue(), b.where() + " failed:\n" + b.text() + "\n--- output:\n" + output);
         }
     }

@@ -5,6 +5,8 @@ import io.vhdstream.connector.convert.BlockEvents;
 import io.vhdstream.connector.metrics.TaskMetrics;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.EndOfLayer;
+import io.vhdstream.schemas.block.StartOfLayer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -39,6 +41,7 @@ public class VhdReplicaSinkTask extends SinkTask {
     private TaskMetrics.Counter rejected;
     private TaskMetrics.Counter started;
     private TaskMetrics.Counter sealed;
+    private final ReplicaLag lag = new ReplicaLag();
 
     @Override
     public String version() {
@@ -68,6 +71,8 @@ public class VhdReplicaSinkTask extends SinkTask {
                 () -> store.layersFailed());
         metrics.gauge("replica-layers-open", "Replica layers started and neither sealed nor failed: how far the replica is"
                 + " behind the newest layer it was sent", () -> store.layersOpen());
+        metrics.gauge("replica-lag-ms", "Age of the oldest layer begun and not sealed in the replica (0: every layer"
+                + " begun is sealed)", () -> lag.lagMs(System.currentTimeMillis()));
         log.info("replica sink writing under {}", config.replicaDir());
     }
 
@@ -81,10 +86,15 @@ public class VhdReplicaSinkTask extends SinkTask {
                 BlockEvent event = BlockEvents.fromConnect(r.value());
                 ReplicaStore.Outcome o = store.apply(event);
                 applied.increment();
-                if (o == ReplicaStore.Outcome.PREPARED) {
+                if (o == ReplicaStore.Outcome.PREPARED && event.getPayload() instanceof StartOfLayer s) {
                     started.increment();
-                } else if (o == ReplicaStore.Outcome.SEALED) {
-                    sealed.increment();
+                    lag.started(s.getDiskId(), s.getLayerIndex(), r.timestamp() == null ? System.currentTimeMillis() : r.timestamp());
+                } else if (event.getPayload() instanceof EndOfLayer e
+                        && (o == ReplicaStore.Outcome.SEALED || o == ReplicaStore.Outcome.IGNORED_SEALED)) {
+                    if (o == ReplicaStore.Outcome.SEALED) {
+                        sealed.increment();
+                    }
+                    lag.sealed(e.getDiskId(), e.getLayerIndex());
                 } else if (o == ReplicaStore.Outcome.WRITTEN && event.getPayload() instanceof ChangedBlock c) {
                     bytes.add(c.getLength());
                 }
@@ -128,6 +138,7 @@ public class VhdReplicaSinkTask extends SinkTask {
 
     @Override
     public void close(Collection<TopicPartition> partitions) {
+        lag.clear();
         try {
             store.release();
         } catch (IOException e) {
