@@ -33,7 +33,8 @@ class StartupTest {
     void shortCommandsLoadNoKafkaJacksonLoggingOrFormattingClasses(@TempDir Path dir) throws Exception {
         Path img = dir.resolve("a.vhd");
         assertEquals(0, CliRunner.vhd("create", img, "--size", "4M").exit());
-        for (String[] args : List.of(new String[] {"vhd", "check", img.toString()},
+        for (String[] args : List.of(new String[] {"vhd", "info", img.toString()},
+                new String[] {"vhd", "check", img.toString()},
                 new String[] {"vhd", "changed", img.toString()},
                 new String[] {"vhd", "read", img.toString(), "--offset", "0", "--length", "512"},
                 new String[] {"vhd", "create", dir.resolve("b.vhd").toString(), "--size", "1M"})) {

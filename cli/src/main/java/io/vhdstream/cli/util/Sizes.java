@@ -70,7 +70,9 @@ public final class Sizes {
         if (bytes % div == 0) {
             return (bytes / div) + suffix;
         }
-        return String.format(Locale.ROOT, "%.1f", (double) bytes / div) + suffix;
+        // one decimal, half up, as %.1f prints it (bytes / div is exact in a double), without java.util.Formatter
+        long tenths = Math.round((double) bytes / div * 10);
+        return tenths / 10 + "." + tenths % 10 + suffix;
     }
 
     /** "N bytes (human)" or just "N bytes" when small. */

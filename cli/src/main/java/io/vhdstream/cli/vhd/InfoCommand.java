@@ -174,7 +174,9 @@ public final class InfoCommand extends VerbCommand {
     }
 
     private static void row(PrintWriter out, String key, String value) {
-        out.println(Text.printable(String.format(Locale.ROOT, "%-18s %s", key + ":", value)));
+        // no String.format on this path: java.util.Formatter's start-up cost is a visible part of a short command
+        String label = key + ":";
+        out.println(Text.printable(label + " ".repeat(Math.max(1, 19 - label.length())) + value));
     }
 
     static String typeName(DiskType t) {
@@ -186,7 +188,7 @@ public final class InfoCommand extends VerbCommand {
     }
 
     private static String time(long vhdSeconds) {
-        return VhdTime.toInstant(vhdSeconds) + " (" + vhdSeconds + " s after 2000-01-01)";
+        return VhdTime.iso(vhdSeconds) + " (" + vhdSeconds + " s after 2000-01-01)";
     }
 
     private static String savedState(int s) {
@@ -194,10 +196,11 @@ public final class InfoCommand extends VerbCommand {
     }
 
     private static String checksum(boolean ok, int stored, int computed) {
-        return ok ? String.format("ok (0x%08x)", stored) : String.format("BAD: stored 0x%08x, content sums to 0x%08x", stored, computed);
+        return ok ? "ok (" + hex(stored) + ")" : "BAD: stored " + hex(stored) + ", content sums to " + hex(computed);
     }
 
     private static String hex(int v) {
-        return String.format("0x%08x", v);
+        String h = Integer.toHexString(v);
+        return "0x" + "0".repeat(8 - h.length()) + h;
     }
 }

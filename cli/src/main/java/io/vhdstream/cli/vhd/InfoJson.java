@@ -76,7 +76,7 @@ final class InfoJson {
                     checksum(h.checksumValid(), h.storedChecksum(), h.computedChecksum()), batmap);
             if (img.type() == DiskType.DIFFERENCING) {
                 parent = new Parent(h.parentUniqueId().toString(), h.parentTimestamp(),
-                        VhdTime.toInstant(h.parentTimestamp()).toString(), h.parentUnicodeName());
+                        VhdTime.iso(h.parentTimestamp()), h.parentUnicodeName());
             }
             locators = s.locators().stream().map(InfoJson::locator).toList();
         }
@@ -85,7 +85,7 @@ final class InfoJson {
                 new GeometryJson(f.geometry().cylinders(), f.geometry().heads(), f.geometry().sectorsPerTrack(),
                         f.geometry().sizeBytes()),
                 new Creator(f.creatorApplication(), InfoCommand.version(f.creatorVersion()), f.creatorHostOs()),
-                f.originalSize(), f.uniqueId().toString(), f.timestamp(), VhdTime.toInstant(f.timestamp()).toString(),
+                f.originalSize(), f.uniqueId().toString(), f.timestamp(), VhdTime.iso(f.timestamp()),
                 f.savedState(), checksum(f.checksumValid(), f.storedChecksum(), f.computedChecksum()), s.footerFromCopy(),
                 f.dataOffset(), sparse, parent, locators,
                 s.problems().stream().map(p -> ProblemJson.of(file, p)).toList(), chain(file, chain));

@@ -9,6 +9,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SizesTest {
+    /** human() rounds as %.1f does, without java.util.Formatter (start-up cost). */
+    @Test
+    void humanPrintsOneDecimalAsFormatDoes() {
+        java.util.Random r = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            long bytes = 1024 + (r.nextLong() >>> (1 + r.nextInt(62)));
+            String h = Sizes.human(bytes);
+            long div = 1L << (10 * ("KMGTPE".indexOf(h.charAt(h.length() - 3)) + 1));
+            if (bytes % div != 0) {
+                String expected = String.format(java.util.Locale.ROOT, "%.1f", (double) bytes / div);
+                assertEquals(expected + h.substring(h.length() - 4), h, () -> "bytes " + bytes);
+            }
+        }
+        assertEquals("1.5 KiB", Sizes.human(1536));
+        assertEquals("1.0 MiB", Sizes.human((1 << 20) + 1));
+    }
+
     @Test
     void plainBytes() {
         assertEquals(0, Sizes.parse("0"));
