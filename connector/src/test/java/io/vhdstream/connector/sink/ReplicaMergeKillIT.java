@@ -1,0 +1,213 @@
+package io.vhdstream.connector.sink;
+
+import io.vhdstream.connector.ConnectTestSupport;
+import io.vhdstream.connector.TestChains;
+import io.vhdstream.connector.convert.BlockEvents;
+import io.vhdstream.connector.source.SourceHarness;
+import io.vhdstream.connector.source.VhdSourceConnectorConfig;
+import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.LayersMerged;
+import io.vhdstream.schemas.common.NameEncoding;
+import io.vhdstream.vhd.chain.ChainOptions;
+import io.vhdstream.vhd.check.VhdChecker;
+import io.vhdstream.vhd.coalesce.ChainMerger;
+import io.vhdstream.vhd.create.VhdCreator;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.VhdImage;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 9.2: a replica sink (a {@link ReplicaStore} in a child JVM) is killed with SIGKILL at several points of
+ * following a source merge (as its journal appears and 2-150 ms later, while layers of 12 MiB are coalesced into
+ * its base), then started again and fed again, either from the start (Connect redelivering everything since the
+ * last commit) or only from the record after the {@code LayersMerged} (the journal alone must finish the
+ * merge). Every run converges on the uninterrupted one: the same replica files and manifests, each file reading
+ * the same, every file passing check, and the top equal to the source.
+ */
+class ReplicaMergeKillIT {
+    private static final long SIZE = 64 * TestChains.MIB;
+    private static final long[] DELAYS_MS = {0, 2, 10, 40, 150, 5};
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aSinkKilledMidMergeConvergesOnTheUninterruptedReplica() throws Exception {
+        String disk = "vm-kill";
+        Path root = tmp.resolve("layers");
+        List<Path> source = sourceWithMergedLayers(root.resolve(NameEncoding.diskDir(disk)));
+        List<BlockEvent> events = new ArrayList<>();
+        Path records = tmp.resolve("records.bin");
+        int mergeAt = writeRecords(root, records, events);
+
+        Path reference = tmp.resolve("reference");
+        assertEquals(0, runChild(reference, records, 0).waitFor(), "the uninterrupted run");
+        Path refDisk = reference.resolve(NameEncoding.diskDir(disk));
+        assertEquals(-1, TestChains.compareExports(source.get(5), ConnectTestSupport.replicaTop(reference, disk), tmp));
+        assertEquals(List.of("0000", "0004", "0005"), vhdFiles(refDisk).stream().map(n -> n.substring(0, 4)).toList());
+
+        int midMerge = 0;
+        for (int i = 0; i < DELAYS_MS.length; i++) {
+            Path replica = tmp.resolve("kill-" + i);
+            Path diskDir = replica.resolve(NameEncoding.diskDir(disk));
+            Process child = runChild(replica, records, 0);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (!Files.exists(diskDir.resolve(ReplicaStore.MERGE_JOURNAL)) && child.isAlive()) {
+                assertTrue(System.currentTimeMillis() < deadline, "the merge never started");
+                Thread.sleep(1);
+            }
+            Thread.sleep(DELAYS_MS[i]);
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            boolean interrupted = Files.exists(diskDir.resolve(ReplicaStore.MERGE_JOURNAL));
+            midMerge += interrupted ? 1 : 0;
+            int from = i % 2 == 0 ? 0 : mergeAt + 1;
+            System.out.println("ReplicaMergeKillIT: killed " + DELAYS_MS[i] + " ms after the journal appeared ("
+                    + (interrupted ? "mid-merge" : "merge done") + "), fed again from record " + from);
+            assertEquals(0, runChild(replica, records, from).waitFor(), "the restarted sink");
+            assertSameReplica(refDisk, diskDir);
+        }
+        assertTrue(midMerge >= 2, "only " + midMerge + " kills landed in the middle of the merge");
+    }
+
+    /** base.vhd and sealed layers 1..5, then the source's retention merges 1..3 into the base (as the topology does). */
+    private static List<Path> sourceWithMergedLayers(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Random r = new Random(29);
+        List<Path> files = new ArrayList<>();
+        files.add(dir.resolve("base.vhd"));
+        VhdCreator.dynamic(files.get(0), SIZE, 2 * TestChains.MIB);
+        TestChains.fill(files.get(0), SIZE, r);
+        for (int i = 1; i <= 5; i++) {
+            files.add(dir.resolve(String.format("%04d@s%d.vhd", i, i + 1)));
+            VhdCreator.differencing(files.get(i), files.get(i - 1));
+            TestChains.fill(files.get(i), SIZE, r);
+            if (i <= 3) {
+                try (VhdImage img = VhdImage.open(files.get(i), OpenOptions.WRITE)) {
+                    for (int k = 0; k < 12; k++) { // 12 MiB more: a merge that takes a while
+                        img.write(r.nextInt(64) * TestChains.MIB, ByteBuffer.wrap(TestChains.random(r, (int) TestChains.MIB)));
+                    }
+                    img.sync();
+                }
+            }
+        }
+        StringBuilder sealed = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            sealed.append(sealedLine(files, i));
+        }
+        Files.writeString(dir.resolve("sealed"), sealed);
+        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
+        return files;
+    }
+
+    /** The source's records for layers 0..4, then after the merge (LayersMerged, layer 5), encoded into a file. */
+    private static int writeRecords(Path root, Path file, List<BlockEvent> events) throws Exception {
+        Map<String, String> props = Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString());
+        List<SourceRecord> before = SourceHarness.emitAll(props);
+        Path dir;
+        try (Stream<Path> s = Files.list(root)) {
+            dir = s.findFirst().orElseThrow();
+        }
+        List<Path> merged = List.of(dir.resolve("0001@s2.vhd"), dir.resolve("0002@s3.vhd"), dir.resolve("0003@s4.vhd"));
+        List<String> lines = Files.readAllLines(dir.resolve("sealed"));
+        ChainMerger.merge(dir.resolve("base.vhd"), merged, dir.resolve("0004@s5.vhd"));
+        Files.writeString(dir.resolve("merged"), "500 1 3\n");
+        List<Path> all = new ArrayList<>();
+        all.add(dir.resolve("base.vhd"));
+        all.addAll(merged);
+        all.add(dir.resolve("0004@s5.vhd"));
+        all.add(dir.resolve("0005@s6.vhd"));
+        String line5 = "5 0005@s6.vhd s6 600 id=" + ConnectTestSupport.uniqueId(all.get(5)) + " parent="
+                + lines.get(4).replaceAll(".* id=([^ ]+).*", "$1") + "\n";
+        Files.writeString(dir.resolve("sealed"), line5, StandardOpenOption.APPEND);
+        List<SourceRecord> after;
+        try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(before), false)) {
+            after = h.drain(3);
+        }
+        int mergeAt = -1;
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            List<SourceRecord> rs = new ArrayList<>(before);
+            rs.addAll(after);
+            for (SourceRecord r : rs) {
+                if (!r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
+                    continue;
+                }
+                BlockEvent e = BlockEvents.fromConnect(r.value());
+                if (e.getPayload() instanceof LayersMerged) {
+                    mergeAt = events.size();
+                }
+                events.add(e);
+                byte[] b = BlockEvents.encode(e);
+                out.writeInt(b.length);
+                out.write(b);
+            }
+        }
+        assertTrue(mergeAt > 0, "the source announced the merge");
+        return mergeAt;
+    }
+
+    private static String sealedLine(List<Path> files, int i) throws IOException {
+        String line = i + " " + files.get(i).getFileName() + " s" + (i + 1) + " " + (100 * i) + " id="
+                + ConnectTestSupport.uniqueId(files.get(i));
+        return line + (i == 0 ? "" : " parent=" + ConnectTestSupport.uniqueId(files.get(i - 1))) + "\n";
+    }
+
+    private Process runChild(Path replica, Path records, int from) throws IOException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), ReplicaChild.class.getName(), replica.toString(), records.toString(),
+                Integer.toString(from));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("child.log").toFile())).start();
+    }
+
+    /** Same files, same manifests (but the per-run replica unique ids), each file reading the same, all clean, no journal. */
+    private void assertSameReplica(Path want, Path got) throws IOException {
+        assertEquals(names(want), names(got));
+        assertFalse(Files.exists(got.resolve(ReplicaStore.MERGE_JOURNAL)));
+        for (String n : names(want)) {
+            if (n.endsWith(LayerManifest.SUFFIX)) {
+                LayerManifest a = LayerManifest.read(want.resolve(n));
+                LayerManifest b = LayerManifest.read(got.resolve(n));
+                assertEquals(a.state(), b.state(), n);
+                assertEquals(a.snapshotId(), b.snapshotId(), n);
+                assertEquals(a.contentSha256(), b.contentSha256(), n);
+            } else if (n.endsWith(".vhd")) {
+                assertEquals(-1, TestChains.compareExports(want.resolve(n), got.resolve(n), tmp), n);
+                assertTrue(VhdChecker.check(got.resolve(n), ChainOptions.forImage(got.resolve(n))).clean(), n);
+            }
+        }
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        Map<String, Boolean> out = new TreeMap<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).forEach(n -> out.put(n, true));
+        }
+        return new ArrayList<>(out.keySet());
+    }
+
+    private static List<String> vhdFiles(Path dir) throws IOException {
+        return names(dir).stream().filter(n -> n.endsWith(".vhd")).toList();
+    }
+}
