@@ -2,6 +2,7 @@ package io.vhdstream.cli;
 
 import io.vhdstream.cli.demo.BrokerCommand;
 import io.vhdstream.cli.demo.DemoCommand;
+import io.vhdstream.cli.demo.SoakCommand;
 import io.vhdstream.cli.kafka.ProduceCommand;
 import io.vhdstream.cli.kafka.RebuildCommand;
 import io.vhdstream.cli.kafka.TopologyCommand;
@@ -108,6 +109,7 @@ public final class Commands {
                     verb("resize", ResizeCommand.class),
                     verb("help", HelpCommand.class)),
             verb("demo", DemoCommand.class),
+            verb("soak", SoakCommand.class),
             verb("broker", BrokerCommand.class),
             verb("topology", TopologyCommand.class),
             verb("produce", ProduceCommand.class),

@@ -69,12 +69,8 @@ public final class Demo {
     private final DemoOptions options;
     private final PrintWriter out;
     private final Progress progress;
-    private final List<Check> checks = new ArrayList<>();
+    private final Checks checks = new Checks("");
     private final List<String[]> stages = new ArrayList<>();
-
-    /** One verified claim and whether it held. */
-    record Check(String what, boolean ok, String detail) {
-    }
 
     private Demo(DemoOptions options, PrintWriter out) {
         this.options = options;
@@ -110,7 +106,7 @@ public final class Demo {
             createTopics(client);
             Path layers = work.resolve("layers-" + runId);
             Path replica = work.resolve("replica-" + runId);
-            topology = TopologyApp.start(topologyProps(client, work, runId, layers));
+            topology = TopologyApp.start(topologyProps(client, "vhdstream-demo-" + runId, work, layers, options.retain()));
             if (!topology.awaitRunning(Duration.ofMinutes(2))) {
                 throw new IOException("the topology did not reach RUNNING in 2 minutes: " + topology.state());
             }
@@ -125,31 +121,33 @@ public final class Demo {
             Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
             progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica sealed %d/%d",
                     human(producedBytes.get()), count(sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
-                    human(blocks.bytes.get()), countSealedReplicas(replicaDiskDir), options.snapshots()));
+                    human(blocks.bytes.get()), Replicas.sealed(replicaDiskDir), options.snapshots()));
 
             long t0 = System.nanoTime();
             Model model = produce(client, diskId);
             double produceSeconds = secondsSince(t0);
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
-            awaitCount(() -> countSealedReplicas(replicaDiskDir), options.snapshots(), "replica layers sealed");
+            awaitCount(() -> Replicas.sealed(replicaDiskDir), options.snapshots(), "replica layers sealed");
             List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
             int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
             // The source may announce the last merge after the last layer: the replica follows it then.
-            awaitCount(() -> replicaLevel(manifests(replicaDiskDir)), level, "replica merged up to the source's base");
+            awaitCount(() -> Replicas.level(replicaDiskDir), level, "replica merged up to the source's base");
             double replicaSeconds = secondsSince(t0);
             progress.stop();
 
             List<SealedLayer> sealed = all.subList(level, all.size());   // the snapshots still retained
-            verifyRetention(all, merges);
-            verifyChain(model, diskDir, sealed);
-            verifyReplica(model, replicaDiskDir, sealed, level);
-            double rebuildSeconds = verifyRebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed);
-            verifyRebuildAt(client, diskId, work.resolve("rebuild-at-" + runId));
-            checkEveryLayer(diskDir, replicaDiskDir);
-            check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failedReplicas(replicaDiskDir) == 0,
-                    blocks.errors.get() + " source errors, " + failedReplicas(replicaDiskDir) + " failed replica layers");
+            checks.retention(all, merges, options.retain());
+            checks.chain(model, diskDir, sealed, options.snapshots());
+            checks.replica(model, replicaDiskDir, sealed, level, options.retain());
+            double rebuildSeconds = checks.rebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed,
+                    options.retention());
+            checks.rebuildAt(client, diskId, work.resolve("rebuild-at-" + runId), points, options.retention());
+            checks.everyLayer(diskDir, replicaDiskDir);
+            int failed = Replicas.failed(replicaDiskDir);
+            checks.check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failed == 0,
+                    blocks.errors.get() + " source errors, " + failed + " failed replica layers");
             blocks.close();
 
             long data = producedBytes.get();
@@ -157,10 +155,10 @@ public final class Demo {
             stage("topology: events -> VHD layers", data, topologySeconds, all.size() + " layers sealed, "
                     + merges.size() + " merges");
             stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records");
-            stage("sink: changed blocks -> replica", blocks.bytes.get(), replicaSeconds, countSealedReplicas(replicaDiskDir) + " layers");
+            stage("sink: changed blocks -> replica", blocks.bytes.get(), replicaSeconds, Replicas.sealed(replicaDiskDir) + " layers");
             stage("rebuild every retained snapshot", model.size() * sealed.size(), rebuildSeconds, sealed.size() + " rebuilds");
             printSummary();
-            return checks.stream().allMatch(Check::ok);
+            return checks.allOk();
         } finally {
             progress.stop();
             if (connect != null) {
@@ -240,118 +238,6 @@ public final class Demo {
         return f;
     }
 
-    /** The window held: merges happened as the retention says, and the chain never got deeper than it allows. */
-    private void verifyRetention(List<SealedLayer> all, List<MergeRecord> merges) {
-        int maxDepth = 1;
-        int m = 0;
-        int level = 0;
-        for (SealedLayer s : all) {
-            while (m < merges.size() && merges.get(m).decidedAt() <= s.sealOffset()) {
-                level = merges.get(m++).toIndex();
-            }
-            maxDepth = Math.max(maxDepth, s.layerIndex() - level + 2);   // base .. this layer, plus the active one
-        }
-        int retained = all.size() - level;
-        int allowed = options.retain() + 1;
-        check("retention kept " + Math.min(options.retain(), all.size()) + " snapshots, chain depth stayed <= " + allowed,
-                maxDepth <= allowed && retained == Math.min(options.retain(), all.size()),
-                merges.size() + " merges into the base, max depth " + maxDepth + ", " + retained + " retained");
-    }
-
-    private void verifyChain(Model model, Path diskDir, List<SealedLayer> sealed) throws IOException {
-        int ok = 0;
-        for (int i = 0; i < sealed.size(); i++) {
-            SealedLayer l = sealed.get(i);
-            byte[] want = model.digests().get(l.snapshotId());
-            Path top = diskDir.resolve(i == 0 ? LayerNames.BASE : l.fileName());   // the oldest retained is in the base
-            if (want != null && Arrays.equals(want, chainDigest(top))) {
-                ok++;
-            }
-        }
-        check("materialised chain equals the model at every retained snapshot", ok == sealed.size()
-                && model.digests().size() == options.snapshots(), ok + "/" + sealed.size() + " retained of "
-                + model.digests().size() + " snapshots");
-    }
-
-    private void verifyReplica(Model model, Path replicaDiskDir, List<SealedLayer> sealed, int level) throws IOException {
-        Map<Integer, Path> byIndex = replicaLayers(replicaDiskDir);
-        int replicaLevel = replicaLevel(manifests(replicaDiskDir));
-        int files = byIndex.size();
-        check("replica followed the merges, chain depth <= " + (options.retain() + 1), replicaLevel == level
-                && files <= options.retain() + 1, "replica base holds layer " + replicaLevel + " (source: " + level + "), "
-                + files + " replica layers");
-        int ok = 0;
-        String problem = "";
-        for (SealedLayer l : sealed) {
-            // The oldest retained snapshot is in the replica's base once the replica merged up to it, as at the source.
-            Path r = byIndex.get(l.layerIndex() == replicaLevel && replicaLevel > 0 ? 0 : l.layerIndex());
-            try {
-                if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r))) {
-                    ok++;
-                }
-            } catch (IOException e) {
-                problem = "; " + r.getFileName() + ": " + e.getMessage();
-            }
-        }
-        // Only the snapshots still in the window: older ones were merged away at the source.
-        check("replica chain equals the source at every retained snapshot", ok == sealed.size(), ok + "/" + sealed.size()
-                + " layers" + problem);
-    }
-
-    private double verifyRebuild(Model model, Map<String, Object> client, String diskId, Path dir,
-                                 List<SealedLayer> sealed) throws IOException {
-        long t = System.nanoTime();
-        int ok = 0;
-        for (SealedLayer l : sealed) {
-            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, l.snapshotId(),
-                    dir.resolve(LayerNames.encode(l.snapshotId()))).withRetention(options.retention()));
-            if (Arrays.equals(model.digests().get(l.snapshotId()), chainDigest(r.top()))) {
-                ok++;
-            }
-        }
-        double seconds = secondsSince(t);
-        check("rebuild from the log equals the source at every retained snapshot", ok == sealed.size(),
-                ok + "/" + sealed.size() + " snapshots");
-        return seconds;
-    }
-
-    /** {@code rebuild --at} random input offsets inside the window, each against the model's digest there. */
-    private void verifyRebuildAt(Map<String, Object> client, String diskId, Path dir) throws IOException {
-        int ok = 0;
-        for (Map.Entry<Long, byte[]> p : points.entrySet()) {
-            Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, "-", dir.resolve("at-" + p.getKey()))
-                    .withPoint(new io.vhdstream.topology.rebuild.RebuildPoint.AtOffset(p.getKey()))
-                    .withRetention(options.retention()));
-            if (Arrays.equals(p.getValue(), chainDigest(r.top()))) {
-                ok++;
-            }
-        }
-        check("rebuild at " + points.size() + " random points equals the model", ok == points.size(),
-                ok + "/" + points.size() + " points (offsets " + points.keySet() + ")");
-    }
-
-    private void checkEveryLayer(Path diskDir, Path replicaDiskDir) throws IOException {
-        int layers = 0;
-        List<String> bad = new ArrayList<>();
-        for (Path dir : List.of(diskDir, replicaDiskDir)) {
-            try (Stream<Path> s = Files.list(dir)) {
-                for (Path p : s.filter(f -> f.toString().endsWith(".vhd")).sorted().toList()) {
-                    layers++;
-                    CheckReport r = VhdChecker.check(p, ChainOptions.forImage(p));
-                    if (!r.clean()) {
-                        bad.add(p.getFileName() + ": " + r.problems());
-                    }
-                }
-            }
-        }
-        check("every layer passes check (source and replica)", bad.isEmpty() && layers > 0,
-                bad.isEmpty() ? layers + " layers clean" : String.join("; ", bad));
-    }
-
-    private void check(String what, boolean ok, String detail) {
-        checks.add(new Check(what, ok, detail));
-    }
-
     private void stage(String what, long bytes, double seconds, String detail) {
         stages.add(new String[] {what, human(bytes), String.format("%.1f s", seconds),
             String.format("%.1f MiB/s", bytes / 1048576.0 / Math.max(seconds, 1e-3)), detail});
@@ -360,9 +246,7 @@ public final class Demo {
     private void printSummary() {
         out.println();
         out.println("verification");
-        for (Check c : checks) {
-            out.printf("  %-4s %-58s %s%n", c.ok() ? "OK" : "FAIL", c.what(), c.detail());
-        }
+        checks.print(out);
         out.println();
         out.println("throughput (each stage from the first event sent; the machine's other work counts too)");
         out.printf("  %-38s %10s %9s %13s  %s%n", "stage", "data", "time", "rate", "");
@@ -370,22 +254,23 @@ public final class Demo {
             out.printf("  %-38s %10s %9s %13s  %s%n", (Object[]) s);
         }
         out.println();
-        out.println(checks.stream().allMatch(Check::ok) ? "demo: ALL CHECKS PASSED" : "demo: SOME CHECKS FAILED");
+        out.println(checks.allOk() ? "demo: ALL CHECKS PASSED" : "demo: SOME CHECKS FAILED");
         out.flush();
     }
 
-    private Properties topologyProps(Map<String, Object> client, Path work, String runId, Path layers) {
+    /** The topology's settings: its own application id, state and layer directories under {@code work}, topics created. */
+    static Properties topologyProps(Map<String, Object> client, String appId, Path work, Path layers, int retain) {
         Properties p = new Properties();
         p.putAll(client);
-        p.put("application.id", "vhdstream-demo-" + runId);
+        p.put("application.id", appId);
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
         p.put(TopologyConfig.TOPICS_CREATE_CONFIG, "true");
-        p.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(options.retain()));
+        p.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(retain));
         return p;
     }
 
-    private Map<String, String> sourceConfig(Path layers) {
+    static Map<String, String> sourceConfig(Path layers) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.vhdstream.connector.source.VhdSourceConnector");
         c.put("tasks.max", "1");
@@ -399,7 +284,7 @@ public final class Demo {
         return c;
     }
 
-    private Map<String, String> sinkConfig(Path replica) {
+    static Map<String, String> sinkConfig(Path replica) {
         Map<String, String> c = new HashMap<>();
         c.put("connector.class", "io.vhdstream.connector.sink.VhdReplicaSinkConnector");
         c.put("tasks.max", "1");
@@ -410,7 +295,7 @@ public final class Demo {
         return c;
     }
 
-    private static void createTopics(Map<String, Object> client) throws IOException {
+    static void createTopics(Map<String, Object> client) throws IOException {
         EmbeddedBroker.createTopics(client, Map.of(BLOCKS_TOPIC, 1, SOURCE_ERRORS_TOPIC, 1));
     }
 
@@ -429,7 +314,7 @@ public final class Demo {
         }
     }
 
-    private static List<String> sealedLayers(Path diskDir) {
+    static List<String> sealedLayers(Path diskDir) {
         try {
             Path f = diskDir.resolve(LayerNames.SEALED);
             return Files.exists(f) ? Files.readAllLines(f) : List.of();
@@ -438,65 +323,15 @@ public final class Demo {
         }
     }
 
-    private static int count(List<String> lines) {
+    static int count(List<String> lines) {
         return (int) lines.stream().filter(l -> !l.isBlank()).count();
     }
 
-    /** Replica layers by source layer index, from the sink's manifests. */
-    private static Map<Integer, Path> replicaLayers(Path dir) throws IOException {
-        Map<Integer, Path> out = new HashMap<>();
-        for (Properties m : manifests(dir)) {
-            if ("SEALED".equals(m.getProperty("state"))) {
-                out.put(Integer.parseInt(m.getProperty("layer.index")), dir.resolve(m.getProperty("replica.file")));
-            }
-        }
-        return out;
-    }
-
-    /** The highest replica layer merged into the replica's base (0: none). */
-    private static int replicaLevel(List<Properties> manifests) {
-        return manifests.stream().filter(m -> "MERGED".equals(m.getProperty("state")))
-                .mapToInt(m -> Integer.parseInt(m.getProperty("layer.index"))).max().orElse(0);
-    }
-
-    /** Replica layers sealed, including those sealed and then merged into the replica's base. */
-    private static int countSealedReplicas(Path dir) {
-        try {
-            return (int) manifests(dir).stream().filter(m -> "SEALED".equals(m.getProperty("state"))
-                    || "MERGED".equals(m.getProperty("state"))).count();
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static int failedReplicas(Path dir) throws IOException {
-        return (int) manifests(dir).stream().filter(m -> "FAILED".equals(m.getProperty("state"))).count();
-    }
-
-    private static List<Properties> manifests(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        List<Properties> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".manifest")).toList()) {
-                Properties props = new Properties();
-                try (InputStream in = Files.newInputStream(p)) {
-                    props.load(in);
-                } catch (IOException e) {
-                    continue; // being replaced right now; the next poll sees it
-                }
-                out.add(props);
-            }
-        }
-        return out;
-    }
-
-    private interface Counter {
+    interface Counter {
         int get() throws IOException;
     }
 
-    private static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
+    static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
         int have;
         int seen = -1;
@@ -595,7 +430,7 @@ public final class Demo {
         return String.format("%.1f MiB", bytes / (double) (1L << 20));
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
