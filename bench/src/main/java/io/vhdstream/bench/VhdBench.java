@@ -657,9 +657,13 @@ public final class VhdBench {
                         })), o.warmups, 2 * o.samples, null, log);
                 heap.put("3 write: timed writes, " + variant, hm.peak());
             }
-            rows.add(new Row(force ? "3b" : "3", "write " + size(o.writeSize) + " as sequential 1 MiB writes, " + variant,
+            // Without force the layer's close still waits for the barrier (one fdatasync) that keeps its BAT behind its
+            // data (docs/decisions.md), while the plain file stays in the page cache: information, not a target.
+            // The like-for-like comparison is 3b.
+            rows.add(new Row(force ? "3b" : "3", "write " + size(o.writeSize) + " as sequential 1 MiB writes, " + variant
+                    + (force ? "" : " (the layer's close waits for its data barrier, an fdatasync; the plain file does not)"),
                     "FileChannel.write (plain file)", t.get("plain"), "VhdImage.write (new differencing layer)", t.get("vhd"),
-                    0.8, true, "≥ 0.8", null));
+                    force ? 0.8 : null, true, force ? "≥ 0.8" : "", null));
         }
         dropSection(d);
     }

@@ -60,6 +60,7 @@ class FuzzTest {
     static final int CASES = Integer.getInteger("vhdstream.fuzz.cases", 4000);
     static final long MASTER = parseSeed(System.getProperty("vhdstream.fuzz.seed", "0x7e5755eed"));
     static final String ONE_CASE = System.getProperty("vhdstream.fuzz.case.seed");
+    static final int PROGRESS_EVERY = 10_000;
     static final long CASE_DEADLINE_MS = Long.getLong("vhdstream.fuzz.case.deadline.ms", 20_000);
     static final int FULL_READ_LIMIT = 8 << 20;
     static final int MAX_FAILURE_KINDS = 12;
@@ -880,6 +881,12 @@ class FuzzTest {
                     problem = ee.getCause();
                 }
                 ran++;
+                if (ran % PROGRESS_EVERY == 0) {
+                    // a long run on a shared machine may be stopped before its end: what it covered so far is on record
+                    System.out.printf("fuzz: progress %d of %d cases, %d s, %d failed, %d opened%n", ran, CASES,
+                            (System.nanoTime() - start) / 1_000_000_000L, failureCounts.values().stream().mapToInt(Integer::intValue).sum(),
+                            stats.opened);
+                }
                 if (problem != null) {
                     String k = kind(problem);
                     failureCounts.merge(k, 1, Integer::sum);
