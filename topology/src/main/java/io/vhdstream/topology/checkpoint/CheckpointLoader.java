@@ -221,6 +221,9 @@ public final class CheckpointLoader {
     private static void writeMetadata(Path dir, DiskCheckpoint m) throws IOException {
         FileOps.atomicWrite(dir.resolve(LayerNames.STATE), bytes(m.getStateFile()));
         FileOps.atomicWrite(dir.resolve(LayerNames.SEALED), bytes(m.getSealedFile()));
+        if (m.getMergesFile().remaining() > 0) {
+            FileOps.atomicWrite(dir.resolve(io.vhdstream.topology.disk.MergeRecord.FILE), bytes(m.getMergesFile()));
+        }
     }
 
     /** Replaces each disk's directory by the loaded one (the old one may hold stale layers of a task that left). */

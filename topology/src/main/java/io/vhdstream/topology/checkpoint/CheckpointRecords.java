@@ -6,6 +6,7 @@ import io.vhdstream.schemas.checkpoint.DiskCheckpoint;
 import io.vhdstream.schemas.serde.AvroSerde;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.disk.DiskState;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
@@ -23,8 +24,9 @@ import java.util.List;
  * published (chunks before the metadata that makes them count). Three moments:
  * <ul>
  * <li>{@link #created}: the disk exists; nothing is checkpointed yet, a recovery replays it from its CreateDisk;</li>
- * <li>{@link #baseChanged}: the base layer was sealed (or a merge folded layers into it): its chunks, then the
- * metadata saying which input offset the base reflects, from which a recovery replays the rest;</li>
+ * <li>{@link #baseChanged}: the base layer was sealed, or a merge folded layers into it: its chunks (all of them
+ * at the first seal, those the merge wrote after a merge), then the metadata saying which input offset the base
+ * reflects (the seal of the newest layer it holds), from which a recovery replays the rest;</li>
  * <li>{@link #deleted}: the tombstone state (later commands stay rejected) and tombstones for its chunks.</li>
  * </ul>
  */
@@ -45,16 +47,17 @@ public final class CheckpointRecords {
     /** A disk was created (its CreateDisk is at {@code disk.createdOffset()}). */
     public void created(DiskState disk, Sink out) {
         out.accept(CheckpointKeys.disk(disk.partition(), disk.diskId()), metadata(disk, disk.createdOffset(),
-                disk.createdOffset(), List.of()));
+                disk.createdOffset(), List.of(), List.of()));
     }
 
     /**
      * The base layer {@code base} now holds every effect of the input up to and including {@code throughOffset},
-     * described by {@code sealed} (the sealed lines up to the one the base captures). Publishes the chunks that
-     * {@code chunks} names (every chunk the base holds data in, or those a merge touched), then the metadata.
+     * described by {@code sealed} (the sealed lines up to the one the base captures) and {@code merges} (the disk's
+     * merge journal). Publishes the chunks that {@code chunks} names (every chunk the base holds data in, or those
+     * a merge touched), then the metadata.
      */
-    public void baseChanged(DiskState disk, List<SealedLayer> sealed, long throughOffset, Path base,
-                            Iterable<Long> chunks, Sink out) throws IOException {
+    public void baseChanged(DiskState disk, List<SealedLayer> sealed, List<MergeRecord> merges, long throughOffset,
+                            Path base, Iterable<Long> chunks, Sink out) throws IOException {
         try (VhdImage img = VhdImage.open(base, OpenOptions.READ)) {
             for (long index : chunks) {
                 BaseChunk c = BaseChunks.read(img, disk, index, throughOffset);
@@ -63,7 +66,7 @@ public final class CheckpointRecords {
             }
         }
         out.accept(CheckpointKeys.disk(disk.partition(), disk.diskId()), metadata(disk, throughOffset, throughOffset + 1,
-                sealed));
+                sealed, merges));
     }
 
     /** Every chunk the base holds data in. */
@@ -85,17 +88,22 @@ public final class CheckpointRecords {
             }
         }
         out.accept(CheckpointKeys.disk(tombstone.partition(), tombstone.diskId()), metadata(tombstone,
-                tombstone.deletedOffset(), tombstone.deletedOffset() + 1, sealed));
+                tombstone.deletedOffset(), tombstone.deletedOffset() + 1, sealed, List.of()));
     }
 
-    private byte[] metadata(DiskState disk, long commandOffset, long replayFrom, List<SealedLayer> sealed) {
+    private byte[] metadata(DiskState disk, long commandOffset, long replayFrom, List<SealedLayer> sealed,
+                            List<MergeRecord> merges) {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         for (SealedLayer s : sealed) {
             lines.writeBytes(s.toLine().getBytes(StandardCharsets.UTF_8));
         }
+        ByteArrayOutputStream mergeLines = new ByteArrayOutputStream();
+        for (MergeRecord m : merges) {
+            mergeLines.writeBytes(m.toLine().getBytes(StandardCharsets.UTF_8));
+        }
         DiskCheckpoint m = DiskCheckpoint.newBuilder().setDiskId(disk.diskId()).setCommandOffset(commandOffset)
                 .setReplayFrom(replayFrom).setStateFile(ByteBuffer.wrap(disk.serialize()))
-                .setSealedFile(ByteBuffer.wrap(lines.toByteArray())).setMergesFile(ByteBuffer.allocate(0)).build();
+                .setSealedFile(ByteBuffer.wrap(lines.toByteArray())).setMergesFile(ByteBuffer.wrap(mergeLines.toByteArray())).build();
         return serde.serialize(topic, new Checkpoint(m));
     }
 }

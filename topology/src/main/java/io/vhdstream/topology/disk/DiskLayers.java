@@ -349,15 +349,17 @@ public final class DiskLayers implements Closeable {
             if (prior.snapshotId().equals(snap)) {
                 if (prior.sealOffset() == pos.offset()) {
                     List<MergeRecord> merges = d.mergesDecidedAt(pos.offset());
+                    List<Extent> mergedExtents = null;
                     boolean latest = prior.layerIndex() == d.sealed.size() - 1 && !d.state.deleted();
                     if (merges.isEmpty() && latest) {
-                        merges = retain(d, pos); // a crash came between the seal and its merge decision
+                        mergedExtents = new ArrayList<>();
+                        merges = retain(d, pos, mergedExtents); // a crash came between the seal and its merge decision
                     }
                     if (latest && !(d.id.equals(stopDisk) && snap.equals(stopSnapshot))
                             && !Files.exists(d.dir.resolve(activeName(d)))) {
                         createLayer(d, d.sealed.size()); // ... or between it and the next layer: as the seal leaves it
                     }
-                    out.accept(new Outcome.Sealed(d.state, prior, true, merges));
+                    out.accept(new Outcome.Sealed(d.state, prior, true, merges, mergedExtents));
                 } else {
                     out.accept(new Outcome.Rejected(id, ReasonCodes.DUPLICATE_SNAPSHOT, "snapshot '" + snap
                             + "' already sealed layer " + prior.layerIndex() + " (" + prior.fileName() + ") at offset "
@@ -493,7 +495,9 @@ public final class DiskLayers implements Closeable {
             sectors += e.length() / Limits.SECTOR;
         }
         UUID layerId = img.footer().uniqueId();
-        UUID parentId = n == 0 ? null : ((SparseImage) img).header().parentUniqueId();
+        // The previous layer in chain order, whether or not a merge has since put its content into the base (and the
+        // header names the base): a seal replayed onto a base loaded from the checkpoint records what the first did.
+        UUID parentId = n == 0 ? null : d.sealed.get(n - 1).layerUniqueId();
         long fileSize = img.file().size();
         long from = n == 0 ? d.state.createdOffset() : d.sealed.get(n - 1).sealOffset() + 1;
         String sealedName = LayerNames.sealedFile(n, snap);
@@ -507,19 +511,21 @@ public final class DiskLayers implements Closeable {
         }
         FileOps.appendDurably(d.dir.resolve(LayerNames.SEALED), s.toLine().getBytes(StandardCharsets.UTF_8));
         d.sealed.add(s);
-        List<MergeRecord> merges = retain(d, pos);
+        List<Extent> mergedExtents = new ArrayList<>();
+        List<MergeRecord> merges = retain(d, pos, mergedExtents);
         boolean stop = d.id.equals(stopDisk) && snap.equals(stopSnapshot);
         if (!stop) {
             createLayer(d, n + 1);
         }
-        out.accept(new Outcome.Sealed(d.state, s, false, merges));
+        out.accept(new Outcome.Sealed(d.state, s, false, merges, mergedExtents));
     }
 
     /**
      * Decides, as of the seal at {@code pos}, whether the disk is past its retention, and merges the oldest
      * layers into the base if so: the decision is journaled in {@code merged} (fsynced) before any file changes.
+     * What the merge writes into the base is added to {@code mergedExtents}.
      */
-    private List<MergeRecord> retain(Disk d, Position pos) throws IOException {
+    private List<MergeRecord> retain(Disk d, Position pos, List<Extent> mergedExtents) throws IOException {
         int level = d.level();
         int target = retention.baseLevel(d.sealed, level);
         if (target == level) {
@@ -528,7 +534,7 @@ public final class DiskLayers implements Closeable {
         MergeRecord m = new MergeRecord(pos.offset(), level + 1, target);
         FileOps.appendDurably(d.dir.resolve(MergeRecord.FILE), m.toLine().getBytes(StandardCharsets.UTF_8));
         d.merges.add(m);
-        LayerMerger.run(d.dir, d.sealed, m, activeName(d));
+        mergedExtents.addAll(LayerMerger.run(d.dir, d.sealed, m, activeName(d)));
         return List.of(m);
     }
 

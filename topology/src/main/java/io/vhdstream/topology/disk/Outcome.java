@@ -28,11 +28,13 @@ public sealed interface Outcome {
     /**
      * A Snapshot sealed a layer, or (replayed) had sealed it before: the same event either way.
      *
-     * @param merges the merges this seal decided ({@link Retention}): none, or one folding the oldest layers
-     *               into the base; a replay reports the recorded ones again
+     * @param merges        the merges this seal decided ({@link Retention}): none, or one folding the oldest layers
+     *                      into the base; a replay reports the recorded ones again
+     * @param mergedExtents what those merges wrote into the base, or null when not known (a replayed seal whose
+     *                      merge ran before): then anything in the base may have changed
      */
-    record Sealed(DiskState disk, SealedLayer layer, boolean replayed, java.util.List<MergeRecord> merges)
-            implements Outcome {
+    record Sealed(DiskState disk, SealedLayer layer, boolean replayed, java.util.List<MergeRecord> merges,
+                  java.util.List<io.vhdstream.vhd.extent.Extent> mergedExtents) implements Outcome {
     }
 
     /**

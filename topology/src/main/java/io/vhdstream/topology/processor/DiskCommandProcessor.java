@@ -6,6 +6,7 @@ import io.vhdstream.schemas.serde.AvroSerde;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.MergeRecord;
+import io.vhdstream.topology.checkpoint.BaseChunks;
 import io.vhdstream.topology.checkpoint.CheckpointRecords;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.DiskState;
@@ -141,11 +142,21 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             for (MergeRecord m : s.merges()) {
                 forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealed), in);
             }
+            if (!s.merges().isEmpty() && !s.disk().deleted()) {
+                // The base now holds the newest merged layer's snapshot: what the merge wrote, then where a recovery
+                // replays from (that layer's seal), so the commands of merged layers are needed no more.
+                int level = s.merges().get(s.merges().size() - 1).toIndex();
+                Path base = layers.directory(s.disk().diskId()).resolve(LayerNames.BASE);
+                Iterable<Long> chunks = s.mergedExtents() == null ? CheckpointRecords.presentChunks(base)
+                        : BaseChunks.touched(s.mergedExtents());
+                checkpoints.baseChanged(s.disk(), sealed.subList(0, level + 1), layers.merges(s.disk().diskId()),
+                        sealed.get(level).sealOffset(), base, chunks, toCheckpoints);
+            }
             // The base is the snapshot of layer 0 until a merge rewrites it; a replayed seal of a disk deleted since
             // has no base left (its deletion, replayed next, checkpoints it).
             if (s.layer().layerIndex() == 0 && !s.disk().deleted() && layers.merges(s.disk().diskId()).isEmpty()) {
                 Path base = layers.directory(s.disk().diskId()).resolve(LayerNames.BASE);
-                checkpoints.baseChanged(s.disk(), List.of(s.layer()), s.layer().sealOffset(), base,
+                checkpoints.baseChanged(s.disk(), List.of(s.layer()), List.of(), s.layer().sealOffset(), base,
                         CheckpointRecords.presentChunks(base), toCheckpoints);
             }
         } else if (outcome instanceof Outcome.Deleted d) {
