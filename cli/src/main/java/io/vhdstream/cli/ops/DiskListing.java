@@ -51,6 +51,9 @@ final class DiskListing {
                 b.append(" (latest ").append(Text.printable(last.snapshotId())).append(" at ")
                         .append(Instant.ofEpochMilli(last.sealedAt())).append(')');
             }
+            if (!d.merged().isEmpty()) {
+                b.append("  ").append(d.merged().size()).append(" older merged into the base");
+            }
             if (d.deleted()) {
                 b.append("  DELETED").append(d.deleteReason() == null ? "" : " (" + Text.printable(d.deleteReason()) + ")");
             }
@@ -82,6 +85,11 @@ final class DiskListing {
             out.println("    " + Text.printable(s.snapshotId()) + "  " + Instant.ofEpochMilli(s.sealedAt()) + "  layer "
                     + s.layerIndex() + " " + Text.printable(s.layerFile()) + "  " + Sizes.human(s.fileSize())
                     + (s.label() == null ? "" : "  label \"" + Text.printable(s.label()) + "\""));
+        }
+        if (!d.merged().isEmpty()) {
+            // Retention's merges: the data is still there (in the base), the snapshots are not.
+            out.println("  merged     " + String.join(", ", d.merged().stream().map(Text::printable).toList())
+                    + " (merged into " + io.vhdstream.topology.disk.LayerNames.BASE + " by retention: no longer restorable on their own)");
         }
         if (!d.layerFiles().isEmpty()) {
             out.println("  " + (d.deleted() ? "deleted layer files " : "layer files ") + String.join(" ",

@@ -8,6 +8,7 @@ import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.config.ClusterProblem;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -55,24 +56,16 @@ public final class DiskCatalog {
             List<SnapshotInfo> snaps = d == null || d.deleted() ? new ArrayList<>() : new ArrayList<>(d.snapshots());
             snaps.add(new SnapshotInfo(s.getSnapshotId(), s.getLabel(), s.getLayerIndex(), s.getLayerFile(), s.getFileSize(),
                     s.getPresentSectors(), r.timestamp()));
-            disks.put(s.getDiskId(), new DiskInfo(s.getDiskId(), s.getVirtualSize(), -1, false, null, snaps, List.of()));
+            disks.put(s.getDiskId(), new DiskInfo(s.getDiskId(), s.getVirtualSize(), -1, false, null, snaps, List.of(),
+                    d == null || d.deleted() ? List.of() : d.merged()));
         } else if (e.getPayload() instanceof LayerMerged m && disks.get(m.getDiskId()) != null) {
-            // Snapshots below the merged range's top are gone; the top one now lives in the base file.
             DiskInfo d = disks.get(m.getDiskId());
-            List<SnapshotInfo> snaps = new ArrayList<>();
-            for (SnapshotInfo s : d.snapshots()) {
-                if (s.layerIndex() > m.getToLayerIndex()) {
-                    snaps.add(s);
-                } else if (s.layerIndex() == m.getToLayerIndex()) {
-                    snaps.add(new SnapshotInfo(s.snapshotId(), s.label(), s.layerIndex(), m.getBaseFile(), s.fileSize(),
-                            s.presentSectors(), s.sealedAt()));
-                }
-            }
-            disks.put(d.diskId(), new DiskInfo(d.diskId(), d.virtualSize(), d.createdAt(), false, null, snaps, d.layerFiles()));
+            disks.put(d.diskId(), new DiskInfo(d.diskId(), d.virtualSize(), d.createdAt(), false, null,
+                    d.snapshots(), d.layerFiles(), d.merged()).mergedUpTo(m.getToLayerIndex(), m.getBaseFile(), -1));
         } else if (e.getPayload() instanceof DiskDeleted x) {
             DiskInfo d = disks.get(x.getDiskId());
             disks.put(x.getDiskId(), new DiskInfo(x.getDiskId(), d == null ? -1 : d.virtualSize(), -1, true, x.getReason(),
-                    d == null ? List.of() : d.snapshots(), x.getLayerFiles()));
+                    d == null ? List.of() : d.snapshots(), x.getLayerFiles(), d == null ? List.of() : d.merged()));
         }
     }
 
@@ -101,9 +94,16 @@ public final class DiskCatalog {
         List<String> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.map(p -> p.getFileName().toString()).filter(LayerNames::isLayerFile)
-                    .sorted(java.util.Comparator.comparing((String n) -> !n.equals("base.vhd")).thenComparing(n -> n)).toList();
+                    .sorted(java.util.Comparator.comparing((String n) -> !n.equals(LayerNames.BASE)).thenComparing(n -> n)).toList();
         }
-        return new DiskInfo(st.diskId(), st.virtualSize(), st.createdAt(), st.deleted(), st.deleteReason(), snaps,
-                st.deleted() ? st.deletedLayers() : files);
+        DiskInfo d = new DiskInfo(st.diskId(), st.virtualSize(), st.createdAt(), st.deleted(), st.deleteReason(), snaps,
+                st.deleted() ? st.deletedLayers() : files, List.of());
+        // The sealed file keeps the lines of merged layers; the merged file's last range says how far the base got.
+        List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
+        if (merges.isEmpty()) {
+            return d;
+        }
+        Path base = dir.resolve(LayerNames.BASE);
+        return d.mergedUpTo(merges.get(merges.size() - 1).toIndex(), LayerNames.BASE, Files.exists(base) ? Files.size(base) : -1);
     }
 }

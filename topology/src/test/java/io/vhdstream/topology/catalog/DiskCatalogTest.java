@@ -44,7 +44,7 @@ class DiskCatalogTest {
     }
 
     @Test
-    void mergedSnapshotsLeaveTheListAndTheNewestMergedOneLivesInTheBase() {
+    void mergedSnapshotsLeaveTheListAsMergedAndTheNewestMergedOneLivesInTheBase() {
         event(sealed("d", "s1", 0));
         event(sealed("d", "s2", 1));
         event(sealed("d", "s3", 2));
@@ -52,6 +52,7 @@ class DiskCatalogTest {
         event(LayerMerged.newBuilder().setDiskId("d").setBaseFile("base.vhd").setBaseSnapshotId("s3").setFromLayerIndex(1)
                 .setToLayerIndex(2).setMergedFiles(List.of("0001@s2.vhd", "0002@s3.vhd")).setDecidedAtOffset(9).build());
         assertEquals(List.of("s3=base.vhd", "s4=0003@s4.vhd"), snapshots("d"));
+        assertEquals(List.of("s1", "s2"), disks.get("d").merged(), "the merged snapshots are named, not forgotten");
 
         event(DiskDeleted.newBuilder().setDiskId("d").setLayerFiles(List.of("base.vhd", "0003@s4.vhd")).setReason("old")
                 .setCommandOffset(20).build());
@@ -59,6 +60,7 @@ class DiskCatalogTest {
         assertEquals("old", disks.get("d").deleteReason());
         event(sealed("d", "n1", 0));
         assertEquals(List.of("n1=base.vhd"), snapshots("d"), "a disk created again starts a new list");
+        assertEquals(List.of(), disks.get("d").merged());
         assertTrue(!disks.get("d").deleted());
     }
 }

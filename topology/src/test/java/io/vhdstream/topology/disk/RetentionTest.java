@@ -1,6 +1,8 @@
 package io.vhdstream.topology.disk;
 
 import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.topology.catalog.DiskCatalog;
+import io.vhdstream.topology.catalog.DiskInfo;
 import io.vhdstream.topology.support.DiskModel;
 import io.vhdstream.topology.support.Layers;
 import io.vhdstream.vhd.chain.ChainOptions;
@@ -126,6 +128,12 @@ class RetentionTest {
             assertRetained(l, work.resolve("d"), model, 3);
             assertTrue(vhdFiles(work.resolve("d")).contains("0019@s19.vhd"), "a sealed layer is named after its snapshot");
             assertTrue(vhdFiles(work.resolve("d")).contains("0020.vhd"), "the active layer has no snapshot in its name");
+            // disk list/show --layers: the retained snapshots with the files they are read from, the rest as merged
+            DiskInfo shown = DiskCatalog.fromDiskDirectory(work.resolve("d"));
+            assertEquals(List.of("s17=base.vhd", "s18=0018@s18.vhd", "s19=0019@s19.vhd"),
+                    shown.snapshots().stream().map(s -> s.snapshotId() + "=" + s.layerFile()).toList());
+            assertEquals(Files.size(work.resolve("d").resolve("base.vhd")), shown.snapshots().get(0).fileSize());
+            assertEquals(java.util.stream.IntStream.range(0, 17).mapToObj(i -> "s" + i).toList(), shown.merged());
         }
     }
 
