@@ -8,6 +8,7 @@ import io.vhdstream.topology.rebuild.Rebuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The command topic as the verbs reach it: only after the cluster has answered and the topic is known to
@@ -31,8 +32,13 @@ public final class CommandLog {
 
     /** The verb's client settings, once the cluster has answered and {@code topic} exists. */
     public static Map<String, Object> checked(KafkaClientOptions kafka, String topic) throws IOException {
-        Map<String, Object> settings = kafka.clientSettings();
-        try (ClusterConnection cluster = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, kafka::progress)) {
+        return checked(kafka.clientSettings(), topic, kafka::progress);
+    }
+
+    /** {@code settings} (checked client settings), once the cluster has answered and {@code topic} exists. */
+    public static Map<String, Object> checked(Map<String, Object> settings, String topic, Consumer<String> progress)
+            throws IOException {
+        try (ClusterConnection cluster = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, progress)) {
             TopicChecks.requireExists(cluster.admin(), topic);
         }
         return settings;

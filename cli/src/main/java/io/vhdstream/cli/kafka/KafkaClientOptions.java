@@ -94,7 +94,8 @@ public final class KafkaClientOptions {
 
     /** Shows a progress line (waiting for the cluster, say) on stderr when it is a terminal; nothing otherwise. */
     public void progress(String line) {
-        Terminal t = ((VhdstreamCommand) mixee.root().userObject()).terminal();
+        // through commandLine(): inside another mixin (disk verbs), the mixee is that mixin, not the verb
+        Terminal t = ((VhdstreamCommand) mixee.commandLine().getCommandSpec().root().userObject()).terminal();
         if (t.interactive()) {
             PrintWriter err = mixee.commandLine().getErr();
             err.println("vhdstream: " + line);

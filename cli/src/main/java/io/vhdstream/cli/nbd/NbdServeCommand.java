@@ -69,7 +69,9 @@ public final class NbdServeCommand extends VerbCommand {
         NbdServeRun.Options o = NbdServeRun.Options.resolve(config, listen, create, disks, layers, stateDir, snapshotEvery,
                 tlsCert, tlsKey, insecurePlaintext, topic.topic());
         if (!o.create().isEmpty() || !o.disks().isEmpty()) {
-            NbdServeRun.run(o, o.kafkaSettings(kafka.settings(), kafka.sources()), out());
+            // the cluster and the topic first: one line within seconds, not the producer's metadata timeout
+            NbdServeRun.run(o, io.vhdstream.cli.kafka.CommandLog.checked(o.kafkaSettings(kafka.settings(), kafka.sources()),
+                    o.topic(), kafka::progress), out());
         } else {
             NbdServeRun.run(o, java.util.Map.of(), out());
         }
