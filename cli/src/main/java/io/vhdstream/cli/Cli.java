@@ -46,6 +46,10 @@ public final class Cli {
      * options are; when that guess is wrong the path only stops early and more is built.
      */
     public static CommandLine commandLine(Terminal terminal, String... args) {
+        if (onlyVersion(args)) {
+            // the version needs no subcommand: building them all would cost more than the rest of the run
+            return configure(new CommandLine(new VhdstreamCommand(terminal)), terminal);
+        }
         List<Node> path = new ArrayList<>();
         path.add(Commands.TREE);
         for (String arg : args) {
@@ -63,6 +67,15 @@ public final class Cli {
             path.add(next);
         }
         return configure(build(terminal, path), terminal);
+    }
+
+    private static boolean onlyVersion(String[] args) {
+        for (String a : args) {
+            if (!a.equals("-V") && !a.equals("--version")) {
+                return false;
+            }
+        }
+        return args.length > 0;
     }
 
     /** Builds the commands on {@code path} and, below its last one, all of that one's subcommands. */

@@ -61,6 +61,7 @@ class CommandsTest {
         assertEquals(0, CliRunner.vhd("create", img, "--size", "1M").exit());
         String f = img.toString();
         List<String[]> cases = List.of(new String[] {}, new String[] {"--help"}, new String[] {"-h"}, new String[] {"--version"},
+                new String[] {"-V"}, new String[] {"-V", "--version"}, new String[] {"--version", "--help"},
                 new String[] {"vhd"}, new String[] {"vhd", "--help"}, new String[] {"vhd", "inf", f},
                 new String[] {"help"}, new String[] {"help", "vhd"}, new String[] {"help", "vhd", "info"},
                 new String[] {"vhd", "help", "check"}, new String[] {"bogus"}, new String[] {"--bogus", "vhd"},
