@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code vhdstream demo}: the whole pipeline on an embedded broker (or a given cluster), verified. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -43,6 +44,13 @@ public final class DemoCommand extends VerbCommand {
             description = "Keep the broker data, layers, replica and rebuilt chains in DIR (default: a temp dir, deleted).")
     Path keep;
 
+    @Option(names = "--nbd",
+            description = "Write the disk through NBD: 'vhdstream nbd serve' in this process, an image copied in with"
+                    + " 'qemu-img convert -n', then 'qemu-io' sessions of writes, zero writes and discards, a snapshot"
+                    + " after each; every snapshot is also read back over NBD from the layers, the replica and a rebuild."
+                    + " Needs qemu-img, qemu-io (qemu-utils) and nbdcopy (libnbd-bin).")
+    boolean nbd;
+
     /** Any of its options (--bootstrap-servers, --command-config, --set) means: an existing cluster, not the embedded broker. */
     @Mixin
     KafkaClientOptions kafka;
@@ -57,6 +65,14 @@ public final class DemoCommand extends VerbCommand {
         } catch (IllegalArgumentException e) {
             throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
         }
-        return io.vhdstream.embedded.demo.Demo.run(options, out()) ? 0 : 1;
+        if (!nbd) {
+            return io.vhdstream.embedded.demo.Demo.run(options, out()) ? 0 : 1;
+        }
+        List<String> missing = NbdDemoWriter.missingTools();
+        if (!missing.isEmpty()) {
+            throw CliException.usage("MISSING_TOOL", "demo --nbd needs " + String.join(", ", missing)
+                    + " on PATH (./run-tests installs them)");
+        }
+        return io.vhdstream.embedded.demo.Demo.run(options, new NbdDemoWriter(), out()) ? 0 : 1;
     }
 }

@@ -67,20 +67,29 @@ public final class Demo {
     private static final int REBUILD_POINTS = 8;
 
     private final DemoOptions options;
+    private final DemoWriter writer;
     private final PrintWriter out;
     private final Progress progress;
     private final Checks checks = new Checks("");
     private final List<String[]> stages = new ArrayList<>();
 
-    private Demo(DemoOptions options, PrintWriter out) {
+    private Demo(DemoOptions options, DemoWriter writer, PrintWriter out) {
         this.options = options;
+        this.writer = writer;
         this.out = out;
         this.progress = new Progress(out, options.interactive());
     }
 
     /** Runs the demo; true when every check held. */
     public static boolean run(DemoOptions options, PrintWriter out) throws IOException, InterruptedException {
-        return new Demo(options, out).run();
+        return new Demo(options, null, out).run();
+    }
+
+    /** Runs the demo with {@code writer} making the disk's writes and snapshots instead of the seeded producer. */
+    public static boolean run(DemoOptions options, DemoWriter writer, PrintWriter out) throws IOException, InterruptedException {
+        try (writer) {
+            return new Demo(options, writer, out).run();
+        }
     }
 
     private boolean run() throws IOException, InterruptedException {
@@ -124,7 +133,7 @@ public final class Demo {
                     human(blocks.bytes.get()), Replicas.sealed(replicaDiskDir), options.snapshots()));
 
             long t0 = System.nanoTime();
-            Model model = produce(client, diskId);
+            Model model = writer == null ? produce(client, diskId) : write(client, diskId, work.resolve("writer-" + runId));
             double produceSeconds = secondsSince(t0);
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
@@ -143,15 +152,22 @@ public final class Demo {
             checks.replica(model, replicaDiskDir, sealed, level, options.retain());
             double rebuildSeconds = checks.rebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed,
                     options.retention());
-            checks.rebuildAt(client, diskId, work.resolve("rebuild-at-" + runId), points, options.retention());
+            if (!points.isEmpty()) {
+                checks.rebuildAt(client, diskId, work.resolve("rebuild-at-" + runId), points, options.retention());
+            }
             checks.everyLayer(diskDir, replicaDiskDir);
+            if (writer != null) {
+                writer.verify(new DemoWriter.Outputs(diskId, layers, replica, work.resolve("rebuild-" + runId),
+                        sealed.stream().map(SealedLayer::snapshotId).toList(), model.digests()), checks::check);
+            }
             int failed = Replicas.failed(replicaDiskDir);
             checks.check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failed == 0,
                     blocks.errors.get() + " source errors, " + failed + " failed replica layers");
             blocks.close();
 
             long data = producedBytes.get();
-            stage("produce write events", data, produceSeconds, producedCommands.get() + " commands");
+            stage(writer == null ? "produce write events" : writer.stageName(), data, produceSeconds,
+                    producedCommands.get() + (writer == null ? " commands" : " client operations"));
             stage("topology: events -> VHD layers", data, topologySeconds, all.size() + " layers sealed, "
                     + merges.size() + " merges");
             stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records");
@@ -226,6 +242,17 @@ public final class Demo {
             producer.flush();
             producedBytes.set(producer.dataBytes());
         }
+        return model;
+    }
+
+    /** The writer's writes and snapshots, applied to the model as the client made them. */
+    private Model write(Map<String, Object> client, String diskId, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Model model = new Model();
+        writer.write(client, diskId, options, dir, model, (bytes, operations) -> {
+            producedBytes.addAndGet(bytes);
+            producedCommands.addAndGet(operations);
+        });
         return model;
     }
 

@@ -16,22 +16,42 @@ import java.util.Map;
  * SHA-256 of the whole disk remembered at each snapshot. Everything the pipeline produces is compared
  * with these digests.
  */
-final class Model {
+public final class Model {
     private byte[] disk;
     private final Map<String, byte[]> digests = new LinkedHashMap<>();
 
     void apply(DiskCommand c) {
         Object p = c.getPayload();
         if (p instanceof CreateDisk cd) {
-            disk = new byte[Math.toIntExact(cd.getVirtualSize())];
+            create(cd.getVirtualSize());
         } else if (p instanceof Write w) {
-            ByteBuffer data = w.getData().duplicate();
-            data.get(disk, Math.toIntExact(w.getOffset()), data.remaining());
+            write(w.getOffset(), w.getData().duplicate());
         } else if (p instanceof Trim t) {
-            Arrays.fill(disk, Math.toIntExact(t.getOffset()), Math.toIntExact(t.getOffset() + t.getLength()), (byte) 0);
+            zero(t.getOffset(), t.getLength());
         } else if (p instanceof Snapshot s) {
-            digests.put(s.getSnapshotId(), Demo.sha256().digest(disk));
+            snapshot(s.getSnapshotId());
         }
+    }
+
+    public void create(long size) {
+        disk = new byte[Math.toIntExact(size)];
+    }
+
+    public void write(long offset, ByteBuffer data) {
+        data.get(disk, Math.toIntExact(offset), data.remaining());
+    }
+
+    /** Trim, WRITE_ZEROES, discard: the range reads as zeros. */
+    public void zero(long offset, long length) {
+        Arrays.fill(disk, Math.toIntExact(offset), Math.toIntExact(offset + length), (byte) 0);
+    }
+
+    public void fill(long offset, long length, byte value) {
+        Arrays.fill(disk, Math.toIntExact(offset), Math.toIntExact(offset + length), value);
+    }
+
+    public void snapshot(String id) {
+        digests.put(id, Demo.sha256().digest(disk));
     }
 
     /** SHA-256 of the disk as the commands so far left it. */
@@ -44,7 +64,7 @@ final class Model {
         return digests;
     }
 
-    long size() {
+    public long size() {
         return disk.length;
     }
 }

@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * Read-only exports {@code DISK@SNAPSHOT} of the sealed snapshots under layer directories
  * (docs/layer-directory.md): a topology's {@code layers.dir} (one directory per disk) or one disk's directory
- * ({@code rebuild --out}). Snapshot S is the chain from {@code base.vhd} up to the layer S sealed, found through
+ * ({@code rebuild --out}), and of the sealed layers of a replica sink's {@code replica.dir} (or one disk's
+ * directory in it). Snapshot S is the chain from {@code base.vhd} up to the layer S sealed, found through
  * the {@code sealed} file (complete lines only, so a directory being written is safe to read). Retention
  * merges are honoured: snapshots below the base level of {@code merged} are gone, the one at that level is
  * {@code base.vhd} alone, and nothing is opened while a merge rewrites the base.
@@ -43,11 +44,14 @@ public final class SnapshotCatalog implements ExportCatalog {
             }
             for (Path root : roots) {
                 for (Path dir : List.of(root.resolve(LayerNames.diskDir(disk)), root)) {
+                    Export e = null;
                     if (disk.equals(diskIdOf(dir))) {
-                        Export e = open(name, dir, snapshot);
-                        if (e != null) {
-                            return e;
-                        }
+                        e = open(name, dir, snapshot);
+                    } else if (ReplicaSnapshots.isReplicaOf(dir, disk)) {
+                        e = ReplicaSnapshots.open(name, dir, snapshot);
+                    }
+                    if (e != null) {
+                        return e;
                     }
                 }
             }
@@ -94,7 +98,7 @@ public final class SnapshotCatalog implements ExportCatalog {
      * Notices a merge that starts while a snapshot is being read: once the base level passes the snapshot's
      * layer, {@code base.vhd} no longer reads as it did and the export fails with EIO rather than mix contents.
      */
-    static final class MergeWatch {
+    static final class MergeWatch implements SnapshotExport.Guard {
         private final Path merged;
         private final int layerIndex;
         private long seenSize;
@@ -105,7 +109,8 @@ public final class SnapshotCatalog implements ExportCatalog {
             this.seenSize = Files.exists(merged) ? Files.size(merged) : 0;
         }
 
-        void check() throws IOException {
+        @Override
+        public void check() throws IOException {
             long size = Files.exists(merged) ? Files.size(merged) : 0;
             if (size == seenSize) {
                 return;
@@ -150,6 +155,7 @@ public final class SnapshotCatalog implements ExportCatalog {
     private static void addDisk(Path dir, List<String> out, int max) throws IOException {
         String disk = diskIdOf(dir);
         if (disk == null) {
+            ReplicaSnapshots.addNames(dir, out, max);
             return;
         }
         List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));

@@ -12,9 +12,14 @@ import java.nio.ByteBuffer;
 public final class SnapshotExport implements Export {
     private final String name;
     private final VhdChain chain;
-    private final SnapshotCatalog.MergeWatch watch;
+    private final Guard watch;
 
-    SnapshotExport(String name, VhdChain chain, SnapshotCatalog.MergeWatch watch) {
+    /** Checked before every read: throws (EIO) once the snapshot no longer reads as it did (a retention merge). */
+    interface Guard {
+        void check() throws IOException;
+    }
+
+    SnapshotExport(String name, VhdChain chain, Guard watch) {
         this.name = name;
         this.chain = chain;
         this.watch = watch;
