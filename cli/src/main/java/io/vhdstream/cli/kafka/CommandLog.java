@@ -21,7 +21,12 @@ public final class CommandLog {
 
     /** A producer to {@code topic} with the verb's client settings. */
     public static WorkloadProducer producer(KafkaClientOptions kafka, String topic) throws IOException {
-        return WorkloadProducer.connect(checked(kafka, topic), topic);
+        return producer(checked(kafka, topic), topic);
+    }
+
+    /** A producer to {@code topic} with settings {@link #checked} already (the topic exists). */
+    static WorkloadProducer producer(Map<String, Object> checkedSettings, String topic) throws IOException {
+        return WorkloadProducer.connect(checkedSettings, topic);
     }
 
     /** A rebuild of {@code disk} from {@code topic}, with the verb's client settings. */

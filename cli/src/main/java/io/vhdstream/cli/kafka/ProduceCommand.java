@@ -75,8 +75,8 @@ public final class ProduceCommand extends VerbCommand {
             } catch (IllegalArgumentException | ArithmeticException e) {
                 throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
             }
-            WorkloadGuard.check(kafka, layersTopic, disk, append, snapshotPrefix);
-            try (var p = CommandLog.producer(kafka, topic.topic)) {
+            try (var p = CommandLog.producer(WorkloadGuard.check(kafka, topic.topic, layersTopic, disk, append, snapshotPrefix),
+                    topic.topic)) {
                 var sent = new WorkloadCommands(io.vhdstream.topology.produce.Workloads.commands(spec), append);
                 long n = p.sendAll(sent);
                 out().println("sent " + n + " commands (" + p.dataBytes() + " bytes of data) for disk " + disk + " to "

@@ -5,9 +5,11 @@ import io.vhdstream.topology.catalog.DiskCatalog;
 import io.vhdstream.topology.catalog.DiskInfo;
 import io.vhdstream.topology.catalog.SnapshotInfo;
 import io.vhdstream.topology.config.ClusterConnection;
+import io.vhdstream.topology.config.TopicChecks;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,21 +26,28 @@ final class WorkloadGuard {
      * (DUPLICATE_SNAPSHOT) an appended workload whose snapshot ids could repeat one of the disk's. Does nothing when
      * the layers topic does not exist.
      */
-    static void check(KafkaClientOptions kafka, String layersTopic, String disk, boolean append, String snapshotPrefix)
-            throws IOException {
+    static Map<String, Object> check(KafkaClientOptions kafka, String commandsTopic, String layersTopic, String disk,
+                                     boolean append, String snapshotPrefix) throws IOException {
         var settings = kafka.clientSettings();
+        // one connection for both: the command topic must exist, the layers topic may
         try (ClusterConnection c = ClusterConnection.open(settings, ClusterConnection.COMMAND_WAIT, kafka::progress)) {
+            TopicChecks.requireExists(c.admin(), commandsTopic);
             Set<String> topics = c.admin().listTopics().names().get();
             if (!topics.contains(layersTopic)) {
-                return;
+                return settings;
             }
         } catch (java.util.concurrent.ExecutionException e) {
-            return;   // not allowed to list topics: no way to tell
+            return settings;   // not allowed to list topics: no way to tell
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        DiskInfo known = DiskCatalog.fromLayersTopic(settings, layersTopic).stream()
+        check(DiskCatalog.fromLayersTopic(settings, layersTopic), layersTopic, disk, append, snapshotPrefix);
+        return settings;
+    }
+
+    private static void check(List<DiskInfo> disks, String layersTopic, String disk, boolean append, String snapshotPrefix) {
+        DiskInfo known = disks.stream()
                 .filter(d -> d.diskId().equals(disk) && !d.deleted()).findFirst().orElse(null);
         if (known == null) {
             return;
