@@ -204,8 +204,9 @@ public final class JournaledDisk implements Closeable {
             if (e != null) {
                 if (failed == null) {
                     failed = e;
-                    log.error("disk '{}': a command was not acknowledged by Kafka; writes now fail with EIO until a restart",
-                            diskId, e);
+                    log.error("disk '{}': Kafka did not acknowledge a command ({}); the export is fenced: writes and flushes"
+                            + " fail with EIO until 'vhdstream nbd serve' is restarted, which reconciles with the log", diskId,
+                            e.toString());
                 }
             } else {
                 ackedThrough = Math.max(ackedThrough, p.seq);
