@@ -83,6 +83,38 @@ public final class TestChains {
         }
     }
 
+    /**
+     * A vhdstream layer directory of one disk: {@code base.vhd} and sealed layers {@code NNNN@s<N+1>.vhd} up to
+     * {@code layers}, each filled, with {@code sealed} lines for all but the last (sealed later by the test with
+     * {@link #sealedLine}).
+     */
+    public static List<Path> layerDirectory(Path dir, long size, int layers, Random r) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> files = new ArrayList<>();
+        files.add(dir.resolve("base.vhd"));
+        VhdCreator.dynamic(files.get(0), size, 2 * MIB);
+        fill(files.get(0), size, r);
+        for (int i = 1; i <= layers; i++) {
+            files.add(dir.resolve(String.format("%04d@s%d.vhd", i, i + 1)));
+            VhdCreator.differencing(files.get(i), files.get(i - 1));
+            fill(files.get(i), size, r);
+        }
+        StringBuilder sealed = new StringBuilder();
+        for (int i = 0; i < layers; i++) {
+            sealed.append(sealedLine(files, i));
+        }
+        Files.writeString(dir.resolve("sealed"), sealed);
+        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
+        return files;
+    }
+
+    /** The {@code sealed} line of layer {@code i} of {@link #layerDirectory}'s files (snapshot s(i+1)). */
+    public static String sealedLine(List<Path> files, int i) throws IOException {
+        String line = i + " " + files.get(i).getFileName() + " s" + (i + 1) + " " + (100 * i) + " id="
+                + ConnectTestSupport.uniqueId(files.get(i));
+        return line + (i == 0 ? "" : " parent=" + ConnectTestSupport.uniqueId(files.get(i - 1))) + "\n";
+    }
+
     /** {@code qemu-img create -f vpc}. */
     public static void qemuCreate(Path file, long size) throws IOException {
         run("qemu-img", "create", "-q", "-f", "vpc", file.toString(), Long.toString(size));

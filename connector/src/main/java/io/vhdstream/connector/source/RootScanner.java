@@ -191,6 +191,7 @@ public final class RootScanner {
             s.problem(diskId, root, sealedFile, SourceErrorCodes.IO_ERROR, "cannot read " + sealedFile + ": " + e, null);
             return;
         }
+        String stamp = mergeStamp(dir);
         int baseLevel = baseLevel(s, diskId, root, dir);
         if (baseLevel < 0) {
             return; // a merge is rewriting base.vhd: nothing of the disk can be read now
@@ -213,6 +214,9 @@ public final class RootScanner {
                 index = -1;
             }
             if (f.length < 2 || index != expected || f[1].contains("/") || f[1].contains("\\") || f[1].startsWith(".")) {
+                if (!stamp.equals(mergeStamp(dir))) {
+                    return; // a merge began while the chain was read: read it at the next scan
+                }
                 s.problem(diskId, root, sealedFile, SourceErrorCodes.BROKEN_CHAIN, "line '" + line + "' of " + sealedFile
                         + " is not '<layerIndex " + expected + "> <fileName> ...'", null);
                 break;
@@ -227,16 +231,25 @@ public final class RootScanner {
             Path file = dir.resolve(f[1]);
             ImageInfo info = info(s, file);
             if (info == null) {
+                if (!stamp.equals(mergeStamp(dir))) {
+                    return; // a merge began while the chain was read: read it at the next scan
+                }
                 s.problem(diskId, root, file, SourceErrorCodes.IO_ERROR, sealedFile + " lists " + f[1] + ", which is missing", null);
                 break;
             }
             if (!info.valid()) {
+                if (!stamp.equals(mergeStamp(dir))) {
+                    return; // a merge began while the chain was read: read it at the next scan
+                }
                 s.problem(diskId, root, file, code(info.error()), message(info.error()), info);
                 break;
             }
             boolean linked = index == 0 ? info.type() != DiskType.DIFFERENCING
                     : info.type() == DiskType.DIFFERENCING && prev.uniqueId().equals(info.parentId());
             if (!linked) {
+                if (!stamp.equals(mergeStamp(dir))) {
+                    return; // a merge began while the chain was read: read it at the next scan
+                }
                 s.problem(diskId, root, file, SourceErrorCodes.BROKEN_CHAIN, index == 0
                         ? file + " is layer 0 but a differencing image"
                         : file + " names parent " + info.parentId() + ", but layer " + (index - 1) + " is " + prev.uniqueId(), info);

@@ -464,8 +464,10 @@ public class VhdSourceTask extends SourceTask {
             mergedBeforeEmitted(d, o, level);
             return null;
         }
+        // A chain read short (a layer unreadable, or a merge that began during the scan) says nothing of a re-creation.
+        boolean reaches = layers.get(layers.size() - 1).index() >= o.layerIndex();
         if (at < 0) {
-            if (d.chain.layerDirectory()) {
+            if (d.chain.layerDirectory() && reaches) {
                 // A layer directory whose layers all changed ids: the disk was deleted and created again.
                 log.info("{}: disk {} no longer has layer {}: it was re-created; emitting it from its base", name, d.diskId, o.layer());
                 d.progress = null;

@@ -11,7 +11,6 @@ import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.check.VhdChecker;
 import io.vhdstream.vhd.coalesce.ChainMerger;
-import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -93,31 +92,16 @@ class ReplicaMergeKillIT {
 
     /** base.vhd and sealed layers 1..5, then the source's retention merges 1..3 into the base (as the topology does). */
     private static List<Path> sourceWithMergedLayers(Path dir) throws IOException {
-        Files.createDirectories(dir);
         Random r = new Random(29);
-        List<Path> files = new ArrayList<>();
-        files.add(dir.resolve("base.vhd"));
-        VhdCreator.dynamic(files.get(0), SIZE, 2 * TestChains.MIB);
-        TestChains.fill(files.get(0), SIZE, r);
-        for (int i = 1; i <= 5; i++) {
-            files.add(dir.resolve(String.format("%04d@s%d.vhd", i, i + 1)));
-            VhdCreator.differencing(files.get(i), files.get(i - 1));
-            TestChains.fill(files.get(i), SIZE, r);
-            if (i <= 3) {
-                try (VhdImage img = VhdImage.open(files.get(i), OpenOptions.WRITE)) {
-                    for (int k = 0; k < 12; k++) { // 12 MiB more: a merge that takes a while
-                        img.write(r.nextInt(64) * TestChains.MIB, ByteBuffer.wrap(TestChains.random(r, (int) TestChains.MIB)));
-                    }
-                    img.sync();
+        List<Path> files = TestChains.layerDirectory(dir, SIZE, 5, r);
+        for (int i = 1; i <= 3; i++) {
+            try (VhdImage img = VhdImage.open(files.get(i), OpenOptions.WRITE)) {
+                for (int k = 0; k < 12; k++) { // 12 MiB more: a merge that takes a while
+                    img.write(r.nextInt(64) * TestChains.MIB, ByteBuffer.wrap(TestChains.random(r, (int) TestChains.MIB)));
                 }
+                img.sync();
             }
         }
-        StringBuilder sealed = new StringBuilder();
-        for (int i = 0; i < 5; i++) {
-            sealed.append(sealedLine(files, i));
-        }
-        Files.writeString(dir.resolve("sealed"), sealed);
-        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
         return files;
     }
 
@@ -129,17 +113,13 @@ class ReplicaMergeKillIT {
         try (Stream<Path> s = Files.list(root)) {
             dir = s.findFirst().orElseThrow();
         }
-        List<Path> merged = List.of(dir.resolve("0001@s2.vhd"), dir.resolve("0002@s3.vhd"), dir.resolve("0003@s4.vhd"));
-        List<String> lines = Files.readAllLines(dir.resolve("sealed"));
-        ChainMerger.merge(dir.resolve("base.vhd"), merged, dir.resolve("0004@s5.vhd"));
-        Files.writeString(dir.resolve("merged"), "500 1 3\n");
         List<Path> all = new ArrayList<>();
-        all.add(dir.resolve("base.vhd"));
-        all.addAll(merged);
-        all.add(dir.resolve("0004@s5.vhd"));
-        all.add(dir.resolve("0005@s6.vhd"));
-        String line5 = "5 0005@s6.vhd s6 600 id=" + ConnectTestSupport.uniqueId(all.get(5)) + " parent="
-                + lines.get(4).replaceAll(".* id=([^ ]+).*", "$1") + "\n";
+        for (String f : List.of("base.vhd", "0001@s2.vhd", "0002@s3.vhd", "0003@s4.vhd", "0004@s5.vhd", "0005@s6.vhd")) {
+            all.add(dir.resolve(f));
+        }
+        String line5 = TestChains.sealedLine(all, 5);
+        ChainMerger.merge(all.get(0), all.subList(1, 4), all.get(4));
+        Files.writeString(dir.resolve("merged"), "500 1 3\n");
         Files.writeString(dir.resolve("sealed"), line5, StandardOpenOption.APPEND);
         List<SourceRecord> after;
         try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(before), false)) {
@@ -165,12 +145,6 @@ class ReplicaMergeKillIT {
         }
         assertTrue(mergeAt > 0, "the source announced the merge");
         return mergeAt;
-    }
-
-    private static String sealedLine(List<Path> files, int i) throws IOException {
-        String line = i + " " + files.get(i).getFileName() + " s" + (i + 1) + " " + (100 * i) + " id="
-                + ConnectTestSupport.uniqueId(files.get(i));
-        return line + (i == 0 ? "" : " parent=" + ConnectTestSupport.uniqueId(files.get(i - 1))) + "\n";
     }
 
     private Process runChild(Path replica, Path records, int from) throws IOException {

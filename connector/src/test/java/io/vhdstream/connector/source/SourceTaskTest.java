@@ -472,23 +472,7 @@ class SourceTaskTest {
         Path root = tmp.resolve("layers");
         String diskId = "vm-merge";
         Path dir = root.resolve(NameEncoding.diskDir(diskId));
-        Files.createDirectories(dir);
-        Random r = new Random(9);
-        List<Path> files = new ArrayList<>();
-        files.add(dir.resolve("base.vhd"));
-        VhdCreator.dynamic(files.get(0), SIZE, 2 * TestChains.MIB);
-        TestChains.fill(files.get(0), SIZE, r);
-        StringBuilder sealed = new StringBuilder();
-        for (int i = 1; i <= 5; i++) {
-            files.add(dir.resolve(String.format("%04d@s%d.vhd", i, i + 1)));
-            VhdCreator.differencing(files.get(i), files.get(i - 1));
-            TestChains.fill(files.get(i), SIZE, r);
-        }
-        for (int i = 0; i < 5; i++) {
-            sealed.append(sealedLine(files, i));
-        }
-        Files.writeString(dir.resolve("sealed"), sealed);
-        Files.writeString(dir.resolve("state"), "whatever the topology keeps\n");
+        List<Path> files = TestChains.layerDirectory(dir, SIZE, 5, new Random(9));
         Path expected = tmp.resolve("expected-top.vhd");
         // The source, caught up with layers 0..4; then retention merges 1..2 into the base and layer 5 is sealed.
         List<SourceRecord> before;
@@ -507,7 +491,7 @@ class SourceTaskTest {
             Files.delete(files.get(j));
         }
         Files.writeString(dir.resolve("merged"), "500 1 2\n");
-        Files.writeString(dir.resolve("sealed"), sealedLine(files, 5), java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve("sealed"), TestChains.sealedLine(files, 5), java.nio.file.StandardOpenOption.APPEND);
 
         List<SourceRecord> after;
         try (SourceHarness h = new SourceHarness(props(root), stored, false)) {
@@ -580,11 +564,14 @@ class SourceTaskTest {
         assertEquals(1, errs.size());
         assertTrue(((SourceError) errs.get(0).getPayload()).getMessage().contains("reset the connector's offsets"));
         assertEquals(layer4, ConnectTestSupportIds.id(files.get(4)));
-    }
 
-    private static String sealedLine(List<Path> files, int i) throws IOException {
-        String line = i + " " + files.get(i).getFileName() + " s" + (i + 1) + " " + (100 * i) + " id=" + ConnectTestSupportIds.id(files.get(i));
-        return line + (i == 0 ? "" : " parent=" + ConnectTestSupportIds.id(files.get(i - 1))) + "\n";
+        // A chain read short (layer 5 unreadable now) is no re-created disk: nothing is sent again from the base.
+        Files.move(files.get(5), tmp.resolve("aside.vhd"));
+        List<SourceRecord> shortChain;
+        try (SourceHarness h = new SourceHarness(props(root), SourceHarness.offsetsAfter(all), false)) {
+            shortChain = h.drain(3);
+        }
+        assertEquals(List.of(), events(shortChain, VhdSourceConnectorConfig.TOPIC_DEFAULT));
     }
 
     /** The index of the EndOfLayer of layer {@code index}. */
