@@ -3,7 +3,6 @@ package io.vhdstream.topology.it;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterProblem;
 import io.vhdstream.topology.config.TopicSetup;
-import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,15 +50,8 @@ class StartupChecksIT {
     Path work;
 
     Properties props(String prefix, String bootstrap) {
-        Properties p = new Properties();
+        Properties p = TopicGuardIT.props(work, prefix);
         p.put("bootstrap.servers", bootstrap);
-        p.put("application.id", prefix + "-app");
-        p.put("state.dir", work.resolve("state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, prefix + "-commands");
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, prefix + "-layers");
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "-dead-letters");
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(prefix + "-commands"));
         return p;
     }
 

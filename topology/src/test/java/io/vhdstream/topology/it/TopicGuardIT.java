@@ -39,6 +39,11 @@ class TopicGuardIT {
     Path work;
 
     Properties props(String prefix) {
+        return props(work, prefix);
+    }
+
+    /** A topology's settings with its own topics ({@code <prefix>-commands}, ...) and directories under {@code work}. */
+    static Properties props(Path work, String prefix) {
         Properties p = new Properties();
         p.put("application.id", prefix + "-app");
         p.put("state.dir", work.resolve("state").toString());
