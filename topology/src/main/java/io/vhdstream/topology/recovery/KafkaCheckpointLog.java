@@ -1,6 +1,6 @@
 package io.vhdstream.topology.recovery;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import io.vhdstream.topology.catalog.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -10,7 +10,6 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,11 +27,9 @@ public final class KafkaCheckpointLog implements CheckpointLog {
 
     private KafkaCheckpointLog(Map<String, Object> appConfigs, String topic) {
         StreamsConfig sc = new StreamsConfig(appConfigs);
-        Map<String, Object> c = new HashMap<>(sc.getRestoreConsumerConfigs(
-                sc.getString(StreamsConfig.APPLICATION_ID_CONFIG) + "-checkpoint-loader"));
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        // Streams' restore consumer settings, read as every whole-topic reader reads (committed records, no group)
+        String clientId = sc.getString(StreamsConfig.APPLICATION_ID_CONFIG) + "-checkpoint-loader";
+        Map<String, Object> c = TopicReader.consumerSettings(sc.getRestoreConsumerConfigs(clientId), clientId);
         this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
     }
