@@ -231,7 +231,8 @@ public final class VhdBytes {
         }
         long mapAt = u64(h + B_OFFSET);
         long len = u32(h + B_SECTORS) * 512;
-        if (mapAt < 0 || len < 0 || mapAt + len > b.length) {
+        // mapAt + len would overflow for a mutated offset near 2^63 (fuzz case 0x4f65b813a9286194)
+        if (mapAt < 0 || len < 0 || mapAt > b.length || len > b.length - mapAt) {
             return this;
         }
         return put32(h + B_CHECKSUM, checksum(b, (int) mapAt, (int) len, -1) & 0xFFFF_FFFFL);
