@@ -200,8 +200,17 @@ public final class TopologyConfig extends AbstractConfig {
         KafkaLimits.producer().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), String.valueOf(v)));
         KafkaLimits.consumer().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), String.valueOf(v)));
         p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(KafkaLimits.BUFFERED_RECORDS_PER_PARTITION));
+        // Exactly-once's 10 s is too short for the transaction of a Snapshot that seals a large base (the whole base
+        // goes to the checkpoint topic in it): on a loaded machine it timed out, the producer was fenced and the
+        // same Snapshot was processed again and again. 30 s is still below the session timeout (45 s) after which
+        // a dead instance's tasks move, so a crash holds nothing up for longer than before.
+        p.put(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                String.valueOf(TRANSACTION_TIMEOUT_MS_DEFAULT));
         return p;
     }
+
+    /** Streams' producer {@code transaction.timeout.ms} unless set (see {@link #streamsDefaults()}). */
+    public static final int TRANSACTION_TIMEOUT_MS_DEFAULT = 30_000;
 
     /**
      * The {@code vhdstream.*} entries of {@code all}, after checking every entry whose key vhdstream, Kafka Streams
