@@ -253,7 +253,7 @@ public final class DiskLayers implements Closeable {
             }
             return;
         }
-        Files.createDirectories(d.dir);
+        FileOps.createDirectories(d.dir);   // durable: a power loss must not take the disk's directory
         clearLeftovers(d.dir);
         d.sealed.clear();
         d.merges.clear();

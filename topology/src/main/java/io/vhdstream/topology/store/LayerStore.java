@@ -106,7 +106,7 @@ public final class LayerStore implements StateStore {
         input = new TopicPartition(inputTopic, context.taskId().partition());
         try {
             Path offsetsDir = layersDir.resolve(LayerNames.OFFSETS_DIR);
-            Files.createDirectories(offsetsDir);
+            io.vhdstream.topology.disk.FileOps.createDirectories(offsetsDir);
             offsetsFile = offsetsDir.resolve(LayerNames.offsetsFile(input.topic(), input.partition()));
             committed = OffsetsFile.read(offsetsFile);
         } catch (IOException e) {

@@ -1,0 +1,171 @@
+package io.vhdstream.topology.powerloss;
+
+import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.topology.disk.DiskLayers;
+import io.vhdstream.topology.disk.LayerNames;
+import io.vhdstream.topology.disk.Position;
+import io.vhdstream.topology.disk.Retention;
+import io.vhdstream.topology.produce.DiskCommands;
+import io.vhdstream.topology.store.OffsetsFile;
+import io.vhdstream.topology.support.Histories;
+import io.vhdstream.topology.support.Layers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Power loss of the layer store (issue 9.6): a disk's history with snapshots and retention merges is applied to a
+ * layer directory on a {@link RecordingFs}, checkpointed the way the store does it ({@code LayerStore.checkpoint}:
+ * the layers fsynced, then the {@code .offsets} file replaced); then every state a power loss may leave at every
+ * barrier, rename, create and delete ({@link PowerCuts}: the {@code state}, {@code sealed}, {@code merged} and
+ * {@code .offsets} files, the VHD layers and the directory entries) must recover the way the store recovers: the
+ * store opened on it, the commands from the offset its {@code .offsets} file holds replayed, and the directory
+ * must then be byte-identical to the one the uninterrupted run left.
+ *
+ * <p>Runs only with {@code -Dvhdstream.powerloss=true}: it still fails (docs/crash-safety.md, "Power loss of the
+ * layer store": a power loss can leave the active layer's end footer damaged, which the store does not repair on
+ * load; after a process crash between a write and the layer's fsync the replay does not end byte-identical).
+ */
+@EnabledIfSystemProperty(named = "vhdstream.powerloss", matches = "true")
+class LayerStorePowerLossTest {
+    private static final String TOPIC = "cmds";
+    private static final long MIB = 1 << 20;
+    /** Commands between checkpoints (Streams commits every commit.interval.ms). */
+    private static final int CHECKPOINT_EVERY = 5;
+
+    @TempDir
+    Path work;
+
+    /** A disk of 2 MiB in 64 KiB blocks: writes, trims, a snapshot every 6 commands, 2 retained, so merges. */
+    static List<DiskCommand> history() {
+        Random r = new Random(96);
+        List<DiskCommand> cs = new ArrayList<>();
+        cs.add(DiskCommands.create("d", 2 * MIB, 64 * 1024));
+        for (int i = 1; cs.size() < 60; i++) {
+            if (i % 6 == 0) {
+                cs.add(DiskCommands.snapshot("d", "s" + i / 6, null));
+            } else if (i % 17 == 0) {
+                cs.add(DiskCommands.trim("d", r.nextInt(4096) * 512L, 64 * 1024));
+            } else {
+                cs.add(DiskCommands.write("d", r.nextInt(4000) * 512L, Histories.data(i, 512 * (1 + r.nextInt(24)))));
+            }
+        }
+        return cs;
+    }
+
+    static Retention retention() {
+        return new Retention(2, Retention.DEFAULT_MAX_AGE_MS);
+    }
+
+    /** Applies commands {@code from..} as the store does, checkpointing every few and at the end. */
+    static void run(Path layersDir, List<DiskCommand> cs, int from) throws Exception {
+        Path offsets = layersDir.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(TOPIC, 0));
+        io.vhdstream.topology.disk.FileOps.createDirectories(offsets.getParent());   // as LayerStore.init
+        try (DiskLayers l = DiskLayers.under(layersDir, 4, retention())) {
+            for (int i = from; i < cs.size(); i++) {
+                l.apply(cs.get(i), new Position(TOPIC, 0, i, 1_700_000_000_000L + i * 1000L), false, DiskLayers.DISCARD);
+                if ((i + 1) % CHECKPOINT_EVERY == 0 || i == cs.size() - 1) {
+                    l.sync();
+                    OffsetsFile.write(offsets, i + 1);
+                }
+            }
+        }
+    }
+
+    /** What the store does on start: read its offset, replay the commands from there. */
+    static void recover(Path layersDir, List<DiskCommand> cs) throws Exception {
+        Path offsets = layersDir.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(TOPIC, 0));
+        Long committed = Files.isDirectory(offsets.getParent()) ? OffsetsFile.read(offsets) : null;
+        run(layersDir, cs, committed == null ? 0 : committed.intValue());
+    }
+
+    @Test
+    void everyPowerLossRecoversToTheUninterruptedDirectory() throws Exception {
+        // Hundreds of recoveries, each with its fsyncs: on tmpfs (where an fsync costs nothing) when there is one.
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "layer-power-loss-") : work;
+        try {
+            powerLossEverywhere(base);
+        } finally {
+            if (base != work) {
+                io.vhdstream.topology.disk.FileOps.deleteTree(base);
+            }
+        }
+    }
+
+    private void powerLossEverywhere(Path work) throws Exception {
+        // By default the disk's creation and writes, checkpointed; with -Dvhdstream.powerloss.history=full the whole
+        // history with seals and merges.
+        List<DiskCommand> full = history();
+        boolean whole = "full".equals(System.getProperty("vhdstream.powerloss.history"));
+        List<DiskCommand> cs = whole ? full : full.subList(0, 6);
+        Path recorded = work.resolve("recorded");
+        Files.createDirectories(recorded);
+        RecordingFs fs = RecordingFs.over(recorded);
+        run(fs.root(), cs, 0);
+        Map<String, String> want = Layers.fileHashes(recorded);
+        assertTrue(!whole || Files.exists(recorded.resolve("d").resolve(io.vhdstream.topology.disk.MergeRecord.FILE)),
+                "the history merges");
+        List<FsEvent> events = fs.events();
+        List<Integer> all = PowerCuts.interestingCuts(events);
+        // Every cut takes a few seconds on a loaded machine: an even sample of them by default, all on request.
+        int most = Integer.getInteger("vhdstream.powerloss.cuts", 120);
+        List<Integer> cuts = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            if ((long) i * most / all.size() != (long) (i + 1) * most / all.size() || all.size() <= most) {
+                cuts.add(all.get(i));
+            }
+        }
+        AtomicInteger n = new AtomicInteger();
+        List<String> failures = new ArrayList<>();
+        int states = PowerCuts.visit(events, cuts, 2, 96, s -> {
+            // In the recorded directory's place: the layers' parent locators hold absolute paths.
+            Path dir = recorded;
+            n.incrementAndGet();
+            io.vhdstream.topology.disk.FileOps.deleteTree(dir);
+            s.materialize(dir);
+            try {
+                recover(dir, cs);
+                Map<String, String> got = Layers.fileHashes(dir);
+                if (!got.equals(want)) {
+                    failures.add(s.label() + ": after replay the directory differs: " + diff(want, got));
+                    System.out.println("POWERLOSS " + failures.get(failures.size() - 1));
+                }
+            } catch (Exception | AssertionError e) {
+                failures.add(s.label() + ": recovery failed: " + e);
+                System.out.println("POWERLOSS " + failures.get(failures.size() - 1));
+            }
+        });
+        System.out.printf("LayerStorePowerLossTest: %d events, %d of %d cuts, %d crash states, %d failed%n", events.size(),
+                cuts.size(), all.size(), states, failures.size());
+        assertTrue(failures.isEmpty(), failures.size() + " of " + states + " power-loss states did not recover:\n"
+                + String.join("\n", failures.subList(0, Math.min(20, failures.size()))));
+    }
+
+    private static String diff(Map<String, String> want, Map<String, String> got) {
+        List<String> d = new ArrayList<>();
+        for (String k : want.keySet()) {
+            if (!got.containsKey(k)) {
+                d.add("missing " + k);
+            } else if (!got.get(k).equals(want.get(k))) {
+                d.add("differs " + k);
+            }
+        }
+        for (String k : got.keySet()) {
+            if (!want.containsKey(k)) {
+                d.add("extra " + k);
+            }
+        }
+        return String.join(", ", d);
+    }
+}
