@@ -133,7 +133,8 @@ public final class Demo {
                     human(blocks.bytes.get()), Replicas.sealed(replicaDiskDir), options.snapshots()));
 
             long t0 = System.nanoTime();
-            Model model = writer == null ? produce(client, diskId) : write(client, diskId, work.resolve("writer-" + runId));
+            Model model = writer == null ? produce(client, diskId, () -> Replicas.sealed(replicaDiskDir))
+                    : write(client, diskId, work.resolve("writer-" + runId));
             double produceSeconds = secondsSince(t0);
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
@@ -203,7 +204,12 @@ public final class Demo {
      * from the generator; the demo places exactly {@code --snapshots} snapshots among them (snapshot i after
      * write i*W/N, the last after the last write), whatever the write volume.
      */
-    private Model produce(Map<String, Object> client, String diskId) throws IOException {
+    /**
+     * @param replicaSealed how many layers the replica sealed: a snapshot that would merge layers the feed has not
+     *                      carried yet waits for it (the demo compresses days into seconds; a deployment sizes the
+     *                      window for its longest feed lag, docs/decisions.md)
+     */
+    private Model produce(Map<String, Object> client, String diskId, Counter replicaSealed) throws IOException {
         WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024, 0, options.seed());
         long writes = (options.writeVolume() + spec.writeBytes() - 1) / spec.writeBytes();
         int n = options.snapshots();
@@ -231,18 +237,38 @@ public final class Demo {
                     }
                     while (taken < n - 1 && written >= (taken + 1) * writes / n) {
                         taken++;
+                        awaitFeedWithinWindow(producer, replicaSealed, taken);
                         send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
                     }
                 }
             }
             while (taken < n) {
                 taken++;
+                awaitFeedWithinWindow(producer, replicaSealed, taken);
                 send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
             }
             producer.flush();
             producedBytes.set(producer.dataBytes());
         }
         return model;
+    }
+
+    /**
+     * Before snapshot {@code k}, whose seal may merge the oldest layers into the base, the replica holds every layer
+     * sealed so far but the newest retained ones (never the one snapshot k itself seals: no wait on ourselves).
+     */
+    private void awaitFeedWithinWindow(WorkloadProducer producer, Counter replicaSealed, int k) throws IOException {
+        int need = Math.min(k - 1, k - options.retain() + 1);
+        if (need <= 0 || replicaSealed.get() >= need) {
+            return;
+        }
+        producer.flush();
+        try {
+            awaitCount(replicaSealed, need, "replica layers sealed before snapshot s" + k);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for the replica");
+        }
     }
 
     /** The writer's writes and snapshots, applied to the model as the client made them. */
