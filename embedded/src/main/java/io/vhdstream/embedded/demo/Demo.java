@@ -203,8 +203,7 @@ public final class Demo {
      * Sends the workload and applies each command to the model in the same pass. The workload's writes come
      * from the generator; the demo places exactly {@code --snapshots} snapshots among them (snapshot i after
      * write i*W/N, the last after the last write), whatever the write volume.
-     */
-    /**
+     *
      * @param replicaSealed how many layers the replica sealed: a snapshot that would merge layers the feed has not
      *                      carried yet waits for it (the demo compresses days into seconds; a deployment sizes the
      *                      window for its longest feed lag, docs/decisions.md)
