@@ -275,6 +275,125 @@ class StandaloneWorkerTest {
         connect.deleteConnector("sink-kill");
     }
 
+    /**
+     * Issue 12 §7: the replica directory stops taking new files (read-only) while a layer is half applied. The
+     * sink's seal of that layer fails with an I/O error; the task stays RUNNING, gives the batch back to Connect
+     * (RetriableException with a back-off) again and again, and once the directory is writable the redelivered
+     * records (partly applied before) converge on a replica equal to the source, with nothing rejected or failed.
+     */
+    @Test
+    void aReplicaDirectoryThatTurnsReadOnlyMidLayerIsRetriedUntilItConverges() throws Exception {
+        faultWhileALayerIsHalfApplied("ro", ReadOnlyDirectory::new);
+    }
+
+    /**
+     * The same with a directory where the sealed manifest's temporary file goes: deleting the layer's record log
+     * still works there, so this also shows the seal is written before the log is dropped (the other way round, the
+     * redelivered EndOfLayer found no records and failed the layer).
+     */
+    @Test
+    void aDirectoryInTheWayOfTheSealIsRetriedUntilItConverges() throws Exception {
+        faultWhileALayerIsHalfApplied("in-the-way", diskDir -> {
+            Path records;
+            try (java.util.stream.Stream<Path> s = Files.list(diskDir)) {
+                records = s.filter(p -> p.getFileName().toString().endsWith(".records")).findFirst().orElseThrow();
+            }
+            String stem = records.getFileName().toString().replace(".records", "");
+            Path inTheWay = Files.createDirectories(diskDir.resolve(stem + ".manifest.tmp"));
+            Files.writeString(inTheWay.resolve("a-file"), "x");
+            return () -> {
+                Files.delete(inTheWay.resolve("a-file"));
+                Files.delete(inTheWay);
+            };
+        });
+    }
+
+    /** Something that makes writes under a replica disk directory fail until closed. */
+    private interface Fault {
+        AutoCloseable inject(Path diskDir) throws Exception;
+    }
+
+    private void faultWhileALayerIsHalfApplied(String name, Fault fault) throws Exception {
+        Path root = tmp.resolve(name + "-root");
+        List<Path> chain = TestChains.engineChain(root.resolve("vm"), name, 16 * TestChains.MIB, 2 * TestChains.MIB, 2, 41);
+        String disk = ConnectTestSupport.uniqueId(chain.get(0)).toString();
+        Map<String, String> props = new HashMap<>();
+        props.put(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString());
+        props.put(VhdSourceConnectorConfig.CHUNK_SIZE_CONFIG, "65536");
+        List<BlockEvent> events = new ArrayList<>();
+        for (org.apache.kafka.connect.source.SourceRecord r : io.vhdstream.connector.source.SourceHarness.emitAll(props)) {
+            if (r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
+                events.add(BlockEvents.fromConnect(r.value()));
+            }
+        }
+        int start1 = -1;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).getPayload() instanceof io.vhdstream.schemas.block.StartOfLayer s && s.getLayerIndex() == 1) {
+                start1 = i;
+            }
+        }
+        int layer1Records = events.size() - start1 - 2;
+        assertTrue(start1 > 0 && layer1Records >= 8, "a base and a layer 1 of several records: " + events.size());
+        int half = layer1Records / 2;
+
+        String topic = "blocks-" + name;
+        String sink = "sink-" + name;
+        connect.kafka().createTopic(topic, 1);
+        Path replica = tmp.resolve("replica-" + name);
+        connect.configureConnector(sink, ConnectTestSupport.sink(replica, topic, true));
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = connect.kafka().createProducer(Map.of())) {
+            send(producer, topic, disk, events.subList(0, start1 + 1 + half));
+            Path diskDir = replica.resolve(io.vhdstream.schemas.common.NameEncoding.diskDir(disk));
+            ConnectTestSupport.waitFor("the base sealed and half of layer 1 applied", TIMEOUT, () ->
+                    ConnectTestSupport.sealedCount(replica, disk) == 1 && recordLogEntries(diskDir) == half);
+            try (AutoCloseable injected = fault.inject(diskDir)) {
+                send(producer, topic, disk, events.subList(start1 + 1 + half, events.size()));
+                ConnectTestSupport.waitFor("three redeliveries of the batch", TIMEOUT, () -> {
+                    assertEquals("RUNNING", connect.connectorStatus(sink).tasks().get(0).state(), "the sink task");
+                    return metric(sink, "sink-io-retries-total") >= 3;
+                });
+                connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sink, 1, "retrying, not failed");
+                assertEquals(1, ConnectTestSupport.sealedCount(replica, disk), "layer 1 cannot be sealed yet");
+            }
+            ConnectTestSupport.waitFor("layer 1 sealed once the directory is writable", TIMEOUT,
+                    () -> ConnectTestSupport.sealedCount(replica, disk) == 2);
+        }
+        assertEquals(-1, TestChains.compareExports(chain.get(1), ConnectTestSupport.replicaTop(replica, disk), tmp),
+                "the replica equals the source");
+        Map<String, Double> m = ConnectTestSupport.pluginMetrics(sink);
+        assertEquals(0.0, m.get("sink-records-rejected-total"), m.toString());
+        assertEquals(0.0, m.get("replica-layers-failed-total"), m.toString());
+        assertEquals(0.0, m.get("replica-layers-open"), m.toString());
+        connect.assertions().assertConnectorAndExactlyNumTasksAreRunning(sink, 1, "still running");
+        connect.deleteConnector(sink);
+    }
+
+    private static void send(org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer, String topic, String disk,
+            List<BlockEvent> events) throws Exception {
+        for (BlockEvent e : events) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, disk.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    BlockEvents.encode(e))).get();
+        }
+    }
+
+    /** Entries in the record log of the layer being written (one log at a time here), -1 if none. */
+    private static long recordLogEntries(Path diskDir) {
+        try (java.util.stream.Stream<Path> s = Files.list(diskDir)) {
+            Path log = s.filter(p -> p.getFileName().toString().endsWith(".records")).findFirst().orElse(null);
+            return log == null ? -1 : Files.size(log) / (8 + 8 + 8 + 1 + 32);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static double metric(String connector, String name) {
+        try {
+            return ConnectTestSupport.pluginMetrics(connector).getOrDefault(name, 0.0);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private static Map<String, List<String>> errors(ConfigInfos infos) {
         Map<String, List<String>> out = new TreeMap<>();
         for (ConfigInfo ci : infos.configs()) {

@@ -345,10 +345,12 @@ final class ReplicaStore implements Closeable {
             throw fail(l, "the replica layer holds " + present + " bytes, the source layer " + e.getBytes());
         }
         closeWriters(l);
-        Files.deleteIfExists(l.logPath());
         HexFormat hex = HexFormat.of();
+        // Sealed first, the log dropped after: a failure between the two leaves a sealed layer with a stale log
+        // (dropped when the disk is next loaded), never a WRITING layer whose records are forgotten.
         update(l, l.manifest.sealed(sum.extentCount(), sum.bytes(), hex.formatHex(sum.recordsSha256()),
                 hex.formatHex(sum.contentSha256())));
+        Files.deleteIfExists(l.logPath());
         log.info("disk {}: sealed replica of layer {} ({}): {} records, {} bytes", e.getDiskId(), e.getLayerIndex(),
                 l.manifest.sourceLayer(), sum.extentCount(), sum.bytes());
         return Outcome.SEALED;
@@ -503,9 +505,12 @@ final class ReplicaStore implements Closeable {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
                 for (Path m : ds) {
                     LayerManifest lm = LayerManifest.read(m);
-                    layers.put(lm.sourceLayer(), new Layer(diskDir, lm));
+                    Layer l = new Layer(diskDir, lm);
+                    layers.put(lm.sourceLayer(), l);
                     if (lm.state() == LayerManifest.State.WRITING) {
                         openLayers.incrementAndGet();
+                    } else if (l.done()) {
+                        Files.deleteIfExists(l.logPath()); // left by a failure between sealing and dropping it
                     }
                 }
             }
@@ -610,6 +615,31 @@ final class ReplicaStore implements Closeable {
         if (first != null) {
             throw first;
         }
+    }
+
+    /**
+     * Forgets everything cached, after an I/O error left unknown how much of the last record reached the files:
+     * writers are closed without a sync (what they completed is in the files, what they did not is written again
+     * when the batch is redelivered), and the next record loads its disk from the manifests, record logs and
+     * merge journal, as after a restart. Errors while closing are logged: the files are what counts.
+     */
+    void reset() {
+        for (Layer l : new ArrayList<>(open.keySet())) {
+            for (Closeable c : new Closeable[] {l.image, l.records}) {
+                try {
+                    if (c != null) {
+                        c.close();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    log.warn("closing the writers of {} after an I/O error: {}", l.vhd(), e.toString());
+                }
+            }
+            l.image = null;
+            l.records = null;
+        }
+        open.clear();
+        disks.clear();
+        openLayers.set(0); // counted again as disks are loaded again
     }
 
     /** For tests and tools: the replica file of each sealed layer of a disk, in layer order. */

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -26,12 +27,19 @@ import java.util.Map;
  * missing records, no StartOfLayer, undecodable) is logged and handed to Connect's errant record reporter:
  * with {@code errors.tolerance=all} (and a dead-letter topic if configured) the task goes on and the layer
  * stays unsealed, with the default {@code errors.tolerance=none} the task fails. It is never silently accepted.
- * I/O errors of the replica directory fail the task (Connect retries from the last committed offset).
+ * An I/O error of the replica directory (full, read-only, a file in the way) is taken as transient: the store
+ * drops what it cached, so that the files are again all it knows, and the task throws {@link RetriableException}
+ * after setting a back-off (1 s, doubling to a minute): Connect keeps the task RUNNING and delivers the same
+ * batch again. Applying is idempotent, so the records of the batch applied before the error do no harm when
+ * they come again.
  *
- * <p>Consumer offsets are committed only after {@link ReplicaStore#flush} made the applied records durable.
+ * <p>Consumer offsets are committed only after {@link ReplicaStore#flush} made the applied records durable; a
+ * flush that fails also drops the cache, and Connect then rewinds to the last committed offsets.
  */
 public class VhdReplicaSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(VhdReplicaSinkTask.class);
+    private static final long FIRST_BACKOFF_MS = 1_000;
+    private static final long MAX_BACKOFF_MS = 60_000;
 
     private ReplicaStore store;
     private ErrantRecordReporter reporter;
@@ -41,6 +49,9 @@ public class VhdReplicaSinkTask extends SinkTask {
     private TaskMetrics.Counter rejected;
     private TaskMetrics.Counter started;
     private TaskMetrics.Counter sealed;
+    private TaskMetrics.Counter retries;
+    /** The back-off before the next redelivery after an I/O error; 0 after a batch went through. */
+    private long backoffMs;
     private final ReplicaLag lag = new ReplicaLag();
 
     @Override
@@ -67,6 +78,8 @@ public class VhdReplicaSinkTask extends SinkTask {
         rejected = metrics.counter("sink-records-rejected-total", "Records refused and handed to the errant record reporter");
         started = metrics.counter("replica-layers-started-total", "Replica layers begun or begun again (StartOfLayer applied)");
         sealed = metrics.counter("replica-layers-sealed-total", "Replica layers verified against their EndOfLayer and sealed");
+        retries = metrics.counter("sink-io-retries-total", "Batches given back to Connect for redelivery after an I/O error"
+                + " of the replica directory");
         metrics.gauge("replica-layers-failed-total", "Replica layers this task set to FAILED (see docs/operations.md)",
                 () -> store.layersFailed());
         metrics.gauge("replica-layers-open", "Replica layers started and neither sealed nor failed: how far the replica is"
@@ -103,7 +116,7 @@ public class VhdReplicaSinkTask extends SinkTask {
             } catch (ReplicaStore.RejectedException e) {
                 reject(r, new DataException(e.getMessage() + " (record at " + where(r) + ")"));
             } catch (IOException e) {
-                throw new ConnectException("replica I/O error at " + where(r) + ": " + e.getMessage(), e);
+                throw retry(r, e);
             } catch (ConnectException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -111,6 +124,19 @@ public class VhdReplicaSinkTask extends SinkTask {
                 reject(r, new DataException("record at " + where(r) + " cannot be applied: " + e, e));
             }
         }
+        if (!records.isEmpty()) {
+            backoffMs = 0;
+        }
+    }
+
+    private RetriableException retry(SinkRecord r, IOException e) {
+        store.reset();
+        backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(2 * backoffMs, MAX_BACKOFF_MS);
+        context.timeout(backoffMs);
+        retries.increment();
+        String msg = "replica I/O error at " + where(r) + ": " + e + "; the batch is delivered again in " + backoffMs + " ms";
+        log.error(msg);
+        return new RetriableException(msg, e);
     }
 
     private void reject(SinkRecord r, Exception e) {
@@ -131,7 +157,10 @@ public class VhdReplicaSinkTask extends SinkTask {
         try {
             store.flush();
         } catch (IOException e) {
-            throw new ConnectException("cannot sync the replica: " + e.getMessage(), e);
+            store.reset();
+            retries.increment();
+            throw new RetriableException("cannot sync the replica: " + e.getMessage() + "; Connect delivers the records"
+                    + " since the last commit again", e);
         }
         return currentOffsets;
     }
