@@ -50,8 +50,9 @@ public final class CheckpointLoader {
      * What a load did.
      *
      * @param replayFrom the first input offset whose effects the loaded directories do not hold
+     * @param bases per disk with a base, the input offset its loaded base reflects
      */
-    public record Loaded(long replayFrom, int disks, long chunks, long bytes) {
+    public record Loaded(long replayFrom, int disks, long chunks, long bytes, Map<String, Long> bases) {
     }
 
     /** Reports bytes of chunk data applied so far (for progress lines). */
@@ -107,6 +108,7 @@ public final class CheckpointLoader {
         }
         long replayFrom = Long.MAX_VALUE;
         long lastCommand = -1;
+        Map<String, Long> bases = new LinkedHashMap<>();
         for (DiskCheckpoint m : metadata.values()) {
             Path dir = work.resolve(LayerNames.diskDir(m.getDiskId()));
             DiskState state = DiskState.parse(new String(bytes(m.getStateFile()), java.nio.charset.StandardCharsets.UTF_8),
@@ -131,6 +133,7 @@ public final class CheckpointLoader {
                 }
                 writeMetadata(dir, m);
                 replayFrom = Math.min(replayFrom, m.getReplayFrom());
+                bases.put(m.getDiskId(), m.getCommandOffset());
             }
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(work)) {
@@ -143,7 +146,7 @@ public final class CheckpointLoader {
             }
         }
         switchIntoPlace();
-        return new Loaded(replayFrom == Long.MAX_VALUE ? lastCommand + 1 : replayFrom, metadata.size(), chunks, bytes);
+        return new Loaded(replayFrom == Long.MAX_VALUE ? lastCommand + 1 : replayFrom, metadata.size(), chunks, bytes, bases);
     }
 
     private void accept(byte[] key, byte[] value, long offset) throws IOException {

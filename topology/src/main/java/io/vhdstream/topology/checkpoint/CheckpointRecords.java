@@ -24,9 +24,10 @@ import java.util.List;
  * published (chunks before the metadata that makes them count). Three moments:
  * <ul>
  * <li>{@link #created}: the disk exists; nothing is checkpointed yet, a recovery replays it from its CreateDisk;</li>
- * <li>{@link #baseChanged}: the base layer was sealed, or a merge folded layers into it: its chunks (all of them
- * at the first seal, those the merge wrote after a merge), then the metadata saying which input offset the base
- * reflects (the seal of the newest layer it holds), from which a recovery replays the rest;</li>
+ * <li>{@link #chunk} and {@link #base}: the base layer was sealed, or a merge folded layers into it: its chunks
+ * (all of them at the first seal, those the merge wrote after a merge), then the metadata saying which input
+ * offset the base reflects (the seal of the newest layer it holds), from which a recovery replays the rest
+ * ({@link CheckpointPublisher} sends them, in pieces, after the command that changed the base);</li>
  * <li>{@link #deleted}: the tombstone state (later commands stay rejected) and tombstones for its chunks.</li>
  * </ul>
  */
@@ -51,20 +52,23 @@ public final class CheckpointRecords {
     }
 
     /**
-     * The base layer {@code base} now holds every effect of the input up to and including {@code throughOffset},
-     * described by {@code sealed} (the sealed lines up to the one the base captures) and {@code merges} (the disk's
-     * merge journal). Publishes the chunks that {@code chunks} names (every chunk the base holds data in, or those
-     * a merge touched), then the metadata.
+     * Chunk {@code index} of the base {@code img} as it is now, for a base that holds every effect of the input up to
+     * and including {@code throughOffset}: its record, or a compaction tombstone when the base holds none of its
+     * sectors.
      */
-    public void baseChanged(DiskState disk, List<SealedLayer> sealed, List<MergeRecord> merges, long throughOffset,
-                            Path base, Iterable<Long> chunks, Sink out) throws IOException {
-        try (VhdImage img = VhdImage.open(base, OpenOptions.READ)) {
-            for (long index : chunks) {
-                BaseChunk c = BaseChunks.read(img, disk, index, throughOffset);
-                out.accept(CheckpointKeys.chunk(disk.partition(), disk.diskId(), index),
-                        c == null ? null : serde.serialize(topic, new Checkpoint(c)));
-            }
-        }
+    public void chunk(DiskState disk, VhdImage img, long index, long throughOffset, Sink out) throws IOException {
+        BaseChunk c = BaseChunks.read(img, disk, index, throughOffset);
+        out.accept(CheckpointKeys.chunk(disk.partition(), disk.diskId(), index),
+                c == null ? null : serde.serialize(topic, new Checkpoint(c)));
+    }
+
+    /**
+     * The metadata that makes the published chunks count: the base holds every effect of the input up to and
+     * including {@code throughOffset}, described by {@code sealed} (the sealed lines up to the one the base captures)
+     * and {@code merges} (the disk's merge journal); a recovery replays from the offset after it. Published after
+     * every chunk the base changed since the previous metadata.
+     */
+    public void base(DiskState disk, List<SealedLayer> sealed, List<MergeRecord> merges, long throughOffset, Sink out) {
         out.accept(CheckpointKeys.disk(disk.partition(), disk.diskId()), metadata(disk, throughOffset, throughOffset + 1,
                 sealed, merges));
     }

@@ -7,6 +7,7 @@ import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.checkpoint.BaseChunks;
+import io.vhdstream.topology.checkpoint.CheckpointPublisher;
 import io.vhdstream.topology.checkpoint.CheckpointRecords;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.DiskState;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -36,8 +38,9 @@ import java.util.Map;
 /**
  * Applies each input record to the task's {@link LayerStore} and emits what came of it: {@code LayerSealed}
  * and {@code DiskDeleted} to the layers sink, {@code DeadLetter} to the dead-letter sink, and the disk's
- * checkpoint ({@link CheckpointRecords}: on CreateDisk, when the base layer is sealed, on DeleteDisk) to the
- * checkpoint sink, all in the record's transaction.
+ * checkpoint metadata on CreateDisk and DeleteDisk to the checkpoint sink, all in the record's transaction. A base
+ * layer that was sealed or merged into is queued for the {@link CheckpointPublisher}, which sends it to the
+ * checkpoint sink in bounded pieces after each record and on a timer (in the transactions that follow).
  *
  * <p>Input keys and values arrive as bytes and are decoded here rather than by Streams' deserializers: a
  * dead letter carries the original bytes and the record's topic, partition and offset, every rejection
@@ -58,11 +61,17 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
     public static final String METRIC_GROUP = Topics.METRIC_GROUP;
     /** Bytes of Write data the task has stored in its layer files (counted when they reached the file). */
     public static final String BYTES_WRITTEN_METRIC = "layer-bytes-written-total";
+    /** Base chunks queued for the checkpoint topic and not yet sent (0: every base is published). */
+    public static final String CHECKPOINT_PENDING_METRIC = "checkpoint-pending-chunks";
+    /** How often queued checkpoint chunks are sent when no record arrives. */
+    static final Duration PUBLISH_TICK = Duration.ofMillis(100);
 
     private ProcessorContext<byte[], byte[]> context;
     private LayerStore store;
     private Sensor bytesWritten;
     private DeadLetterLog deadLetters;
+    private CheckpointPublisher publisher;
+    private Sensor pending;
 
     public DiskCommandProcessor(Duration checkpointInterval, String layersTopic, String deadLetterTopic,
                                 String checkpointsTopic) {
@@ -83,6 +92,18 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
                 Map.of("task-id", context.taskId().toString())), new CumulativeSum());
         store.layers().onDataWritten(bytesWritten::record);
         deadLetters = new DeadLetterLog(context);
+        try {
+            publisher = new CheckpointPublisher(checkpoints, store.layers(), store.publishedMarks());
+            publisher.resume(store.diskIds(), store.groupCommitted());
+        } catch (IOException e) {
+            throw new StreamsException("could not read what " + store.inputPartition() + " published to the checkpoint topic", e);
+        }
+        pending = context.metrics().addSensor("vhdstream-checkpoint-pending-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        pending.add(new MetricName(CHECKPOINT_PENDING_METRIC, METRIC_GROUP,
+                "Base layer chunks this task has queued for the checkpoint topic and not yet sent",
+                Map.of("task-id", context.taskId().toString())), new Value());
+        pending.record(publisher.pendingChunks());
+        context.schedule(PUBLISH_TICK, PunctuationType.WALL_CLOCK_TIME, now -> publishCheckpoints());
         context.schedule(checkpointInterval, PunctuationType.WALL_CLOCK_TIME, now -> {
             try {
                 store.checkpoint();
@@ -99,10 +120,30 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         Position pos = new Position(md.topic(), md.partition(), md.offset(), record.timestamp());
         try {
             store.apply(record.key(), record.value(), pos, outcome -> emit(outcome, record, pos));
+            if (publisher.pendingDisks() > 0) {
+                publisher.publish(context.currentSystemTimeMs(), pos.offset() + 1, toCheckpoints(record.timestamp()));
+                pending.record(publisher.pendingChunks());
+            }
         } catch (IOException e) {
             throw new StreamsException("could not apply the command at " + pos.topic() + "-" + pos.partition() + "@"
                     + pos.offset() + " to the layers: " + e.getMessage(), e);
         }
+    }
+
+    private void publishCheckpoints() {
+        if (publisher.pendingDisks() == 0) {
+            return;
+        }
+        try {
+            publisher.publish(context.currentSystemTimeMs(), store.nextOffset(), toCheckpoints(context.currentSystemTimeMs()));
+            pending.record(publisher.pendingChunks());
+        } catch (IOException e) {
+            throw new StreamsException("could not publish the checkpoint of " + store.inputPartition() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CheckpointRecords.Sink toCheckpoints(long timestamp) {
+        return (k, v) -> context.forward(new Record<>(k, v, timestamp), Topics.CHECKPOINTS_SINK_NODE);
     }
 
     /** Dead letters by reason code, summed over the tasks among {@code metrics} (metric {@code dead-letters-total}). */
@@ -130,11 +171,13 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
         if (deadLetters != null) {
             deadLetters.close();
         }
+        if (pending != null) {
+            context.metrics().removeSensor(pending);
+        }
     }
 
     private void emit(Outcome outcome, Record<byte[], byte[]> in, Position pos) throws IOException {
-        CheckpointRecords.Sink toCheckpoints = (k, v) -> context.forward(new Record<>(k, v, in.timestamp()),
-                Topics.CHECKPOINTS_SINK_NODE);
+        CheckpointRecords.Sink toCheckpoints = toCheckpoints(in.timestamp());
         DiskLayers layers = store.layers();
         if (outcome instanceof Outcome.Sealed s) {
             forwardLayerEvent(s.disk().diskId(), OutputRecords.layerSealed(s.disk(), s.layer()), in);
@@ -142,25 +185,20 @@ public final class DiskCommandProcessor implements Processor<byte[], byte[], byt
             for (MergeRecord m : s.merges()) {
                 forwardLayerEvent(s.disk().diskId(), OutputRecords.layerMerged(s.disk(), m, sealed), in);
             }
-            if (!s.merges().isEmpty() && !s.disk().deleted()) {
-                // The base now holds the newest merged layer's snapshot: what the merge wrote, then where a recovery
-                // replays from (that layer's seal), so the commands of merged layers are needed no more.
-                int level = s.merges().get(s.merges().size() - 1).toIndex();
-                Path base = layers.directory(s.disk().diskId()).resolve(LayerNames.BASE);
-                Iterable<Long> chunks = s.mergedExtents() == null ? CheckpointRecords.presentChunks(base)
+            // The base is the snapshot of layer 0 until a merge rewrites it: publish all of it at its seal, then
+            // what each merge wrote (all of it for a seal replayed after a crash, whose merge ran before). A replayed
+            // seal of a disk deleted since has no base left (its deletion, replayed next, checkpoints it).
+            boolean firstSeal = s.layer().layerIndex() == 0 && layers.merges(s.disk().diskId()).isEmpty();
+            if (!s.disk().deleted() && (firstSeal || !s.merges().isEmpty())) {
+                String id = s.disk().diskId();
+                Path base = layers.directory(id).resolve(LayerNames.BASE);
+                Iterable<Long> chunks = firstSeal || s.mergedExtents() == null ? CheckpointRecords.presentChunks(base)
                         : BaseChunks.touched(s.mergedExtents());
-                checkpoints.baseChanged(s.disk(), sealed.subList(0, level + 1), layers.merges(s.disk().diskId()),
-                        sealed.get(level).sealOffset(), base, chunks, toCheckpoints);
-            }
-            // The base is the snapshot of layer 0 until a merge rewrites it; a replayed seal of a disk deleted since
-            // has no base left (its deletion, replayed next, checkpoints it).
-            if (s.layer().layerIndex() == 0 && !s.disk().deleted() && layers.merges(s.disk().diskId()).isEmpty()) {
-                Path base = layers.directory(s.disk().diskId()).resolve(LayerNames.BASE);
-                checkpoints.baseChanged(s.disk(), List.of(s.layer()), List.of(), s.layer().sealOffset(), base,
-                        CheckpointRecords.presentChunks(base), toCheckpoints);
+                publisher.baseChanged(s.disk(), layers.sealedLayers(id), layers.merges(id), chunks);
             }
         } else if (outcome instanceof Outcome.Deleted d) {
             forwardLayerEvent(d.disk().diskId(), OutputRecords.diskDeleted(d.disk()), in);
+            publisher.cancel(d.disk().diskId());
             checkpoints.deleted(d.disk(), layers.sealedLayers(d.disk().diskId()),
                     layers.directory(d.disk().diskId()).resolve(LayerNames.BASE), toCheckpoints);
         } else if (isCreation(outcome)) {

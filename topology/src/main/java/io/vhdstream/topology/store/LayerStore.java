@@ -79,6 +79,7 @@ public final class LayerStore implements StateStore {
     private TopicPartition input;
     private Path offsetsFile;
     private Long committed;
+    private Long groupCommitted;
     private long durableBelow;
     private long next = -1;
     private volatile boolean open;
@@ -119,6 +120,7 @@ public final class LayerStore implements StateStore {
             try (InputLog inputLog = inputLogs.open(context.appConfigs())) {
                 r = inputLog.range(input);
             }
+            groupCommitted = r.restoreEnd();
             loadCheckpointIfLost(r, context.appConfigs());
             durableBelow = committed == null ? 0 : committed;
             planRecovery(r);
@@ -151,6 +153,11 @@ public final class LayerStore implements StateStore {
             if (l == null) {
                 log.info("recovering the layers of {}: the checkpoint topic holds none of its disks", input);
                 return;
+            }
+            // The loaded bases are in the topic already: a start does not publish them again (PublishedMarks).
+            io.vhdstream.topology.checkpoint.PublishedMarks marks = publishedMarks();
+            for (var e : l.bases().entrySet()) {
+                marks.put(e.getKey(), e.getValue(), -1);
             }
             OffsetsFile.write(offsetsFile, l.replayFrom());
             committed = l.replayFrom();
@@ -246,6 +253,46 @@ public final class LayerStore implements StateStore {
             return null;
         }
         return committed - 1;
+    }
+
+    /** The next input offset the task will process: after the last record applied, else where the group resumes. */
+    public long nextOffset() {
+        return next >= 0 ? next : groupCommitted != null ? groupCommitted : durableBelow;
+    }
+
+    /** The group's committed offset of the input partition when the store was opened; null if none or unknown. */
+    public Long groupCommitted() {
+        return groupCommitted;
+    }
+
+    /** Which of the partition's disks have their base in the checkpoint topic for good (see PublishedMarks). */
+    public io.vhdstream.topology.checkpoint.PublishedMarks publishedMarks() throws IOException {
+        return io.vhdstream.topology.checkpoint.PublishedMarks.read(layersDir, input.topic(), input.partition());
+    }
+
+    /** The disks of this store's partition (directories whose state names it), deleted ones included. */
+    public java.util.List<String> diskIds() throws IOException {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir)) {
+            for (Path d : ds) {
+                String name = d.getFileName().toString();
+                if (name.startsWith(".") || !Files.isDirectory(d) || !Files.exists(d.resolve(LayerNames.STATE))) {
+                    continue;
+                }
+                // the state file itself: other tasks' disks share the directory and must not be opened here
+                io.vhdstream.topology.disk.DiskState s;
+                try {
+                    s = io.vhdstream.topology.disk.DiskState.read(d.resolve(LayerNames.STATE));
+                } catch (io.vhdstream.topology.disk.LayerDirectoryException e) {
+                    log.warn("{}: not a disk directory ({})", d, e.getMessage());
+                    continue;
+                }
+                if (s.partition() == input.partition() && s.topic().equals(input.topic())) {
+                    ids.add(s.diskId());
+                }
+            }
+        }
+        return ids;
     }
 
     /** The task's input partition. */

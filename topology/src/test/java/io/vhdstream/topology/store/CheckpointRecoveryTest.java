@@ -70,7 +70,7 @@ class CheckpointRecoveryTest {
     }
 
     /** Disk m, snapshotted 9 times with writes between (some over earlier ones), under a window of 3 snapshots. */
-    private static List<DiskCommand> mergingHistory() {
+    static List<DiskCommand> mergingHistory() {
         List<DiskCommand> cs = new ArrayList<>();
         cs.add(create("m", 4 << 20, 1 << 20));
         for (int i = 0; i < 9; i++) {
@@ -82,7 +82,7 @@ class CheckpointRecoveryTest {
         return cs;
     }
 
-    private static final io.vhdstream.topology.disk.Retention WINDOW = new io.vhdstream.topology.disk.Retention(3,
+    static final io.vhdstream.topology.disk.Retention WINDOW = new io.vhdstream.topology.disk.Retention(3,
             io.vhdstream.topology.disk.Retention.DEFAULT_MAX_AGE_MS);
 
     /** Processes the history through the topology; returns the checkpoint records it published. */
@@ -221,7 +221,7 @@ class CheckpointRecoveryTest {
      * parent locators name base.vhd by its absolute path, the same); the same content (through the chain) for
      * base.vhd, which the checkpoint rebuilt from its chunks.
      */
-    private static void assertSameDisks(Path expected, Path actual) throws Exception {
+    static void assertSameDisks(Path expected, Path actual) throws Exception {
         Map<String, Path> want = diskFiles(expected);
         Map<String, Path> have = diskFiles(actual);
         assertEquals(want.keySet(), have.keySet());

@@ -43,6 +43,11 @@ public final class Driver implements AutoCloseable {
 
     /** With extra settings ({@code vhdstream.*} or Streams'). */
     public Driver(Path work, Path layersDir, Properties extra) {
+        this(work, layersDir, extra, InputLogs.nothingToRestore());
+    }
+
+    /** With extra settings and what the stores learn of the input's offsets and the group's ({@code inputLogs}). */
+    public Driver(Path work, Path layersDir, Properties extra, io.vhdstream.topology.recovery.InputLog.Factory inputLogs) {
         this.layersDir = layersDir;
         Properties p = new Properties();
         p.putAll(extra);
@@ -51,7 +56,7 @@ public final class Driver implements AutoCloseable {
         p.put("state.dir", work.resolve("streams-state").toString());
         p.put(TopologyConfig.LAYERS_DIR_CONFIG, layersDir.toString());
         TopologyConfig cfg = TopologyConfig.of(p);
-        driver = new TopologyTestDriver(DiskTopology.build(cfg, InputLogs.nothingToRestore(), CheckpointLogs.empty()), cfg.streamsProperties());
+        driver = new TopologyTestDriver(DiskTopology.build(cfg, inputLogs, CheckpointLogs.empty()), cfg.streamsProperties());
         input = driver.createInputTopic(Topics.COMMANDS, new ByteArraySerializer(), new ByteArraySerializer(), START,
                 Duration.ofMillis(1));
         layers = driver.createOutputTopic(Topics.LAYERS, new ByteArrayDeserializer(), AvroSerdes.layerEvent().deserializer());
