@@ -18,6 +18,7 @@ import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.SparseImage;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.repair.VhdRepairer;
 import org.apache.kafka.common.errors.SerializationException;
 
 import java.io.Closeable;
@@ -710,6 +711,13 @@ public final class DiskLayers implements Closeable {
                 throw new LayerDirectoryException(dir + ": " + LayerNames.BASE + " is missing");
             }
             nameActiveLayer(d);
+            Path activeFile = dir.resolve(activeName(d));
+            if (Files.exists(activeFile)) {
+                // Blocks allocated after the layer's last sync may be on the disk without their BAT entries (the engine
+                // writes those after a barrier), the end footer damaged: cut back so that the replay from the store's
+                // offset allocates them where the first run did (docs/crash-safety.md).
+                VhdRepairer.cutUnreferencedTail(activeFile);
+            }
             if (!d.merges.isEmpty()) {
                 // The journal's last merge may have been cut short; redoing a finished one only finds its files gone.
                 LayerMerger.run(dir, d.sealed, d.merges.get(d.merges.size() - 1), activeName(d));

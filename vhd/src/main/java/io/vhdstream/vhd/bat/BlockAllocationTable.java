@@ -208,6 +208,15 @@ public final class BlockAllocationTable {
         return b;
     }
 
+    /** The on-disk form of entries {@code from..to} (inclusive), for writing them in one piece. */
+    public byte[] entriesBytes(int from, int to) {
+        byte[] b = new byte[4 * (to - from + 1)];
+        for (int i = from; i <= to; i++) {
+            Bytes.put32(b, 4 * (i - from), sector(i));
+        }
+        return b;
+    }
+
     public byte[] serialize(long maxEntries) {
         byte[] b = new byte[(int) (((maxEntries * 4) + 511) & ~511L)];
         Arrays.fill(b, (byte) 0xFF);

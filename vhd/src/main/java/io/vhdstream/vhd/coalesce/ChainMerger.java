@@ -3,7 +3,11 @@ package io.vhdstream.vhd.coalesce;
 import io.vhdstream.vhd.ProgressListener;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.Rebaser;
+import io.vhdstream.vhd.image.OpenOptions;
+import io.vhdstream.vhd.image.SparseImage;
+import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Directories;
+import io.vhdstream.vhd.repair.VhdRepairer;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,14 +39,39 @@ public final class ChainMerger {
             if (!Files.exists(layer)) {
                 continue; // merged and deleted by an earlier (interrupted) run
             }
+            // A crash inside a step leaves new space after the last block or locator the file references (the BAT
+            // entries and the header come after a barrier): cut it, so the redone step lays the file out as the
+            // first attempt did and the result has the same bytes.
+            VhdRepairer.cutUnreferencedTail(base);
             Coalescer.coalesce(layer, ChainOptions.forImage(layer), ProgressListener.NONE);
             Path next = j + 1 < range.size() ? range.get(j + 1) : above;
             if (next != null && Files.exists(next)) {
-                ChainOptions opts = ChainOptions.forImage(next);
-                Rebaser.rebase(next, base, true, opts, opts, ProgressListener.NONE);
+                VhdRepairer.cutUnreferencedTail(next);
+                if (!syncIfLinked(next, base)) {
+                    ChainOptions opts = ChainOptions.forImage(next);
+                    Rebaser.rebase(next, base, true, opts, opts, ProgressListener.NONE);
+                }
             }
             Files.delete(layer);
             Directories.fsync(layer.toAbsolutePath().getParent());
+        }
+    }
+
+    /**
+     * Whether {@code child} already names {@code base} as its parent (a re-link done before a crash: linking again
+     * would put a second copy of the locators in new space); if so, makes that durable before its old parent goes.
+     */
+    private static boolean syncIfLinked(Path child, Path base) throws IOException {
+        try (VhdImage b = VhdImage.open(base, OpenOptions.READ);
+             VhdImage c = VhdImage.open(child, OpenOptions.WRITE)) {
+            if (!(c instanceof SparseImage sp) || !sp.differencing()
+                    || !sp.header().parentUniqueId().equals(b.footer().uniqueId())
+                    || sp.header().parentTimestamp() != b.footer().timestamp()
+                    || !base.getFileName().toString().equals(sp.header().parentUnicodeName())) {
+                return false;
+            }
+            c.sync();
+            return true;
         }
     }
 }

@@ -253,10 +253,7 @@ public final class SparseImage extends VhdImage {
             file.write(bat.sector(e.getKey()) * Sectors.SIZE, e.getValue().bytes());
         }
         dirtyBitmaps.clear();
-        for (int block : pendingEntries) {
-            file.write(header.tableOffset() + 4L * block, bat.entryBytes(block));
-        }
-        pendingEntries.clear();
+        writePendingEntries();
         if (!dirtyMapSectors.isEmpty()) {
             file.force(); // a "full" bit must not reach the disk before its block's BAT entry and bitmap
             for (int sector : dirtyMapSectors) {
@@ -268,6 +265,32 @@ public final class SparseImage extends VhdImage {
         if (durable) {
             file.force();
         }
+    }
+
+    /**
+     * The new BAT entries, one write per BAT sector: a sector reaches the disk whole, so a power loss keeps all of a
+     * sector's new entries or none. Blocks are placed in the order they were allocated, so this keeps a block's entry
+     * from surviving while that of a block placed before it in the same sector is lost (a hole that a replay would fill
+     * with a block at a new place: the same content, other bytes; docs/crash-safety.md).
+     */
+    private void writePendingEntries() throws IOException {
+        int perSector = Sectors.SIZE / 4;
+        Integer first = null;
+        int last = -1;
+        for (int block : pendingEntries) {
+            if (first != null && block / perSector != first / perSector) {
+                file.write(header.tableOffset() + 4L * first, bat.entriesBytes(first, last));
+                first = null;
+            }
+            if (first == null) {
+                first = block;
+            }
+            last = block;
+        }
+        if (first != null) {
+            file.write(header.tableOffset() + 4L * first, bat.entriesBytes(first, last));
+        }
+        pendingEntries.clear();
     }
 
     @Override

@@ -149,8 +149,47 @@ public final class VhdRepairer {
         return null;
     }
 
-    /** Where the end footer belongs: after every block and metadata region, or over the damaged one. */
-    private static long endFooterPosition(ImageFile f, ImageStructure s) throws IOException {
+    /**
+     * Cuts a writable sparse image back to what its metadata references: the space after the last block and metadata
+     * region goes, and the end footer is written right after them (from the copy at offset 0 if the end one is
+     * damaged). This is what a power loss (or a process crash) leaves after blocks were allocated but before the
+     * barrier that writes their BAT entries: unreferenced blocks at the end, possibly a damaged end footer. Cutting
+     * them makes the next allocation land where it did before the crash, so a writer that replays its writes from
+     * its last {@code sync()} ends with the same bytes (docs/crash-safety.md). Nothing referenced is touched.
+     *
+     * @return what it did; empty when the file already ended at its last referenced byte with a sound footer
+     * @throws VhdException when there is no usable footer, or the metadata references space past the end of the file
+     */
+    public static List<String> cutUnreferencedTail(Path path) throws IOException {
+        try (ImageFile f = ImageFile.open(path, true)) {
+            ImageStructure s = ImageStructure.read(f, false);
+            if (s.footer() == null || s.type() == null || !s.footer().checksumValid()) {
+                Problem p = s.firstFatal();
+                throw new VhdException(p != null ? p.code() : ProblemCode.FOOTER_COOKIE, path + ": no usable footer"
+                        + (p != null ? " (" + p.message() + ")" : ""));
+            }
+            if (s.type() == DiskType.FIXED || s.header() == null || s.bat() == null) {
+                return List.of();
+            }
+            long end = referencedEnd(s);
+            if (end + Footer.SIZE > f.size()) {
+                throw new VhdException(ProblemCode.BAT_BLOCK_PAST_END, path + ": blocks or metadata reach to " + end
+                        + ", past the end of the " + f.size() + "-byte file");
+            }
+            if (end + Footer.SIZE == f.size() && !s.footerFromCopy() && s.footer().equals(s.endFooter())) {
+                return List.of();
+            }
+            long was = f.size();
+            f.write(end, s.footer().serialize());
+            f.channel().truncate(end + Footer.SIZE);
+            f.force();
+            return List.of("cut the file from " + was + " to " + (end + Footer.SIZE)
+                    + " bytes (the end footer after the last referenced block" + (s.footerFromCopy() ? ", from the copy at offset 0)" : ")"));
+        }
+    }
+
+    /** The end of the last block or metadata region the image references (sector-aligned). */
+    private static long referencedEnd(ImageStructure s) {
         long end = 0;
         for (Region r : s.metadata()) {
             end = Math.max(end, r.end());
@@ -165,7 +204,12 @@ public final class VhdRepairer {
                 }
             }
         }
-        end = (end + 511) & ~511L;
+        return (end + 511) & ~511L;
+    }
+
+    /** Where the end footer belongs: after every block and metadata region, or over the damaged one. */
+    private static long endFooterPosition(ImageFile f, ImageStructure s) throws IOException {
+        long end = referencedEnd(s);
         long damagedAt = f.size() - Footer.SIZE;
         if (end >= damagedAt + Footer.SIZE) {
             // something the BAT or a locator names lies past the end of the file: truncated or garbage;
