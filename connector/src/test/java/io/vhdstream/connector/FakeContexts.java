@@ -27,8 +27,16 @@ public final class FakeContexts {
         public final Map<Map<String, ?>, Map<String, Object>> offsets = new HashMap<>();
         public final List<Object> commitRequests = new ArrayList<>();
         public final List<Object> abortRequests = new ArrayList<>();
+        /** Where the task's plugin metrics are registered, as a worker would (no reporter). */
+        public final org.apache.kafka.common.metrics.Metrics metrics = new org.apache.kafka.common.metrics.Metrics();
         private final Map<String, String> configs;
         private final boolean transactional;
+
+        /** The value of the task's plugin metric {@code name}. */
+        public Object metric(String name) {
+            return metrics.metrics().entrySet().stream().filter(e -> e.getKey().name().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no metric " + name)).getValue().metricValue();
+        }
 
         public Source(Map<String, String> configs, boolean transactional) {
             this.configs = configs;
@@ -89,7 +97,7 @@ public final class FakeContexts {
 
         @Override
         public PluginMetrics pluginMetrics() {
-            return null;
+            return new org.apache.kafka.common.metrics.internals.PluginMetricsImpl(metrics, Map.of("task", "0"));
         }
     }
 

@@ -101,6 +101,9 @@ public class VhdSourceTask extends SourceTask {
     private TaskMetrics.Counter errorsReported;
     /** Sealed layers of this task's disks not yet emitted whole, as of the last poll (read by the metrics thread). */
     private volatile long lagLayers;
+    /** The sum of every disk's {@link DiskState#lag}, and the disks whose chain or progress changed since they were counted. */
+    private long lagCounted;
+    private final Set<DiskState> lagChanged = new HashSet<>();
 
     /** What this task knows of one disk. */
     private static final class DiskState {
@@ -111,6 +114,8 @@ public class VhdSourceTask extends SourceTask {
         LayerOffset committed; // with transactions: the progress the last committed transaction stored
         boolean waitingWarned;
         long retryAt;
+        /** Its part of {@link #lagLayers} when last counted. */
+        long lag;
 
         DiskState(String diskId, LayerOffset stored) {
             this.diskId = diskId;
@@ -189,7 +194,7 @@ public class VhdSourceTask extends SourceTask {
                 // Earlier batches of the layer went out in the open transaction: abort it so that the layer stays
                 // whole, and start the layer again later. The error records ride in the aborted transaction and
                 // are sent again, committed, by the next poll.
-                failed.disk.progress = failed.disk.committed;
+                progress(failed.disk, failed.disk.committed);
                 abortPending = true;
             }
             return flushErrors();
@@ -215,23 +220,43 @@ public class VhdSourceTask extends SourceTask {
         return out;
     }
 
-    /** Sealed layers of this task's disks after the last one emitted (or started: it is not whole yet). */
+    /**
+     * Sealed layers of this task's disks after the last one emitted (or started: it is not whole yet). Only the disks
+     * whose chain or progress changed since the last count are counted again (a layer done changes one disk).
+     */
     private long lag() {
-        long n = 0;
-        for (DiskState d : disks.values()) {
-            List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
-            int done = 0;
-            if (d.progress != null) {
-                for (int i = 0; i < layers.size(); i++) {
-                    if (layers.get(i).uniqueId().equals(d.progress.layer())) {
-                        done = i + (d.progress.complete() ? 1 : 0);
-                        break;
-                    }
+        for (DiskState d : lagChanged) {
+            long n = lagOf(d);
+            lagCounted += n - d.lag;
+            d.lag = n;
+        }
+        lagChanged.clear();
+        return lagCounted;
+    }
+
+    private static long lagOf(DiskState d) {
+        List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
+        int done = 0;
+        if (d.progress != null) {
+            for (int i = 0; i < layers.size(); i++) {
+                if (layers.get(i).uniqueId().equals(d.progress.layer())) {
+                    done = i + (d.progress.complete() ? 1 : 0);
+                    break;
                 }
             }
-            n += Math.max(0, layers.size() - done);
         }
-        return n;
+        return Math.max(0, layers.size() - done);
+    }
+
+    /** Every change of a disk's chain or progress goes through these two, so that {@link #lag()} counts it again. */
+    private void chain(DiskState d, DiskChain chain) {
+        d.chain = chain;
+        lagChanged.add(d);
+    }
+
+    private void progress(DiskState d, LayerOffset offset) {
+        d.progress = offset;
+        lagChanged.add(d);
     }
 
     /** Runs what waits for the record's commit: a layer is logged as emitted once its EndOfLayer is committed. */
@@ -367,7 +392,7 @@ public class VhdSourceTask extends SourceTask {
         // A disk missing from this scan (its files gone or broken: reported above) waits, keeping its progress.
         for (DiskState d : disks.values()) {
             if (!result.disks().containsKey(d.diskId)) {
-                d.chain = null;
+                chain(d, null);
             }
         }
         List<String> fresh = new ArrayList<>();
@@ -379,14 +404,14 @@ public class VhdSourceTask extends SourceTask {
             if (d == null) {
                 fresh.add(c.diskId());
             } else {
-                d.chain = c;
+                chain(d, c);
             }
         }
         if (!fresh.isEmpty()) {
             Map<String, LayerOffset> stored = storedOffsets(fresh);
             for (String id : fresh) {
                 DiskState d = new DiskState(id, stored.get(id));
-                d.chain = result.disks().get(id);
+                chain(d, result.disks().get(id));
                 disks.put(id, d);
                 turn.add(id);
                 log.info("{}: disk {} ({} layer(s) sealed){}", name, id, d.chain.layers().size(),
@@ -470,7 +495,7 @@ public class VhdSourceTask extends SourceTask {
             if (d.chain.layerDirectory() && reaches) {
                 // A layer directory whose layers all changed ids: the disk was deleted and created again.
                 log.info("{}: disk {} no longer has layer {}: it was re-created; emitting it from its base", name, d.diskId, o.layer());
-                d.progress = null;
+                progress(d, null);
                 return open(d, layers.get(0), null, level);
             }
             if (!d.waitingWarned) {
@@ -512,7 +537,7 @@ public class VhdSourceTask extends SourceTask {
             return null;
         }
         LayerRef base = d.chain.layers().get(0);
-        d.progress = o.withMerged(level);
+        progress(d, o.withMerged(level));
         BlockEvent event = new BlockEvent(new LayersMerged(d.diskId, Uuids.of(base.uniqueId()), known + 1, level,
                 base.snapshotId()));
         return new SourceRecord(d.partition, d.progress.toMap(), config.topic(), null, BlockEvents.KEY_SCHEMA, d.diskId,
@@ -665,7 +690,7 @@ public class VhdSourceTask extends SourceTask {
                     cost += ZERO_RECORD_COST;
                 }
             }
-            disk.progress = offset;
+            progress(disk, offset);
             return sent;
         }
 
