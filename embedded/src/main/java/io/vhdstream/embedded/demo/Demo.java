@@ -235,21 +235,23 @@ public final class Demo {
                         points.put(WorkloadProducer.await(sent).offset(), model.digestNow());
                     }
                     while (taken < n - 1 && written >= (taken + 1) * writes / n) {
-                        taken++;
-                        awaitFeedWithinWindow(producer, replicaSealed, taken);
-                        send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
+                        snapshot(producer, model, replicaSealed, diskId, ++taken);
                     }
                 }
             }
             while (taken < n) {
-                taken++;
-                awaitFeedWithinWindow(producer, replicaSealed, taken);
-                send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + taken, null));
+                snapshot(producer, model, replicaSealed, diskId, ++taken);
             }
             producer.flush();
             producedBytes.set(producer.dataBytes());
         }
         return model;
+    }
+
+    /** Snapshot {@code s<k>}, once the feed is within the window it may merge. */
+    private void snapshot(WorkloadProducer producer, Model model, Counter replicaSealed, String diskId, int k) throws IOException {
+        awaitFeedWithinWindow(producer, replicaSealed, k);
+        send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + k, null));
     }
 
     /**
