@@ -156,11 +156,7 @@ class CheckpointRecoveryTest {
         long replayFrom = committed == null ? 0 : committed + 1;
         assertEquals(logStart, replayFrom, "replays from the offset after a's base");
         assertTrue(metric(RecoveryProgress.CHECKPOINT_BYTES_METRIC) > 0, "loaded base data");
-        for (long at = replayFrom; at < n; at += 5) {
-            store.restore(log.subList((int) at, (int) Math.min(n, at + 5)));
-        }
-        store.commit(Map.of());
-        store.close();
+        replay(store, replayFrom, 5);
 
         assertSameDisks(straight, lost);
     }
@@ -181,11 +177,7 @@ class CheckpointRecoveryTest {
         InputLog.Range range = new InputLog.Range(logStart, n, (long) n);
         LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint), WINDOW);
         assertEquals(logStart, store.committedOffset(TP) + 1, "replays from the offset after the base's newest seal");
-        for (long at = logStart; at < n; at += 4) {
-            store.restore(log.subList((int) at, (int) Math.min(n, at + 4)));
-        }
-        store.commit(Map.of());
-        store.close();
+        replay(store, logStart, 4);
         assertSameDisks(straight, lost);
     }
 
@@ -205,15 +197,21 @@ class CheckpointRecoveryTest {
 
         LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
         long replayFrom = store.committedOffset(TP) + 1;
-        for (long at = replayFrom; at < n; at += 5) {
-            store.restore(log.subList((int) at, (int) Math.min(n, at + 5)));
-        }
-        store.commit(Map.of());
-        store.close();
+        replay(store, replayFrom, 5);
         assertSameDisks(straight, lost);
         try (Stream<Path> s = Files.list(lost)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "the working directory is gone");
         }
+    }
+
+    /** Restores the log from {@code from} to its end in chunks of {@code chunk} commands, as Streams does, then commits and closes. */
+    private void replay(LayerStore store, long from, int chunk) throws Exception {
+        int n = log.size();
+        for (long at = from; at < n; at += chunk) {
+            store.restore(log.subList((int) at, (int) Math.min(n, at + chunk)));
+        }
+        store.commit(Map.of());
+        store.close();
     }
 
     /**
