@@ -24,20 +24,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every shell block of the README and the docs either runs here, verbatim, or says why it cannot. The line
  * before each fenced {@code bash}/{@code sh} block is a marker comment: {@code <!-- docs-test: run -->} (this test
- * runs it with bash, -e, in a fresh directory that has {@code ./vhdstream} and {@code config/}) or
+ * runs it with bash, -e, in a fresh directory that has {@code ./vhdstream} and {@code config/}; with
+ * {@code run, output: REGEX} its whole output, trimmed, must also match REGEX) or
  * {@code <!-- docs-test: skip: REASON -->}. {@code ./vhdstream} is the CLI's {@link Main} on this test's class path
- * (the launcher itself is tested by run-tests). The one placeholder: Kafka's port {@value #DOCS_PORT} becomes a free
- * port, so a broker a block starts never meets another one. Processes a block leaves running are stopped.
+ * (the launcher itself is tested by run-tests). Placeholders: Kafka's port {@value #DOCS_PORT} becomes a free
+ * port, so a broker a block starts never meets another one; a Connect worker's REST address {@value #DOCS_CONNECT}
+ * becomes that of a real worker (embedded broker and standalone worker in this JVM, started once, and only if a
+ * block names it). Processes a block leaves running are stopped.
  */
 class DocsCommandsTest {
     static final Path REPO = Path.of(System.getProperty("vhdstream.repo.dir", ".."));
     static final Pattern FENCE = Pattern.compile("^```(bash|sh|shell)\\s*$");
-    static final Pattern MARKER = Pattern.compile("^<!-- docs-test: (run|skip: (.+)) -->$");
+    static final Pattern MARKER = Pattern.compile("^<!-- docs-test: (run(?:, output: (.+))?|skip: (.+)) -->$");
     static final String DOCS_PORT = "9092";
+    static final String DOCS_CONNECT = "http://connect1:8083";
     /** Long enough for a block that starts a broker and the topology and waits for them, on a loaded machine. */
     static final int BLOCK_SECONDS = 420;
 
-    record Block(Path file, int line, String marker, String reason, String text) {
+    record Block(Path file, int line, String marker, String reason, String output, String text) {
         String where() {
             return REPO.relativize(file) + ":" + line;
         }
@@ -77,8 +81,9 @@ class DocsCommandsTest {
                 for (; j < lines.size() && !lines.get(j).startsWith("```"); j++) {
                     text.append(lines.get(j)).append('\n');
                 }
-                out.add(new Block(doc, i + 1, m != null && m.matches() ? m.group(1).startsWith("run") ? "run" : "skip" : null,
-                        m != null && m.matches() ? m.group(2) : null, text.toString()));
+                boolean marked = m != null && m.matches();
+                out.add(new Block(doc, i + 1, marked ? m.group(1).startsWith("run") ? "run" : "skip" : null,
+                        marked ? m.group(3) : null, marked ? m.group(2) : null, text.toString()));
                 i = j;
             }
         }
@@ -102,6 +107,13 @@ class DocsCommandsTest {
 
     @Test
     void theRunnableBlocksRunVerbatim(@TempDir Path work) throws Exception {
+        boolean needed = blocks().stream().anyMatch(b -> "run".equals(b.marker()) && b.text().contains(DOCS_CONNECT));
+        try (ConnectWorker connect = new ConnectWorker(work.resolve("connect"), needed)) {
+            runBlocks(work, connect);
+        }
+    }
+
+    private static void runBlocks(Path work, ConnectWorker connect) throws Exception {
         Path launcher = work.resolve("vhdstream");
         Files.writeString(launcher, "#!/usr/bin/env bash\nexec '" + ProcessHandle.current().info().command().orElse("java")
                 + "' -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path") + "' " + Main.class.getName()
@@ -115,8 +127,11 @@ class DocsCommandsTest {
             Files.createSymbolicLink(dir.resolve("vhdstream"), launcher);
             Files.createSymbolicLink(dir.resolve("config"), REPO.resolve("config").toAbsolutePath());
             Path script = dir.resolve("block.sh");
-            Files.writeString(script, "set -euo pipefail\ntrap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT\n"
-                    + b.text().replace(DOCS_PORT, String.valueOf(freePort())));
+            String text = b.text().replace(DOCS_PORT, String.valueOf(freePort()));
+            if (text.contains(DOCS_CONNECT)) {
+                text = text.replace(DOCS_CONNECT, connect.restUrl());
+            }
+            Files.writeString(script, "set -euo pipefail\ntrap 'jobs -p | xargs -r kill 2>/dev/null || true' EXIT\n" + text);
             Process p = new ProcessBuilder("bash", script.toString()).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("output").toFile()).start();
             boolean done = p.waitFor(BLOCK_SECONDS, TimeUnit.SECONDS);
@@ -127,6 +142,46 @@ class DocsCommandsTest {
             String output = Files.readString(dir.resolve("output"));
             assertTrue(done, b.where() + ": still running after " + BLOCK_SECONDS + " s: " + output);
             assertEquals(0, p.exitValue(), b.where() + " failed:\n" + b.text() + "\n--- output:\n" + output);
+            if (b.output() != null) {
+                assertTrue(Pattern.compile(b.output(), Pattern.DOTALL).matcher(output.trim()).matches(),
+                        b.where() + ": the output does not match " + b.output() + ":\n" + output);
+            }
+        }
+    }
+
+    /**
+     * A broker and a standalone Connect worker for the blocks that name {@value #DOCS_CONNECT}: started in the
+     * background when the test begins (while the first blocks run), and only if such a block exists.
+     */
+    private static final class ConnectWorker implements AutoCloseable {
+        private final java.util.concurrent.CompletableFuture<AutoCloseable[]> started;
+
+        ConnectWorker(Path dir, boolean needed) {
+            started = !needed ? null : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    var broker = io.vhdstream.embedded.EmbeddedBroker.start(dir.resolve("broker"), freePort());
+                    return new AutoCloseable[] {broker, io.vhdstream.embedded.EmbeddedConnect.start(broker.bootstrapServers(),
+                            dir.resolve("offsets"), java.util.Map.of())};
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+
+        String restUrl() {
+            if (started == null) {
+                throw new IllegalStateException("no block was found to need a Connect worker");
+            }
+            return ((io.vhdstream.embedded.EmbeddedConnect) started.join()[1]).restUrl().replaceAll("/$", "");
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (started != null) {
+                AutoCloseable[] running = started.join();
+                running[1].close();
+                running[0].close();
+            }
         }
     }
 }
