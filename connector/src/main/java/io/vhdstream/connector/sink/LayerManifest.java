@@ -31,11 +31,14 @@ import java.util.UUID;
  * state=WRITING | SEALED | FAILED | MERGED   MERGED: retention folded it into the base, its file is gone
  * failure=...                      why, when FAILED
  * extent.count, bytes, records.sha256, content.sha256   the verified EndOfLayer values, when SEALED
+ * base.level=3                     a base: the source layers merged into it (1..3), so it reads as layer 3's
+ *                                  snapshot; absent: 0 (older manifests: the highest MERGED layer says it)
  * </pre>
  */
 record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String sourceFile, long virtualSize,
                      long blockSize, String replicaFile, UUID replicaUniqueId, State state, String failure,
-                     long extentCount, long bytes, String recordsSha256, String contentSha256, String snapshotId) {
+                     long extentCount, long bytes, String recordsSha256, String contentSha256, String snapshotId,
+                     int baseLevel) {
 
     enum State { WRITING, SEALED, FAILED, MERGED }
 
@@ -43,24 +46,24 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
 
     LayerManifest withState(State s, String why) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, s, why, extentCount, bytes, recordsSha256, contentSha256, snapshotId);
+                replicaUniqueId, s, why, extentCount, bytes, recordsSha256, contentSha256, snapshotId, baseLevel);
     }
 
     LayerManifest sealed(long extents, long nbytes, String recordsSha, String contentSha) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, State.SEALED, null, extents, nbytes, recordsSha, contentSha, snapshotId);
+                replicaUniqueId, State.SEALED, null, extents, nbytes, recordsSha, contentSha, snapshotId, baseLevel);
     }
 
     /** The same layer, its content merged into the base (it keeps its verified values). */
     LayerManifest merged() {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, State.MERGED, null, extentCount, bytes, recordsSha256, contentSha256, snapshotId);
+                replicaUniqueId, State.MERGED, null, extentCount, bytes, recordsSha256, contentSha256, snapshotId, baseLevel);
     }
 
-    /** The same base, now holding snapshot {@code snapshot} (retention merged the layers up to it into the base). */
-    LayerManifest holding(String snapshot) {
+    /** The same base, now holding snapshot {@code snapshot}: retention merged the layers up to {@code level} into it. */
+    LayerManifest holding(String snapshot, int level) {
         return new LayerManifest(sourceLayer, sourceParent, layerIndex, sourceFile, virtualSize, blockSize, replicaFile,
-                replicaUniqueId, state, failure, extentCount, bytes, recordsSha256, contentSha256, snapshot);
+                replicaUniqueId, state, failure, extentCount, bytes, recordsSha256, contentSha256, snapshot, level);
     }
 
     void write(Path path) throws IOException {
@@ -85,6 +88,9 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
             p.setProperty("bytes", Long.toString(bytes));
             p.setProperty("records.sha256", recordsSha256);
             p.setProperty("content.sha256", contentSha256);
+        }
+        if (baseLevel > 0) {
+            p.setProperty("base.level", Integer.toString(baseLevel));
         }
         StringWriter sw = new StringWriter();
         p.store(sw, "vhdstream replica layer");
@@ -119,7 +125,8 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
                     Long.parseLong(req(p, "virtual.size")), Long.parseLong(req(p, "block.size")), req(p, "replica.file"),
                     UUID.fromString(req(p, "replica.unique.id")), state, p.getProperty("failure"),
                     Long.parseLong(p.getProperty("extent.count", "0")), Long.parseLong(p.getProperty("bytes", "0")),
-                    p.getProperty("records.sha256", ""), p.getProperty("content.sha256", ""), p.getProperty("snapshot.id"));
+                    p.getProperty("records.sha256", ""), p.getProperty("content.sha256", ""), p.getProperty("snapshot.id"),
+                    Integer.parseInt(p.getProperty("base.level", "0")));
         } catch (IllegalArgumentException e) {
             throw new IOException(path + " is not a valid replica manifest: " + e.getMessage(), e);
         }

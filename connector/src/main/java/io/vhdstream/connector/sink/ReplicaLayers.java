@@ -25,9 +25,43 @@ public final class ReplicaLayers {
     public record Layer(int layerIndex, String snapshotId, Path file, boolean sealed, boolean failed, boolean merged) {
     }
 
-    /** True while a retention merge rewrites the replica's base (its journal is there until the merge is recorded). */
-    public static boolean merging(Path diskDir) {
-        return Files.exists(diskDir.resolve(ReplicaStore.MERGE_JOURNAL));
+    /**
+     * True while a retention merge rewrites the replica's base (its journal is there until the merge is recorded), or a
+     * resynced base replaces the chain (sealed in its staging directory, it is moved in and the old chain deleted).
+     */
+    public static boolean merging(Path diskDir) throws IOException {
+        if (Files.exists(diskDir.resolve(ReplicaStore.MERGE_JOURNAL))) {
+            return true;
+        }
+        Path staging = diskDir.resolve(ReplicaStore.RESYNC_DIR);
+        if (!Files.isDirectory(staging)) {
+            return false;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(staging, "*" + LayerManifest.SUFFIX)) {
+            for (Path m : ds) {
+                if (LayerManifest.read(m).state() == LayerManifest.State.SEALED) {
+                    return true;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return Files.isDirectory(staging); // the switch is removing it right now
+        }
+        return false;
+    }
+
+    /** The source layers merged into the replica's base (0: none): it reads as that layer's snapshot. */
+    public static int level(Path diskDir) throws IOException {
+        int level = 0;
+        if (!Files.isDirectory(diskDir)) {
+            return level;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
+            for (Path m : ds) {
+                LayerManifest lm = LayerManifest.read(m);
+                level = Math.max(level, lm.state() == LayerManifest.State.MERGED ? lm.layerIndex() : lm.baseLevel());
+            }
+        }
+        return level;
     }
 
     /** Every layer of the replica directory {@code diskDir}, by layer index; empty when it does not exist. */

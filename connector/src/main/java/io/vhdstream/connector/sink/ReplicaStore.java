@@ -7,6 +7,7 @@ import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.LayersMerged;
+import io.vhdstream.schemas.block.Resync;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
@@ -27,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,6 +57,13 @@ import java.util.UUID;
  * the topology merges with), their manifests say MERGED (their files are gone), and a layer whose parent was
  * merged is created on the base. The merge is journaled first ({@value #MERGE_JOURNAL}, replaced atomically,
  * removed when done) and redone when the disk is next loaded, so a crash at any point converges.
+ *
+ * <p>A base sent as a full resync ({@code StartOfLayer.resync}: the source lost the changes of some snapshots to its
+ * retention) is written into the staging directory {@value #RESYNC_DIR} of the disk while the old chain stays as it
+ * was. Its manifest sealed there (after the same verification as any layer) is the commit point: then every file of
+ * the old chain is deleted and the new base moved in, file first, manifest last, and the staging directory removed;
+ * a crash after the commit point finishes the switch when the disk is next loaded, one before it leaves the old chain
+ * whole. A resync the replica's base already reflects (a redelivery) is ignored.
  * Not thread-safe: one store per sink task.
  */
 final class ReplicaStore implements Closeable {
@@ -64,6 +73,8 @@ final class ReplicaStore implements Closeable {
     private static final byte[] ZEROS = new byte[ZERO_WRITE];
     /** In a replica disk directory while a merge runs: {@code base=<source id of the base>} and {@code to=<layer index>}. */
     static final String MERGE_JOURNAL = "merge.pending";
+    /** In a replica disk directory while a resync base is written: the staging directory of the new base. */
+    static final String RESYNC_DIR = "resync.staging";
 
     /** A record the store refuses; the layer it belongs to is not sealed. */
     static final class RejectedException extends Exception {
@@ -75,15 +86,18 @@ final class ReplicaStore implements Closeable {
     }
 
     /** What applying a record did. */
-    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED }
+    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED, RESYNCED }
 
     private final Path dir;
     private final int maxOpen;
     private final Map<String, Map<UUID, Layer>> disks = new HashMap<>();
+    /** Per disk: the resync base being written in the staging directory, if any. */
+    private final Map<String, Layer> staged = new HashMap<>();
     private final LinkedHashMap<Layer, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
     /** For the metrics thread: layers set to FAILED since start, and layers now started but neither sealed nor failed. */
     private final java.util.concurrent.atomic.AtomicLong failedLayers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong openLayers = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong resyncs = new java.util.concurrent.atomic.AtomicLong();
 
     /** One replica layer; writers open only while it is being written. */
     private static final class Layer {
@@ -162,7 +176,17 @@ final class ReplicaStore implements Closeable {
         }
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
         Map<UUID, Layer> layers = disk(s.getDiskId());
+        Layer st = staged.get(s.getDiskId());
+        if (s.getResync() != null || (st != null && st.manifest.sourceLayer().equals(id))) {
+            return stage(s, layers, st);
+        }
         Layer l = layers.get(id);
+        UUID parentOf = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
+        Layer under = parentOf == null ? null : layers.get(parentOf);
+        if (l == null && under != null && under.sealed() && under.manifest.sourceParent() == null
+                && s.getLayerIndex() <= baseLevel(layers, under)) {
+            return Outcome.IGNORED_SEALED; // redelivered from before a resync: the base holds this layer's content already
+        }
         if (l != null) {
             if (l.done()) {
                 return Outcome.IGNORED_SEALED;
@@ -187,6 +211,10 @@ final class ReplicaStore implements Closeable {
             VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
         } else {
             Layer parent = layers.get(parentId);
+            if (st != null && st.manifest.sourceLayer().equals(parentId)) {
+                throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
+                        + parentId + ", the base being resynced, whose records did not all arrive: the replica cannot place it");
+            }
             if (parent == null) {
                 throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
                         + parentId + ", which this replica does not have: its records were never received");
@@ -202,7 +230,7 @@ final class ReplicaStore implements Closeable {
             }
         }
         LayerManifest m = new LayerManifest(id, parentId, s.getLayerIndex(), s.getLayerFile(), s.getVirtualSize(), blockSize,
-                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId());
+                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), 0);
         Layer l2 = new Layer(diskDir, m);
         m.write(l2.manifestPath());
         openLayers.incrementAndGet();
@@ -211,11 +239,182 @@ final class ReplicaStore implements Closeable {
         return Outcome.PREPARED;
     }
 
+    // ---- a base sent as a full resync: staged, then switched in
+
+    /**
+     * Begins (or begins again) the resync base of {@code s}'s disk in the staging directory; the old chain is untouched.
+     *
+     * @param st the resync base staged so far, if any (dropped: the base is sent again from its start)
+     */
+    private Outcome stage(StartOfLayer s, Map<UUID, Layer> layers, Layer st) throws IOException, RejectedException {
+        UUID id = Uuids.toUuid(s.getLayerUniqueId());
+        if (s.getLayerIndex() != 0 || s.getParentUniqueId() != null) {
+            throw new RejectedException("disk " + s.getDiskId() + ": a resync StartOfLayer for layer " + s.getLayerIndex()
+                    + " with a parent: only a base can be sent as a resync");
+        }
+        Resync r = s.getResync();
+        int level = r != null ? r.getLevel() : st.manifest.baseLevel();
+        if (st == null) {
+            for (Layer l : layers.values()) {
+                if (l.sealed() && l.manifest.sourceParent() == null && l.manifest.sourceLayer().equals(id)
+                        && baseLevel(layers, l) >= level) {
+                    return Outcome.IGNORED_SEALED; // a redelivered resync: the replica's base holds it (or newer) already
+                }
+            }
+        } else {
+            closeWriters(st);
+            staged.remove(s.getDiskId());
+            if (st.manifest.state() == LayerManifest.State.WRITING) {
+                openLayers.decrementAndGet();
+            }
+        }
+        long blockSize = s.getBlockSize();
+        if (blockSize < Limits.SECTOR || Long.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
+            blockSize = Limits.DEFAULT_BLOCK_SIZE;
+        }
+        Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
+        Path stageDir = diskDir.resolve(RESYNC_DIR);
+        deleteTree(stageDir); // what a resync begun before left
+        Files.createDirectories(stageDir);
+        LayerManifest.syncDirectory(diskDir);
+        Path vhd = stageDir.resolve(stem(0, s.getSnapshotId(), id) + ".vhd");
+        VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
+        UUID replicaId;
+        try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
+            replicaId = img.footer().uniqueId();
+        }
+        LayerManifest m = new LayerManifest(id, null, 0, s.getLayerFile(), s.getVirtualSize(), blockSize,
+                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), level);
+        Layer l = new Layer(stageDir, m);
+        m.write(l.manifestPath());
+        openLayers.incrementAndGet();
+        staged.put(s.getDiskId(), l);
+        log.info("disk {}: resync: staging a new replica base at snapshot {} (level {}) in {}; the replica chain stays as it"
+                + " is until it is sealed{}", s.getDiskId(), s.getSnapshotId(), level, vhd, r == null ? "" : " (" + r.getReason() + ")");
+        return Outcome.PREPARED;
+    }
+
+    private static int highestBaseLevel(Map<UUID, Layer> layers) {
+        int level = 0;
+        for (Layer l : layers.values()) {
+            if (l.sealed() && l.manifest.sourceParent() == null) {
+                level = Math.max(level, baseLevel(layers, l));
+            }
+        }
+        return level;
+    }
+
+    /** The level a base holds: its manifest's, or for manifests from before base.level the highest layer merged into it. */
+    private static int baseLevel(Map<UUID, Layer> layers, Layer base) {
+        int level = base.manifest.baseLevel();
+        for (Layer l : layers.values()) {
+            if (l.manifest.state() == LayerManifest.State.MERGED) {
+                level = Math.max(level, l.manifest.layerIndex());
+            }
+        }
+        return level;
+    }
+
+    /** The staged base was sealed (the commit point): the old chain goes, the new base takes its place. */
+    private void switchToResync(String diskId, Layer st) throws IOException {
+        Map<UUID, Layer> layers = disks.get(diskId);
+        for (Layer l : layers.values()) {
+            closeWriters(l);
+            if (l.manifest.state() == LayerManifest.State.WRITING) {
+                openLayers.decrementAndGet();
+            }
+        }
+        Path diskDir = st.diskDir.getParent();
+        finishResync(diskDir, st.manifest);
+        layers.clear();
+        layers.put(st.manifest.sourceLayer(), new Layer(diskDir, st.manifest));
+        staged.remove(diskId);
+        resyncs.incrementAndGet();
+        log.info("disk {}: resync done: the replica's base holds snapshot {} (level {}); the layers before it were replaced",
+                diskId, st.manifest.snapshotId(), st.manifest.baseLevel());
+    }
+
+    /**
+     * The file steps of a switch, each idempotent, so that a crash anywhere is finished by running them again: every
+     * file of the old chain deleted (the new base's names excepted), the new base's file then its manifest moved in,
+     * the staging directory removed.
+     */
+    private static void finishResync(Path diskDir, LayerManifest base) throws IOException {
+        Path stageDir = diskDir.resolve(RESYNC_DIR);
+        String vhd = base.replicaFile();
+        String manifest = stem(vhd) + LayerManifest.SUFFIX;
+        List<Path> old = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !n.equals(vhd) && !n.equals(manifest)) {
+                    old.add(p);
+                }
+            }
+        }
+        for (Path p : old) {
+            Files.deleteIfExists(p);
+        }
+        LayerManifest.syncDirectory(diskDir);
+        if (Files.exists(stageDir.resolve(vhd))) {
+            Files.move(stageDir.resolve(vhd), diskDir.resolve(vhd), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            LayerManifest.syncDirectory(diskDir);
+        }
+        if (Files.exists(stageDir.resolve(manifest))) {
+            Files.move(stageDir.resolve(manifest), diskDir.resolve(manifest), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            LayerManifest.syncDirectory(diskDir);
+        }
+        deleteTree(stageDir);
+        LayerManifest.syncDirectory(diskDir);
+    }
+
+    /**
+     * Loads a disk's staging directory: a sealed resync base there (the commit point passed) finishes its switch, one
+     * being written is the disk's staged base, anything else is dropped (the StartOfLayer that made it is sent again).
+     */
+    private void loadStaged(String diskId, Path diskDir) throws IOException {
+        Path stageDir = diskDir.resolve(RESYNC_DIR);
+        if (!Files.isDirectory(stageDir)) {
+            return;
+        }
+        LayerManifest m = null;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stageDir, "*" + LayerManifest.SUFFIX)) {
+            for (Path p : ds) {
+                m = LayerManifest.read(p);
+            }
+        }
+        if (m != null && m.state() == LayerManifest.State.SEALED) {
+            log.info("{}: finishing the switch to a resynced base, interrupted before", diskDir);
+            finishResync(diskDir, m);
+            resyncs.incrementAndGet();
+        } else if (m != null && Files.exists(stageDir.resolve(m.replicaFile()))) {
+            staged.put(diskId, new Layer(stageDir, m));
+            if (m.state() == LayerManifest.State.WRITING) {
+                openLayers.incrementAndGet();
+            }
+        } else {
+            deleteTree(stageDir);
+        }
+    }
+
+    private static void deleteTree(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(d);
+    }
+
     // ---- ChangedBlock and ZeroExtent: write, log
 
     private Outcome changed(ChangedBlock c) throws IOException, RejectedException {
         Layer l = layerFor(c.getDiskId(), c.getLayerUniqueId(), c.getLayerIndex());
-        if (l.done()) {
+        if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         ByteBuffer data = c.getData();
@@ -239,7 +438,7 @@ final class ReplicaStore implements Closeable {
 
     private Outcome zeros(ZeroExtent z) throws IOException, RejectedException {
         Layer l = layerFor(z.getDiskId(), z.getLayerUniqueId(), z.getLayerIndex());
-        if (l.done()) {
+        if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         checkRange(l, z.getExtentIndex(), z.getOffset(), z.getLength());
@@ -289,7 +488,7 @@ final class ReplicaStore implements Closeable {
 
     private Outcome end(EndOfLayer e) throws IOException, RejectedException {
         Layer l = layerFor(e.getDiskId(), e.getLayerUniqueId(), e.getLayerIndex());
-        if (l.done()) {
+        if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         if (l.manifest.sourceParent() != null) {
@@ -353,6 +552,10 @@ final class ReplicaStore implements Closeable {
         Files.deleteIfExists(l.logPath());
         log.info("disk {}: sealed replica of layer {} ({}): {} records, {} bytes", e.getDiskId(), e.getLayerIndex(),
                 l.manifest.sourceLayer(), sum.extentCount(), sum.bytes());
+        if (staged.get(e.getDiskId()) == l) {
+            switchToResync(e.getDiskId(), l);
+            return Outcome.RESYNCED;
+        }
         return Outcome.SEALED;
     }
 
@@ -424,7 +627,8 @@ final class ReplicaStore implements Closeable {
         for (Layer l : range) {
             update(l, l.manifest.merged());
         }
-        update(base, base.manifest.holding(snapshot));
+        update(base, base.manifest.holding(snapshot, Math.max(base.manifest.baseLevel(),
+                range.get(range.size() - 1).manifest.layerIndex())));
         Files.deleteIfExists(base.diskDir.resolve(MERGE_JOURNAL));
         LayerManifest.syncDirectory(base.diskDir);
     }
@@ -484,9 +688,17 @@ final class ReplicaStore implements Closeable {
 
     // ---- layers, writers
 
+    /** @return null for a layer a resynced base holds already (its records are ignored) */
     private Layer layerFor(String diskId, Uuid layerId, int index) throws IOException, RejectedException {
         UUID id = Uuids.toUuid(layerId);
         Layer l = disk(diskId).get(id);
+        Layer st = staged.get(diskId);
+        if (st != null && st.manifest.sourceLayer().equals(id)) {
+            l = st; // while a resync base is staged, its records go to it, not to the old base of the same id
+        }
+        if (l == null && index > 0 && index <= highestBaseLevel(disk(diskId))) {
+            return null; // its StartOfLayer was ignored: a layer the resynced base holds already
+        }
         if (l == null) {
             throw new RejectedException("disk " + diskId + ": a record of layer " + index + " (" + id
                     + ") arrived before its StartOfLayer: the replica cannot place it");
@@ -502,6 +714,7 @@ final class ReplicaStore implements Closeable {
         layers = new HashMap<>();
         Path diskDir = dir.resolve(NameEncoding.diskDir(diskId));
         if (Files.isDirectory(diskDir)) {
+            loadStaged(diskId, diskDir); // first: a switch it finishes deletes the old chain's manifests
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
                 for (Path m : ds) {
                     LayerManifest lm = LayerManifest.read(m);
@@ -588,6 +801,11 @@ final class ReplicaStore implements Closeable {
         return failedLayers.get();
     }
 
+    /** Resync bases switched in since start (including switches a crash interrupted, finished on load). */
+    long resyncs() {
+        return resyncs.get();
+    }
+
     long layersOpen() {
         return Math.max(0, openLayers.get());
     }
@@ -611,6 +829,7 @@ final class ReplicaStore implements Closeable {
             }
         }
         disks.clear();
+        staged.clear();
         openLayers.set(0); // counted again as disks are loaded again
         if (first != null) {
             throw first;

@@ -82,6 +82,8 @@ public class VhdReplicaSinkTask extends SinkTask {
                 + " of the replica directory");
         metrics.gauge("replica-layers-failed-total", "Replica layers this task set to FAILED (see docs/operations.md)",
                 () -> store.layersFailed());
+        metrics.gauge("replica-resyncs-total", "Resync bases (the source lost a disk's per-snapshot changes and sent it"
+                + " again from its base) verified and switched in for the old replica chain", () -> store.resyncs());
         metrics.gauge("replica-layers-open", "Replica layers started and neither sealed nor failed: how far the replica is"
                 + " behind the newest layer it was sent", () -> store.layersOpen());
         metrics.gauge("replica-lag-ms", "Age of the oldest layer begun and not sealed in the replica (0: every layer"
@@ -103,8 +105,9 @@ public class VhdReplicaSinkTask extends SinkTask {
                     started.increment();
                     lag.started(s.getDiskId(), s.getLayerIndex(), r.timestamp() == null ? System.currentTimeMillis() : r.timestamp());
                 } else if (event.getPayload() instanceof EndOfLayer e
-                        && (o == ReplicaStore.Outcome.SEALED || o == ReplicaStore.Outcome.IGNORED_SEALED)) {
-                    if (o == ReplicaStore.Outcome.SEALED) {
+                        && (o == ReplicaStore.Outcome.SEALED || o == ReplicaStore.Outcome.RESYNCED
+                        || o == ReplicaStore.Outcome.IGNORED_SEALED)) {
+                    if (o != ReplicaStore.Outcome.IGNORED_SEALED) {
                         sealed.increment();
                     }
                     lag.sealed(e.getDiskId(), e.getLayerIndex());

@@ -11,6 +11,7 @@ import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.LayersMerged;
+import io.vhdstream.schemas.block.Resync;
 import io.vhdstream.schemas.block.SourceError;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
@@ -58,6 +59,11 @@ import java.util.TreeMap;
  *
  * <p>A file that cannot be exported becomes a SourceError record on the error topic (once per version of
  * the file) and a log line; the task goes on with everything else.
+ *
+ * <p>When retention merged layers the feed never sent into base.vhd (the feed lagged behind the window, or the
+ * connector had no offset for a disk whose base holds merged layers), their changes cannot be sent one snapshot at
+ * a time any more: the disk is sent again from its base as a full resync ({@code StartOfLayer.resync}), then the
+ * layers after it, as a backup product falls back to a full backup when change tracking is lost.
  */
 public class VhdSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(VhdSourceTask.class);
@@ -99,6 +105,7 @@ public class VhdSourceTask extends SourceTask {
     private TaskMetrics.Counter layersCompleted;
     private TaskMetrics.Counter layersFailed;
     private TaskMetrics.Counter errorsReported;
+    private TaskMetrics.Counter resyncs;
     /** Sealed layers of this task's disks not yet emitted whole, as of the last poll (read by the metrics thread). */
     private volatile long lagLayers;
     /** The sum of every disk's {@link DiskState#lag}, and the disks whose chain or progress changed since they were counted. */
@@ -116,6 +123,10 @@ public class VhdSourceTask extends SourceTask {
         long retryAt;
         /** Its part of {@link #lagLayers} when last counted. */
         long lag;
+        /** The level of the last resync reported (-1: none), so that a resync retried at the same level is reported once. */
+        int resyncLevel = -1;
+        /** Retention merged into base.vhd while it was sent: send it again from its start. */
+        boolean resendBase;
 
         DiskState(String diskId, LayerOffset stored) {
             this.diskId = diskId;
@@ -145,6 +156,8 @@ public class VhdSourceTask extends SourceTask {
         layersCompleted = metrics.counter("source-layers-completed-total", "Layers whose EndOfLayer was committed");
         layersFailed = metrics.counter("source-layers-failed-total", "Layer reads that failed (reported, retried after a scan)");
         errorsReported = metrics.counter("source-errors-total", "SourceError records sent to the error topic");
+        resyncs = metrics.counter("source-resyncs-total", "Disks sent again from their base as a full resync because"
+                + " retention merged layers into the base before the feed sent them");
         metrics.gauge("source-lag-layers", "Sealed layers of this task's disks not yet emitted whole", () -> lagLayers);
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
@@ -185,6 +198,15 @@ public class VhdSourceTask extends SourceTask {
         long sent;
         try {
             sent = current.poll(out, budget);
+        } catch (MergedWhileRead e) {
+            // Not an error: what was read may mix two snapshots, so the base starts again (its StartOfLayer tells the
+            // consumer to drop what it got of it). Earlier batches may stay in the open transaction for the same reason.
+            LayerJob merged = current;
+            closeCurrent();
+            merged.disk.resendBase = true;
+            log.info("{}: disk {}: retention merged into base.vhd while it was sent; sending it again from its start", name,
+                    merged.disk.diskId);
+            return null;
         } catch (IOException | RuntimeException e) {
             // Nothing of this batch is returned and the disk's progress was not advanced: a retry starts where it was.
             LayerJob failed = current;
@@ -471,8 +493,12 @@ public class VhdSourceTask extends SourceTask {
         }
         int level = d.chain.baseLevel();
         LayerOffset o = d.progress;
+        if (d.resendBase) {
+            d.resendBase = false;
+            return resync(d, o, layers, level);
+        }
         if (o == null) {
-            return open(d, layers.get(0), null, level);
+            return level > 0 && d.chain.layerDirectory() ? resync(d, null, layers, level) : open(d, layers.get(0), null, level);
         }
         int at = -1;
         for (int i = 0; i < layers.size(); i++) {
@@ -486,8 +512,7 @@ public class VhdSourceTask extends SourceTask {
             if (o.complete() && o.layerIndex() == level) {
                 return next(d, layers, 0, o);
             }
-            mergedBeforeEmitted(d, o, level);
-            return null;
+            return resync(d, o, layers, level);
         }
         // A chain read short (a layer unreadable, or a merge that began during the scan) says nothing of a re-creation.
         boolean reaches = layers.get(layers.size() - 1).index() >= o.layerIndex();
@@ -510,8 +535,7 @@ public class VhdSourceTask extends SourceTask {
         if (at == 0 && o.base() != level && (!o.complete() || o.base() < level)) {
             // The base was (being) emitted at another level: what the consumer has of it, or the layers merged since, is not
             // what base.vhd holds now.
-            mergedBeforeEmitted(d, o, level);
-            return null;
+            return resync(d, o, layers, level);
         }
         if (o.complete()) {
             return next(d, layers, at, o);
@@ -556,19 +580,39 @@ public class VhdSourceTask extends SourceTask {
         return open(d, l, null, o.base());
     }
 
-    /** Layers the consumer never got are now only inside base.vhd: report once, and leave the disk until its offset is reset. */
-    private void mergedBeforeEmitted(DiskState d, LayerOffset o, int level) {
-        String why = "retention merged layers 1.." + level + " into base.vhd, but the feed stopped at " + describe(o)
-                + (o.layerIndex() == 0 ? " (base emitted at level " + o.base() + ")" : "") + ": their changes cannot be sent"
-                + " one snapshot at a time any more; reset the connector's offsets for the disk (PATCH"
-                + " /connectors/<name>/offsets with a null offset for {\"disk\": \"" + d.diskId + "\"}) to send it again"
-                + " from its base, and resync its replica";
-        ScanProblem p = new ScanProblem(d.diskId, d.chain.root().toString(), d.chain.layers().get(0).layerFile(),
-                io.vhdstream.schemas.block.SourceErrorCodes.BROKEN_CHAIN, why, "merged|" + d.diskId + "|" + level + "|" + o.layer());
-        if (reported.add(p.fingerprint())) {
-            log.error("{}: disk {}: {}", name, d.diskId, why);
-            pendingErrors.add(error(d.diskId, p));
+    /**
+     * Layers the consumer never got are now only inside base.vhd (or the connector has no offset for a disk whose base
+     * holds merged layers): sends the disk again from its base, marked as a full resync at the base's snapshot; the
+     * layers after it follow as usual. Reported (a WARN line, the resync metric) once per disk and level.
+     *
+     * @param o where the feed had got to; null when nothing is stored
+     */
+    private LayerJob resync(DiskState d, LayerOffset o, List<LayerRef> layers, int level) {
+        LayerRef base = layers.get(0);
+        int lostFrom;
+        String stoppedAt;
+        if (o == null) {
+            lostFrom = 1;
+            stoppedAt = "the connector has no offset for the disk";
+        } else {
+            lostFrom = o.layerIndex() == 0 ? (o.complete() ? o.base() + 1 : 1) : o.layerIndex() + (o.complete() ? 1 : 0);
+            stoppedAt = "the feed stopped at " + describe(o) + (o.layerIndex() == 0 ? " (base emitted at level " + o.base() + ")" : "");
         }
+        lostFrom = Math.max(1, Math.min(lostFrom, level));
+        String reason = level == 0 ? stoppedAt + " and base.vhd changed under it"
+                : "retention merged layers " + lostFrom + ".." + level + " into base.vhd before the feed sent them; " + stoppedAt;
+        if (d.resyncLevel != level) {
+            d.resyncLevel = level;
+            resyncs.increment();
+            log.warn("{}: disk {}: resync: {}; sending the whole disk from its base, which holds snapshot {} (level {}),"
+                    + " then the layers after it", name, d.diskId, reason, base.snapshotId(), level);
+        }
+        progress(d, null); // the consumer's copy of the disk is replaced: nothing it knows of the old feed counts
+        LayerJob job = open(d, base, null, level);
+        if (job != null) {
+            job.resync = new Resync(level, lostFrom, reason);
+        }
+        return job;
     }
 
     /** @param base the retention level the disk's base was emitted at (carried in every offset of the disk) */
@@ -629,6 +673,7 @@ public class VhdSourceTask extends SourceTask {
         boolean done;
         String emitted; // the log line for the layer, once done
         final String mergeStamp; // a layer directory's base: the merge state when reading began
+        Resync resync; // set on a base sent as a full resync
 
         LayerJob(DiskState disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
             this.disk = disk;
@@ -649,7 +694,7 @@ public class VhdSourceTask extends SourceTask {
                 startPending = false;
                 layersStarted.increment();
                 out.add(record(offset, new StartOfLayer(id, layerId, parentId, layer.index(), layer.layerFile(),
-                        layer.virtualSize(), layer.blockSize(), layer.snapshotId())));
+                        layer.virtualSize(), layer.blockSize(), layer.snapshotId(), resync)));
             }
             long cost = 0;
             long sent = 0;
@@ -658,7 +703,7 @@ public class VhdSourceTask extends SourceTask {
                 if (piece == null) {
                     if (mergeStamp != null && !mergeStamp.equals(RootScanner.mergeStamp(layer.path().getParent()))) {
                         // Retention coalesced into base.vhd while it was read: what was read may mix two snapshots.
-                        throw new IOException(layer.path() + " was merged into while it was read");
+                        throw new MergedWhileRead();
                     }
                     LayerDigest.Summary sum = reader.finish();
                     offset = offset.completed();
@@ -699,6 +744,11 @@ public class VhdSourceTask extends SourceTask {
             return new SourceRecord(disk.partition, at.toMap(), config.topic(), null, BlockEvents.KEY_SCHEMA, disk.diskId,
                     format.valueSchema(), format.value(event));
         }
+    }
+
+    /** Retention coalesced into the base while it was read. */
+    private static final class MergedWhileRead extends IOException {
+        private static final long serialVersionUID = 1L;
     }
 
     private SourceRecord error(String diskId, ScanProblem p) {

@@ -41,8 +41,8 @@ class BlockEventsTest {
         byte[] sha = new byte[32];
         R.nextBytes(sha);
         return List.of(
-                new BlockEvent(new StartOfLayer("d1", Uuids.of(layer), null, 0, "base.vhd", 1L << 30, 2 << 20, "s1")),
-                new BlockEvent(new StartOfLayer("d1", Uuids.of(layer), Uuids.of(parent), 3, "0003-x.vhd", 1L << 30, 2 << 20, null)),
+                new BlockEvent(new StartOfLayer("d1", Uuids.of(layer), null, 0, "base.vhd", 1L << 30, 2 << 20, "s1", null)),
+                new BlockEvent(new StartOfLayer("d1", Uuids.of(layer), Uuids.of(parent), 3, "0003-x.vhd", 1L << 30, 2 << 20, null, null)),
                 new BlockEvent(new ChangedBlock("vm 7/α", Uuids.of(layer), Uuids.of(parent), 3, 12L, 1L << 40, 4096L,
                         ByteBuffer.wrap(data), Sha256s.of(sha))),
                 new BlockEvent(new ChangedBlock("d1", Uuids.of(layer), null, 0, 0L, 0L, 4096L, ByteBuffer.wrap(data), Sha256s.of(sha))),

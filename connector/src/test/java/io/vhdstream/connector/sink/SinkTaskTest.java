@@ -77,6 +77,6 @@ class SinkTaskTest {
     }
 
     private static BlockEvent start(String disk, long size) {
-        return new BlockEvent(new StartOfLayer(disk, Uuids.of(UUID.randomUUID()), null, 0, "x.vhd", size, 1 << 21, null));
+        return new BlockEvent(new StartOfLayer(disk, Uuids.of(UUID.randomUUID()), null, 0, "x.vhd", size, 1 << 21, null, null));
     }
 }

@@ -46,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -545,6 +546,7 @@ class SourceTaskTest {
         List<StartOfLayer> fs = events(fresh, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
                 .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
         assertEquals(List.of(0, 3, 4, 5), fs.stream().map(StartOfLayer::getLayerIndex).toList());
+        assertNotNull(fs.get(0).getResync(), "no offset and a base holding merged layers: the base goes as a resync");
         assertTrue(events(fresh, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream().noneMatch(e -> e.getPayload() instanceof LayersMerged),
                 "a feed that got the base merged already hears of no merge");
         assertEquals(baseId, io.vhdstream.schemas.common.Uuids.toUuid(fs.get(1).getParentUniqueId()));
@@ -553,16 +555,61 @@ class SourceTaskTest {
         replicate(replica2, fresh, false);
         assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica2, diskId), tmp));
 
-        // A feed that stopped before the merged layers: reported, and nothing of the disk is sent.
-        Map<Map<String, ?>, Map<String, Object>> behind = SourceHarness.offsetsAfter(before.subList(0, indexOfEnd(before, 1) + 1));
-        List<SourceRecord> stuck;
+        // A feed that stopped before the merged layers (it sent 0 and 1; 2 is only in the base now) resyncs by itself:
+        // the whole disk from its base, marked as a resync at snapshot s3, then 3, 4, 5; no error, one resync counted.
+        List<SourceRecord> sentBefore = before.subList(0, indexOfEnd(before, 1) + 1);
+        Map<Map<String, ?>, Map<String, Object>> behind = SourceHarness.offsetsAfter(sentBefore);
+        List<SourceRecord> resynced;
         try (SourceHarness h = new SourceHarness(props(root), behind, false)) {
-            stuck = h.drain(3);
+            resynced = h.drain(3);
+            assertEquals(1L, ((Number) h.context.metric("source-resyncs-total")).longValue());
+            assertEquals(List.of(), h.drain(3), "the resync is sent once");
+            assertEquals(1L, ((Number) h.context.metric("source-resyncs-total")).longValue());
         }
-        assertEquals(List.of(), events(stuck, VhdSourceConnectorConfig.TOPIC_DEFAULT));
-        List<BlockEvent> errs = events(stuck, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT);
-        assertEquals(1, errs.size());
-        assertTrue(((SourceError) errs.get(0).getPayload()).getMessage().contains("reset the connector's offsets"));
+        assertEquals(List.of(), events(resynced, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT));
+        List<StartOfLayer> rs = events(resynced, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                .filter(e -> e.getPayload() instanceof StartOfLayer).map(e -> (StartOfLayer) e.getPayload()).toList();
+        assertEquals(List.of(0, 3, 4, 5), rs.stream().map(StartOfLayer::getLayerIndex).toList());
+        io.vhdstream.schemas.block.Resync mark = rs.get(0).getResync();
+        assertNotNull(mark, "the base is marked as a resync");
+        assertEquals(List.of(2, 2, "s3"), List.of(mark.getLevel(), mark.getLostFromLayerIndex(), rs.get(0).getSnapshotId()));
+        assertTrue(mark.getReason().contains("layers 2..2"), mark.getReason());
+        assertTrue(rs.subList(1, 4).stream().allMatch(x -> x.getResync() == null));
+        assertEquals(baseId, io.vhdstream.schemas.common.Uuids.toUuid(rs.get(1).getParentUniqueId()));
+        // The replica that had 0 and 1 replaces its chain with the resynced base and follows: it equals the source at s3..s6.
+        List<SourceRecord> lagging = new ArrayList<>(sentBefore);
+        lagging.addAll(resynced);
+        Path replica3 = tmp.resolve("replica3");
+        replicate(replica3, lagging, false);
+        Path r3 = replica3.resolve(NameEncoding.diskDir(diskId));
+        try (Stream<Path> names = Files.list(r3)) {
+            List<String> n = names.map(x -> x.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("0000", "0003", "0004", "0005"), n.stream().filter(x -> x.endsWith(".vhd"))
+                    .map(x -> x.substring(0, 4)).toList(), n.toString());
+            assertTrue(n.stream().anyMatch(x -> x.startsWith("0000@s3-") && x.endsWith(".vhd")), n.toString());
+            assertEquals(8, n.size(), "a file and a manifest per layer, no staging left: " + n);
+        }
+        for (int i = 3; i <= 5; i++) {
+            int k = i;
+            Path ri;
+            try (Stream<Path> names = Files.list(r3)) {
+                ri = names.filter(x -> x.getFileName().toString().startsWith(String.format("%04d@", k))
+                        && x.toString().endsWith(".vhd")).findFirst().orElseThrow();
+            }
+            assertEquals(-1, TestChains.compareExports(files.get(i), ri, tmp), "layer " + i);
+        }
+        assertEquals(2, io.vhdstream.connector.sink.ReplicaLayers.level(r3), "the replica's base holds layer 2's snapshot");
+        // Sent again (a redelivery), the resync and the layers from before it are recognised: nothing changes.
+        List<String> resyncedFiles;
+        try (Stream<Path> names = Files.list(r3)) {
+            resyncedFiles = names.map(x -> x.getFileName().toString()).sorted().toList();
+        }
+        FakeContexts.Sink again = replicate(replica3, lagging, false);
+        assertEquals(List.of(), again.reported);
+        try (Stream<Path> names = Files.list(r3)) {
+            assertEquals(resyncedFiles, names.map(x -> x.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica3, diskId), tmp));
         assertEquals(layer4, ConnectTestSupportIds.id(files.get(4)));
 
         // A chain read short (layer 5 unreadable now) is no re-created disk: nothing is sent again from the base.

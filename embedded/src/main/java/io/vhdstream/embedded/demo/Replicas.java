@@ -32,11 +32,10 @@ final class Replicas {
         }
     }
 
-    /** The highest replica layer merged into the replica's base (0: none). */
+    /** The highest source layer merged into the replica's base (0: none), by retention or by a resync. */
     static int level(Path dir) {
         try {
-            return ReplicaLayers.read(dir).stream().filter(ReplicaLayers.Layer::merged)
-                    .mapToInt(ReplicaLayers.Layer::layerIndex).max().orElse(0);
+            return ReplicaLayers.level(dir);
         } catch (IOException e) {
             return 0;
         }

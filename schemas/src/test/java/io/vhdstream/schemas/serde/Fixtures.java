@@ -97,8 +97,10 @@ final class Fixtures {
         byte[] data = pattern(Limits.CHUNK_DEFAULT, 4);
         return List.of(
                 new BlockEvent(new StartOfLayer("disk-01", CHILD, BASE, 1, "layer-00001.vhd", 1L << 30,
-                        Limits.DEFAULT_BLOCK_SIZE, "s2")),
-                new BlockEvent(new StartOfLayer("disk-01", BASE, null, 0, "layer-00000.vhd", 1L << 30, 4096, null)),
+                        Limits.DEFAULT_BLOCK_SIZE, "s2", null)),
+                new BlockEvent(new StartOfLayer("disk-01", BASE, null, 0, "layer-00000.vhd", 1L << 30, 4096, null, null)),
+                new BlockEvent(new StartOfLayer("disk-01", BASE, null, 0, "base.vhd", 1L << 30, 4096, "s7",
+                        new io.vhdstream.schemas.block.Resync(6, 2, "the feed stopped at layer 1"))),
                 new BlockEvent(new ChangedBlock("disk-01", CHILD, BASE, 1, 0L, 0L, (long) data.length,
                         ByteBuffer.wrap(data), sha(data))),
                 new BlockEvent(new ChangedBlock("disk-01", BASE, null, 0, 5L, 512L, 512L,
