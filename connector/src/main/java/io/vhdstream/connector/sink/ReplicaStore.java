@@ -858,6 +858,7 @@ final class ReplicaStore implements Closeable {
         }
         open.clear();
         disks.clear();
+        staged.clear();
         openLayers.set(0); // counted again as disks are loaded again
     }
 
