@@ -93,6 +93,11 @@ final class ReplicaStore implements Closeable {
     private final Map<String, Map<UUID, Layer>> disks = new HashMap<>();
     /** Per disk: the resync base being written in the staging directory, if any. */
     private final Map<String, Layer> staged = new HashMap<>();
+    /**
+     * Disks whose latest StartOfLayer for the staged base's id was not a resync (records from before the resync,
+     * redelivered): records of that id go to the old chain until the next resync StartOfLayer.
+     */
+    private final java.util.Set<String> oldBaseSent = new java.util.HashSet<>();
     private final LinkedHashMap<Layer, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
     /** For the metrics thread: layers set to FAILED since start, and layers now started but neither sealed nor failed. */
     private final java.util.concurrent.atomic.AtomicLong failedLayers = new java.util.concurrent.atomic.AtomicLong();
@@ -177,8 +182,11 @@ final class ReplicaStore implements Closeable {
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
         Map<UUID, Layer> layers = disk(s.getDiskId());
         Layer st = staged.get(s.getDiskId());
-        if (s.getResync() != null || (st != null && st.manifest.sourceLayer().equals(id))) {
+        if (s.getResync() != null) {
             return stage(s, layers, st);
+        }
+        if (st != null && st.manifest.sourceLayer().equals(id)) {
+            oldBaseSent.add(s.getDiskId());
         }
         Layer l = layers.get(id);
         UUID parentOf = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
@@ -253,7 +261,8 @@ final class ReplicaStore implements Closeable {
                     + " with a parent: only a base can be sent as a resync");
         }
         Resync r = s.getResync();
-        int level = r != null ? r.getLevel() : st.manifest.baseLevel();
+        int level = r.getLevel();
+        oldBaseSent.remove(s.getDiskId());
         if (st == null) {
             for (Layer l : layers.values()) {
                 if (l.sealed() && l.manifest.sourceParent() == null && l.manifest.sourceLayer().equals(id)
@@ -290,7 +299,7 @@ final class ReplicaStore implements Closeable {
         openLayers.incrementAndGet();
         staged.put(s.getDiskId(), l);
         log.info("disk {}: resync: staging a new replica base at snapshot {} (level {}) in {}; the replica chain stays as it"
-                + " is until it is sealed{}", s.getDiskId(), s.getSnapshotId(), level, vhd, r == null ? "" : " (" + r.getReason() + ")");
+                + " is until it is sealed ({})", s.getDiskId(), s.getSnapshotId(), level, vhd, r.getReason());
         return Outcome.PREPARED;
     }
 
@@ -329,6 +338,7 @@ final class ReplicaStore implements Closeable {
         layers.clear();
         layers.put(st.manifest.sourceLayer(), new Layer(diskDir, st.manifest));
         staged.remove(diskId);
+        oldBaseSent.remove(diskId);
         resyncs.incrementAndGet();
         log.info("disk {}: resync done: the replica's base holds snapshot {} (level {}); the layers before it were replaced",
                 diskId, st.manifest.snapshotId(), st.manifest.baseLevel());
@@ -693,7 +703,7 @@ final class ReplicaStore implements Closeable {
         UUID id = Uuids.toUuid(layerId);
         Layer l = disk(diskId).get(id);
         Layer st = staged.get(diskId);
-        if (st != null && st.manifest.sourceLayer().equals(id)) {
+        if (st != null && st.manifest.sourceLayer().equals(id) && !oldBaseSent.contains(diskId)) {
             l = st; // while a resync base is staged, its records go to it, not to the old base of the same id
         }
         if (l == null && index > 0 && index <= highestBaseLevel(disk(diskId))) {
@@ -830,6 +840,7 @@ final class ReplicaStore implements Closeable {
         }
         disks.clear();
         staged.clear();
+        oldBaseSent.clear();
         openLayers.set(0); // counted again as disks are loaded again
         if (first != null) {
             throw first;
@@ -859,6 +870,7 @@ final class ReplicaStore implements Closeable {
         open.clear();
         disks.clear();
         staged.clear();
+        oldBaseSent.clear();
         openLayers.set(0); // counted again as disks are loaded again
     }
 

@@ -685,6 +685,10 @@ public class VhdSourceTask extends SourceTask {
             this.mergeStamp = layer.index() == 0 && disk.chain.layerDirectory() ? RootScanner.mergeStamp(layer.path().getParent()) : null;
             this.layerId = Uuids.of(layer.uniqueId());
             this.parentId = layer.parentUniqueId() == null ? null : Uuids.of(layer.parentUniqueId());
+            if (layer.index() == 0 && offset.base() > 0) {
+                // A base holding merged layers is only ever sent as a resync (resync() says why; this covers a restart).
+                this.resync = new Resync(offset.base(), 1, "the base, which holds layers 1.." + offset.base() + ", is sent again");
+            }
         }
 
         /** Adds at least one record; returns the data bytes added. */

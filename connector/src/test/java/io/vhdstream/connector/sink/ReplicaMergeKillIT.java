@@ -43,6 +43,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * last commit) or only from the record after the {@code LayersMerged} (the journal alone must finish the
  * merge). Every run converges on the uninterrupted one: the same replica files and manifests, each file reading
  * the same, every file passing check, and the top equal to the source.
+ *
+ * <p>Likewise for a resync (issue 9.2): a replica that got layers 0 and 1 only, fed the source's resync after
+ * retention merged 1..3 (the base again, then 4 and 5), killed while it writes the staged base (0-400 ms after
+ * the staging directory appears) and just as the staged base is sealed (the switch: then fed again only from
+ * after the resync, so the sealed staging alone must finish it), then fed again.
  */
 class ReplicaMergeKillIT {
     private static final long SIZE = 64 * TestChains.MIB;
@@ -88,6 +93,121 @@ class ReplicaMergeKillIT {
             assertSameReplica(refDisk, diskDir);
         }
         assertTrue(midMerge >= 2, "only " + midMerge + " kills landed in the middle of the merge");
+    }
+
+    @Test
+    void aSinkKilledMidResyncConvergesOnTheUninterruptedReplica() throws Exception {
+        String disk = "vm-resync";
+        Path root = tmp.resolve("layers");
+        List<Path> source = sourceWithMergedLayers(root.resolve(NameEncoding.diskDir(disk)));
+        Path records = tmp.resolve("resync-records.bin");
+        int[] resync = writeResyncRecords(root, records);
+
+        Path reference = tmp.resolve("reference");
+        assertEquals(0, runChild(reference, records, 0).waitFor(), "the uninterrupted run");
+        Path refDisk = reference.resolve(NameEncoding.diskDir(disk));
+        assertEquals(-1, TestChains.compareExports(source.get(5), ConnectTestSupport.replicaTop(reference, disk), tmp));
+        assertEquals(List.of("0000", "0004", "0005"), vhdFiles(refDisk).stream().map(n -> n.substring(0, 4)).toList());
+        assertFalse(Files.exists(refDisk.resolve(ReplicaStore.RESYNC_DIR)));
+
+        long[] delays = {0, 150, -1};
+        int midResync = 0;
+        for (int i = 0; i < delays.length; i++) {
+            Path replica = tmp.resolve("resync-kill-" + i);
+            Path diskDir = replica.resolve(NameEncoding.diskDir(disk));
+            Path staging = diskDir.resolve(ReplicaStore.RESYNC_DIR);
+            Process child = runChild(replica, records, 0);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (child.isAlive() && !(delays[i] >= 0 ? Files.exists(staging) : stagedSealed(staging))) {
+                assertTrue(System.currentTimeMillis() < deadline, "the resync never started");
+                Thread.sleep(1);
+            }
+            Thread.sleep(Math.max(0, delays[i]));
+            child.destroyForcibly();
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            boolean interrupted = Files.exists(staging);
+            midResync += interrupted ? 1 : 0;
+            // Connect redelivers from the last commit: from the start (the layers before the resync too) or from the resync;
+            // once the staged base was sealed (the commit point), possibly from the record after its EndOfLayer.
+            int from = delays[i] < 0 ? resync[1] + 1 : i % 2 == 0 ? 0 : resync[0];
+            System.out.println("ReplicaMergeKillIT: killed " + (delays[i] < 0 ? "as the staged base was sealed" : delays[i]
+                    + " ms into the resync") + " (" + (interrupted
+                    ? "staging left" : "resync done") + "), fed again from record " + from);
+            assertEquals(0, runChild(replica, records, from).waitFor(), "the restarted sink");
+            assertSameReplica(refDisk, diskDir);
+            assertFalse(Files.exists(staging));
+        }
+        assertTrue(midResync >= 2, "only " + midResync + " kills landed in the middle of the resync");
+    }
+
+    private static boolean stagedSealed(Path staging) {
+        try (Stream<Path> s = Files.list(staging)) {
+            for (Path m : s.filter(p -> p.toString().endsWith(LayerManifest.SUFFIX)).toList()) {
+                if (LayerManifest.read(m).state() == LayerManifest.State.SEALED) {
+                    return true;
+                }
+            }
+        } catch (IOException notYet) {
+            return false;
+        }
+        return false;
+    }
+
+    /**
+     * The source's records for layers 0 and 1, then (retention merged 1..3 meanwhile) its resync: the base again, then
+     * layers 4 and 5, encoded into a file; returns the indexes of the resync's StartOfLayer and EndOfLayer.
+     */
+    private static int[] writeResyncRecords(Path root, Path file) throws Exception {
+        Map<String, String> props = Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString());
+        List<SourceRecord> before = SourceHarness.emitAll(props);
+        int endOf1 = -1;
+        for (int i = 0; i < before.size() && endOf1 < 0; i++) {
+            if (BlockEvents.fromConnect(before.get(i).value()).getPayload() instanceof io.vhdstream.schemas.block.EndOfLayer e
+                    && e.getLayerIndex() == 1) {
+                endOf1 = i;
+            }
+        }
+        List<SourceRecord> sent = before.subList(0, endOf1 + 1);
+        Path dir;
+        try (Stream<Path> s = Files.list(root)) {
+            dir = s.findFirst().orElseThrow();
+        }
+        List<Path> all = new ArrayList<>();
+        for (String f : List.of("base.vhd", "0001@s2.vhd", "0002@s3.vhd", "0003@s4.vhd", "0004@s5.vhd", "0005@s6.vhd")) {
+            all.add(dir.resolve(f));
+        }
+        String line5 = TestChains.sealedLine(all, 5);
+        ChainMerger.merge(all.get(0), all.subList(1, 4), all.get(4));
+        Files.writeString(dir.resolve("merged"), "500 1 3\n");
+        Files.writeString(dir.resolve("sealed"), line5, StandardOpenOption.APPEND);
+        List<SourceRecord> after;
+        try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(sent), false)) {
+            after = h.drain(3);
+        }
+        int resyncAt = -1;
+        int resyncEnd = -1;
+        int n = 0;
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+            List<SourceRecord> rs = new ArrayList<>(sent);
+            rs.addAll(after);
+            for (SourceRecord r : rs) {
+                if (!r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
+                    continue;
+                }
+                BlockEvent e = BlockEvents.fromConnect(r.value());
+                if (e.getPayload() instanceof io.vhdstream.schemas.block.StartOfLayer s && s.getResync() != null) {
+                    resyncAt = n;
+                } else if (resyncAt >= 0 && resyncEnd < 0 && e.getPayload() instanceof io.vhdstream.schemas.block.EndOfLayer) {
+                    resyncEnd = n;
+                }
+                byte[] b = BlockEvents.encode(e);
+                out.writeInt(b.length);
+                out.write(b);
+                n++;
+            }
+        }
+        assertTrue(resyncAt > 0 && resyncEnd > resyncAt, "the source resynced");
+        return new int[] {resyncAt, resyncEnd};
     }
 
     /** base.vhd and sealed layers 1..5, then the source's retention merges 1..3 into the base (as the topology does). */
