@@ -7,6 +7,7 @@ import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.SourceError;
+import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
 import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.serde.AvroSerdes;
@@ -128,22 +129,26 @@ public final class Demo {
             BlockCounter blocks = BlockCounter.start(client);
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
             Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
-            progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica sealed %d/%d",
+            progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica at %s%s",
                     human(producedBytes.get()), count(sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
-                    human(blocks.bytes.get()), Replicas.sealed(replicaDiskDir), options.snapshots()));
+                    human(blocks.bytes.get()), Replicas.newest(replicaDiskDir),
+                    blocks.resyncs.get() == 0 ? "" : " (" + blocks.resyncs.get() + " resyncs)"));
 
             long t0 = System.nanoTime();
-            Model model = writer == null ? produce(client, diskId, () -> Replicas.sealed(replicaDiskDir))
-                    : write(client, diskId, work.resolve("writer-" + runId));
+            Model model = writer == null ? produce(client, diskId) : write(client, diskId, work.resolve("writer-" + runId));
             double produceSeconds = secondsSince(t0);
             awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = secondsSince(t0);
-            awaitCount(() -> Replicas.sealed(replicaDiskDir), options.snapshots(), "replica layers sealed");
             List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
             int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
-            // The source may announce the last merge after the last layer: the replica follows it then.
-            awaitCount(() -> Replicas.level(replicaDiskDir), level, "replica merged up to the source's base");
+            // Whatever way the replica got there (layer by layer, through merges, or a resync when the feed fell behind
+            // the window): it holds the newest snapshot, and its base the same snapshot as the source's.
+            SealedLayer newest = all.get(all.size() - 1);
+            awaitProgress(() -> Replicas.holds(replicaDiskDir, newest.layerIndex(), newest.snapshotId(), level),
+                    () -> blocks.records.get() + Replicas.bytes(replicaDiskDir),
+                    () -> "at " + Replicas.newest(replicaDiskDir) + ", level " + Replicas.level(replicaDiskDir),
+                    "the replica holding snapshot " + newest.snapshotId() + " with its base at level " + level);
             double replicaSeconds = secondsSince(t0);
             progress.stop();
 
@@ -171,7 +176,8 @@ public final class Demo {
                     producedCommands.get() + (writer == null ? " commands" : " client operations"));
             stage("topology: events -> VHD layers", data, topologySeconds, all.size() + " layers sealed, "
                     + merges.size() + " merges");
-            stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records");
+            stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records"
+                    + (blocks.resyncs.get() == 0 ? "" : ", " + blocks.resyncs.get() + " resyncs (the feed fell behind the window)"));
             stage("sink: changed blocks -> replica", blocks.bytes.get(), replicaSeconds, Replicas.sealed(replicaDiskDir) + " layers");
             stage("rebuild every retained snapshot", model.size() * sealed.size(), rebuildSeconds, sealed.size() + " rebuilds");
             printSummary();
@@ -202,13 +208,10 @@ public final class Demo {
     /**
      * Sends the workload and applies each command to the model in the same pass. The workload's writes come
      * from the generator; the demo places exactly {@code --snapshots} snapshots among them (snapshot i after
-     * write i*W/N, the last after the last write), whatever the write volume.
-     *
-     * @param replicaSealed how many layers the replica sealed: a snapshot that would merge layers the feed has not
-     *                      carried yet waits for it (the demo compresses days into seconds; a deployment sizes the
-     *                      window for its longest feed lag, docs/decisions.md)
+     * write i*W/N, the last after the last write), whatever the write volume. The snapshots do not wait for the
+     * feed: one that falls behind the window resyncs (docs/decisions.md).
      */
-    private Model produce(Map<String, Object> client, String diskId, Counter replicaSealed) throws IOException {
+    private Model produce(Map<String, Object> client, String diskId) throws IOException {
         WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024, 0, options.seed());
         long writes = (options.writeVolume() + spec.writeBytes() - 1) / spec.writeBytes();
         int n = options.snapshots();
@@ -235,12 +238,12 @@ public final class Demo {
                         points.put(WorkloadProducer.await(sent).offset(), model.digestNow());
                     }
                     while (taken < n - 1 && written >= (taken + 1) * writes / n) {
-                        snapshot(producer, model, replicaSealed, diskId, ++taken);
+                        snapshot(producer, model, diskId, ++taken);
                     }
                 }
             }
             while (taken < n) {
-                snapshot(producer, model, replicaSealed, diskId, ++taken);
+                snapshot(producer, model, diskId, ++taken);
             }
             producer.flush();
             producedBytes.set(producer.dataBytes());
@@ -248,28 +251,9 @@ public final class Demo {
         return model;
     }
 
-    /** Snapshot {@code s<k>}, once the feed is within the window it may merge. */
-    private void snapshot(WorkloadProducer producer, Model model, Counter replicaSealed, String diskId, int k) throws IOException {
-        awaitFeedWithinWindow(producer, replicaSealed, k);
+    /** Snapshot {@code s<k>}. */
+    private void snapshot(WorkloadProducer producer, Model model, String diskId, int k) throws IOException {
         send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + k, null));
-    }
-
-    /**
-     * Before snapshot {@code k}, whose seal may merge the oldest layers into the base, the replica holds every layer
-     * sealed so far but the newest retained ones (never the one snapshot k itself seals: no wait on ourselves).
-     */
-    private void awaitFeedWithinWindow(WorkloadProducer producer, Counter replicaSealed, int k) throws IOException {
-        int need = Math.min(k - 1, k - options.retain() + 1);
-        if (need <= 0 || replicaSealed.get() >= need) {
-            return;
-        }
-        producer.flush();
-        try {
-            awaitCount(replicaSealed, need, "replica layers sealed before snapshot s" + k);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted waiting for the replica");
-        }
     }
 
     /** The writer's writes and snapshots, applied to the model as the client made them. */
@@ -385,6 +369,38 @@ public final class Demo {
         int get() throws IOException;
     }
 
+    interface Probe<T> {
+        T get() throws IOException;
+    }
+
+    /**
+     * Waits until {@code done}; fails once {@code progress} (anything that moves while the stage works) stays the same
+     * for the stall timeout, or at the stage timeout, saying where {@code state} was.
+     */
+    static void awaitProgress(Probe<Boolean> done, Probe<Long> progress, Probe<String> state, String what)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
+        long seen = Long.MIN_VALUE;
+        long movedAt = System.nanoTime();
+        while (!done.get()) {
+            long now = System.nanoTime();
+            long p = progress.get();
+            if (p != seen) {
+                seen = p;
+                movedAt = now;
+            }
+            if (now > deadline) {
+                throw new IOException("timed out after " + STAGE_TIMEOUT.toMinutes() + " min waiting for " + what + ": "
+                        + state.get());
+            }
+            if (now - movedAt > STALL_TIMEOUT.toNanos()) {
+                throw new IOException("stopped: waiting for " + what + ", nothing moved for " + STALL_TIMEOUT.toMinutes()
+                        + " min (" + state.get() + "; see the source's and the sink's log for why)");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
         int have;
@@ -413,6 +429,7 @@ public final class Demo {
         final AtomicLong records = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        final AtomicLong resyncs = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
@@ -455,6 +472,8 @@ public final class Demo {
                 records.incrementAndGet();
             } else if (p instanceof SourceError) {
                 errors.incrementAndGet();
+            } else if (p instanceof StartOfLayer s && s.getResync() != null) {
+                resyncs.incrementAndGet();
             }
         }
 
