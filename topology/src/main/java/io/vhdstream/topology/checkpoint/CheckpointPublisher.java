@@ -63,20 +63,21 @@ public final class CheckpointPublisher {
      */
     public void resume(Iterable<String> diskIds, Long groupCommitted) throws IOException {
         for (String id : diskIds) {
+            // From the files first: a disk whose publication stands is not opened (a start opens disks lazily).
+            Path dir = layers.directory(id);
+            List<SealedLayer> sealed = SealedLayer.readAll(dir.resolve(LayerNames.SEALED));
+            List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
+            PublishedMarks.Mark m = marks.get(id);
+            if (sealed.isEmpty() || m != null && m.covers(Job.through(sealed, merges), groupCommitted)) {
+                continue;
+            }
+            // Opened through the layers, which finish a merge a crash cut short before anything reads the base.
             DiskState disk = layers.state(id);
             if (disk == null || disk.deleted()) {
                 continue;
             }
-            List<SealedLayer> sealed = layers.sealedLayers(id);
-            if (sealed.isEmpty()) {
-                continue;
-            }
-            List<MergeRecord> merges = layers.merges(id);
-            PublishedMarks.Mark m = marks.get(id);
-            if (m == null || !m.covers(Job.through(sealed, merges), groupCommitted)) {
-                marks.remove(id);   // until the new publication is complete, a restart must not trust the old one
-                baseChanged(disk, sealed, merges, CheckpointRecords.presentChunks(base(id)));
-            }
+            marks.remove(id);   // until the new publication is complete, a restart must not trust the old one
+            baseChanged(disk, layers.sealedLayers(id), layers.merges(id), CheckpointRecords.presentChunks(base(id)));
         }
     }
 

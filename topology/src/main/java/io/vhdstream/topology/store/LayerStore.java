@@ -270,7 +270,7 @@ public final class LayerStore implements StateStore {
         return io.vhdstream.topology.checkpoint.PublishedMarks.read(layersDir, input.topic(), input.partition());
     }
 
-    /** The disks of this store's partition (directories whose state names it), deleted ones included. */
+    /** The live disks of this store's partition (directories whose state names it), from their state files. */
     public java.util.List<String> diskIds() throws IOException {
         java.util.List<String> ids = new java.util.ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(layersDir)) {
@@ -287,7 +287,7 @@ public final class LayerStore implements StateStore {
                     log.warn("{}: not a disk directory ({})", d, e.getMessage());
                     continue;
                 }
-                if (s.partition() == input.partition() && s.topic().equals(input.topic())) {
+                if (s.partition() == input.partition() && s.topic().equals(input.topic()) && !s.deleted()) {
                     ids.add(s.diskId());
                 }
             }
