@@ -21,7 +21,8 @@ import java.util.List;
             "Text: 'start length depth offset file' per extent held by a layer, 'start length - - zeros' otherwise.",
             "JSON (like qemu-img map --output=json, inside a versioned object): {\"version\":1,\"file\",\"layers\":[...],"
                 + "\"extents\":[{\"start\",\"length\",\"depth\",\"present\",\"zero\",\"data\",\"offset\"}]}; an extent"
-                + " no layer holds has depth = the number of layers, present false, zero true."})
+                + " no layer holds is the bottom layer's zeros, as qemu-img map reports a VHD's unallocated blocks:"
+                + " depth = the number of layers - 1, present true, zero true, data false, no offset."})
 public final class MapCommand extends VerbCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The (top) image.")
     Path file;
@@ -32,7 +33,7 @@ public final class MapCommand extends VerbCommand {
     @Mixin
     ChainOptionsMixin chainOptions;
 
-    /** One merged run: data at {@code offset} of layer {@code depth}, or zeros (depth = layers, offset -1). */
+    /** One merged run: data at {@code offset} of layer {@code depth}, or zeros (the bottom layer's, offset -1). */
     record Run(long start, long length, int depth, long offset) {
     }
 
@@ -42,12 +43,12 @@ public final class MapCommand extends VerbCommand {
         List<Run> runs = new ArrayList<>();
         try (VhdChain chain = VhdChain.open(file, chainOptions.forImage(file), false)) {
             chain.layers().forEach(l -> layers.add(l.path()));
-            int zerosDepth = layers.size();
+            int zerosDepth = layers.size() - 1;
             chain.resolve(0, chain.virtualSize(), (o, n, layer, fileOff) -> {
                 int depth = layer < 0 ? zerosDepth : layer;
                 Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
                 if (last != null && last.depth() == depth && last.start() + last.length() == o
-                        && (layer < 0 || last.offset() + last.length() == fileOff)) {
+                        && (layer < 0 ? last.offset() < 0 : last.offset() >= 0 && last.offset() + last.length() == fileOff)) {
                     runs.set(runs.size() - 1, new Run(last.start(), last.length() + n, depth, last.offset()));
                 } else {
                     runs.add(new Run(o, n, depth, layer < 0 ? -1 : fileOff));
@@ -59,7 +60,7 @@ public final class MapCommand extends VerbCommand {
         } else {
             PrintWriter out = out();
             for (Run r : runs) {
-                out.println(r.depth() < layers.size()
+                out.println(r.offset() >= 0
                         ? Text.printable(r.start() + " " + r.length() + " " + r.depth() + " " + r.offset() + " "
                                 + layers.get(r.depth()).toAbsolutePath())
                         : r.start() + " " + r.length() + " - - zeros");

@@ -20,7 +20,7 @@ final class MapJson {
     static void print(PrintWriter out, Path file, List<Path> layers, List<MapCommand.Run> runs) {
         List<Extent> extents = runs.stream().map(r -> r.offset() >= 0
                 ? new Extent(r.start(), r.length(), r.depth(), true, false, true, r.offset())
-                : new Extent(r.start(), r.length(), r.depth(), false, true, false, null)).toList();
+                : new Extent(r.start(), r.length(), r.depth(), true, true, false, null)).toList();
         JsonOutput.print(out, new Document(file.toAbsolutePath().normalize().toString(),
                 layers.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList(), extents));
     }

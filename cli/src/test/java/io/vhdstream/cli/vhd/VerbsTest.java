@@ -111,8 +111,8 @@ class VerbsTest {
         assertEquals(2, depthAt(n, 0));
         assertEquals(2, depthAt(n, 3 << 20));
         JsonNode hole = extentAt(n, 6 << 20);
-        assertEquals(3, hole.get("depth").asInt());
-        assertTrue(hole.get("zero").asBoolean() && !hole.get("present").asBoolean() && !hole.has("offset"));
+        assertEquals(2, hole.get("depth").asInt(), "a range no layer holds is the bottom layer's, as in qemu-img map");
+        assertTrue(hole.get("zero").asBoolean() && !hole.get("data").asBoolean() && !hole.has("offset"));
 
         byte[] disk = vhd("read", top, "--offset", "0", "--length", "8M").assertOk().stdout();
         for (JsonNode e : n.get("extents")) {
@@ -128,6 +128,66 @@ class VerbsTest {
         }
         List<String> text = vhd("map", top).assertOk().outLines();
         assertEquals(n.get("extents").size(), text.size());
+    }
+
+    /**
+     * qemu-img map is the oracle: on images qemu-img and qemu-io made, every extent field agrees; on a chain
+     * (which qemu cannot open: it has no VHD parents) each extent read from the parent is what qemu-img map says
+     * of the parent alone, one level deeper.
+     */
+    @Test
+    void mapAgreesWithQemuImgMap() throws Exception {
+        Path base = dir.resolve("base.vhd");
+        assertEquals("0:", qemu("create", "-q", "-f", "vpc", "-o", "subformat=dynamic", base.toString(), "16M"));
+        Process io = new ProcessBuilder("qemu-io", "-f", "vpc", "-c", "write -P 1 0 2M", "-c", "write -P 2 6M 1M",
+                "-c", "write -P 3 9M 4K", "-c", "write -P 4 14M 2M", base.toString()).redirectErrorStream(true).start();
+        io.getInputStream().readAllBytes();
+        assertEquals(0, io.waitFor());
+        assertEquals(qemuMap(base), extents(JSON.readTree(vhd("map", "--json", base).assertOk().out())));
+
+        Path fixed = dir.resolve("fixed.vhd");
+        assertEquals("0:", qemu("create", "-q", "-f", "vpc", "-o", "subformat=fixed", fixed.toString(), "4M"));
+        assertEquals(qemuMap(fixed), extents(JSON.readTree(vhd("map", "--json", fixed).assertOk().out())));
+
+        Path child = dir.resolve("child.vhd");
+        vhd("snapshot", base, child).assertOk();
+        runWithStdin(random(1 << 20, 5), vhdArgs("write", child, "--offset", "1M")).assertOk();
+        JsonNode parent = qemuMap(base);
+        int fromParent = 0;
+        for (JsonNode e : extents(JSON.readTree(vhd("map", "--json", child).assertOk().out()))) {
+            if (e.get("depth").asInt() == 0) {
+                continue;
+            }
+            fromParent++;
+            long start = e.get("start").asLong();
+            JsonNode q = null;
+            for (JsonNode c : parent) {
+                if (c.get("start").asLong() <= start && start < c.get("start").asLong() + c.get("length").asLong()) {
+                    q = c;
+                }
+            }
+            assertTrue(q != null && start + e.get("length").asLong() <= q.get("start").asLong() + q.get("length").asLong(),
+                    "extent at " + start + " lies within one of qemu's extents of the parent");
+            com.fasterxml.jackson.databind.node.ObjectNode expect = q.deepCopy();
+            expect.put("start", start).put("length", e.get("length").asLong()).put("depth", q.get("depth").asInt() + 1);
+            if (q.has("offset")) {
+                expect.put("offset", q.get("offset").asLong() + start - q.get("start").asLong());
+            }
+            assertEquals(expect, e, "extent at " + start);
+        }
+        assertTrue(fromParent >= 3, "the parent's data and holes are both in the child's map");
+    }
+
+    /** qemu-img map --output=json of one image. */
+    private static JsonNode qemuMap(Path image) throws Exception {
+        Process p = new ProcessBuilder("qemu-img", "map", "--output=json", "-f", "vpc", image.toString()).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        return JSON.readTree(out);
+    }
+
+    private static JsonNode extents(JsonNode map) {
+        return map.get("extents");
     }
 
     private static JsonNode extentAt(JsonNode map, long offset) {
