@@ -145,8 +145,13 @@ class VerbsTest {
         assertEquals(0, io.waitFor());
         assertEquals(qemuMap(base), extents(JSON.readTree(vhd("map", "--json", base).assertOk().out())));
 
+        // Written in full: qemu-img also reports holes of the host file as zero (data and zero true); map does not.
         Path fixed = dir.resolve("fixed.vhd");
         assertEquals("0:", qemu("create", "-q", "-f", "vpc", "-o", "subformat=fixed", fixed.toString(), "4M"));
+        Process fill = new ProcessBuilder("qemu-io", "-f", "vpc", "-c", "write -P 5 0 4212736", fixed.toString())
+                .redirectErrorStream(true).start();
+        fill.getInputStream().readAllBytes();
+        assertEquals(0, fill.waitFor());
         assertEquals(qemuMap(fixed), extents(JSON.readTree(vhd("map", "--json", fixed).assertOk().out())));
 
         Path child = dir.resolve("child.vhd");
@@ -173,7 +178,7 @@ class VerbsTest {
             if (q.has("offset")) {
                 expect.put("offset", q.get("offset").asLong() + start - q.get("start").asLong());
             }
-            assertEquals(expect, e, "extent at " + start);
+            assertEquals(JSON.readTree(expect.toString()), JSON.readTree(e.toString()), "extent at " + start);
         }
         assertTrue(fromParent >= 3, "the parent's data and holes are both in the child's map");
     }
