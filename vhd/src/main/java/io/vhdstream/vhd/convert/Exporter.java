@@ -18,26 +18,36 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes the whole virtual disk, as read through the chain, to a raw file or a stream: the one flattener
  * (export, rebuild's flat image and conversion to raw all come here). Runs no layer holds stay holes in a
- * regular output file and are written as zeros to a stream. Present runs are copied through a ring of {@link #BUFFERS} direct buffers of
- * {@link #BUFFER} bytes (never the heap): a reader thread resolves the chain and reads, the calling thread
- * writes, so reading and writing overlap on two cores as in {@code qemu-img convert}. Measured on Linux with
- * the image in the page cache this is about 1.7x faster than a file-to-file {@code transferTo} (sendfile),
- * which does one copy but on one core (see docs/benchmarks.md).
+ * regular output file and are written as zeros to a stream.
  *
- * <p>The chain is only touched by the reader thread while an export runs; progress is reported from the
- * calling thread.
+ * <p>Into a regular file, a resolver thread walks the chain and hands out pieces of at most {@link #BUFFER}
+ * bytes; {@link #COPIERS} threads (the calling one among them) each read a piece into a direct buffer of
+ * their own and write it at its place, in any order. The cost of a copy through the page cache is the
+ * kernel's copy into the output's pages (about three quarters of the CPU, for qemu-img as for us), so the
+ * writes must run on every core, as qemu-img convert's parallel requests do; with one writer thread the
+ * export was bound by that thread (docs/benchmarks.md). Into a stream, a reader thread reads through a ring
+ * of {@link #BUFFERS} direct buffers and the calling thread writes them in order.
+ *
+ * <p>The chain's metadata is only touched by the resolver (or reader) thread while an export runs; the
+ * copiers only read layer files at positions (thread-safe). Progress is reported from the calling thread.
  */
 public final class Exporter {
     static final long WINDOW = 256L << 20;
-    static final int BUFFER = 1 << 20;
+    static final int BUFFER = 2 << 20;
     static final int BUFFERS = 4;
+    /** Threads copying into a regular file: one per core, at least two (reads overlap writes), at most four. */
+    static final int COPIERS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private static final int ZERO_CHUNK = 1 << 20;
     private static final long POLL_MS = 50;
 
@@ -83,7 +93,7 @@ public final class Exporter {
         try (AtomicOutput target = AtomicOutput.create(rawOut, overwrite, durable)) {
             try (FileChannel out = FileChannel.open(target.temp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  WriteBehind behind = durable ? new WriteBehind(out) : null) {
-                copy(chain, size, out, true, behind, progress);
+                copyToFile(chain, size, out, behind, progress);
                 if (out.size() < size) {
                     // The tail is a hole: truncate cannot grow a file, and writing its last byte would cost a block.
                     try (var raf = new java.io.RandomAccessFile(target.temp().toFile(), "rw")) {
@@ -100,15 +110,183 @@ public final class Exporter {
      * reader of a stream expects.
      */
     public static void export(VhdChain chain, WritableByteChannel out, ProgressListener progress) throws IOException {
-        copy(chain, chain.virtualSize(), out, false, null, progress);
+        copy(chain, chain.virtualSize(), out, progress);
+    }
+
+    /** What the resolver hands the copiers: {@code length} bytes at {@code from} in layer {@code layer}, for disk offset {@code at}. */
+    private record Piece(int layer, long from, long at, int length, long done) {
+        static Piece progress(long done) { return new Piece(-1, -1, -1, 0, done); }
+        static final Piece END = new Piece(-1, -1, -1, 0, -1);
     }
 
     /**
-     * Into a regular file ({@code sparse}, {@code out} a FileChannel): positional writes, holes skipped, written
-     * bytes handed to {@code behind} (when not null) as the copy goes; otherwise sequential, holes as zeros.
+     * Into a regular file: positional writes by {@link #COPIERS} threads, holes skipped, written bytes handed
+     * to {@code behind} (when not null) as the copy goes.
      */
-    private static void copy(VhdChain chain, long size, WritableByteChannel out, boolean sparse, WriteBehind behind,
-                             ProgressListener progress) throws IOException {
+    private static void copyToFile(VhdChain chain, long size, FileChannel out, WriteBehind behind,
+                                   ProgressListener progress) throws IOException {
+        Copy copy = new Copy(chain, size, out, behind);
+        List<Thread> threads = new ArrayList<>();
+        threads.add(copy.start(copy::resolve, "vhd-export-reader"));
+        for (int i = 1; i < COPIERS; i++) {
+            threads.add(copy.start(copy::copyPieces, "vhd-export-copier"));
+        }
+        long reported = 0;
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+        try {
+            while (copy.copyPiece(buffer)) {
+                long reached = copy.reached.get();
+                if (reached > reported) {
+                    reported = reached;
+                    progress.progress(reached, size);
+                }
+            }
+        } catch (Throwable e) {
+            copy.fail(e);
+        } finally {
+            copy.stop |= copy.failure.get() != null;
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    copy.fail(new InterruptedIOException("export interrupted"));
+                }
+            }
+        }
+        Throwable f = copy.failure.get();
+        if (f != null) {
+            throw Failures.rethrow(f);
+        }
+        if (copy.reached.get() > reported) {
+            progress.progress(copy.reached.get(), size);
+        }
+    }
+
+    /** One copy into a regular file: the pieces between the resolver and the copiers, and the first failure. */
+    private static final class Copy {
+        private final VhdChain chain;
+        private final long size;
+        private final FileChannel out;
+        private final WriteBehind behind;
+        private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(4 * COPIERS);
+        final AtomicLong reached = new AtomicLong();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        volatile boolean stop;
+
+        Copy(VhdChain chain, long size, FileChannel out, WriteBehind behind) {
+            this.chain = chain;
+            this.size = size;
+            this.out = out;
+            this.behind = behind;
+        }
+
+        Thread start(Runnable r, String name) {
+            // No interrupts to stop them: an interrupt closes the FileChannel being read, which is the caller's.
+            Thread t = new Thread(() -> {
+                try {
+                    r.run();
+                } catch (Throwable e) {
+                    fail(e);
+                }
+            }, name);
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        void fail(Throwable e) {
+            failure.compareAndSet(null, e instanceof UncheckedIOException u ? u.getCause() : e);
+            stop = true;
+        }
+
+        /** The resolver: the chain's runs in disk order, as pieces, then {@link Piece#END}. */
+        void resolve() {
+            try {
+                for (long win = 0; win < size && !stop; win += WINDOW) {
+                    long len = Math.min(WINDOW, size - win);
+                    chain.resolve(win, len, (o, n, layer, fileOff) -> {
+                        for (long done = 0; layer >= 0 && done < n; ) {
+                            int k = (int) Math.min(BUFFER, n - done);
+                            put(new Piece(layer, fileOff + done, o + done, k, -1));
+                            done += k;
+                        }
+                    });
+                    put(Piece.progress(win + len));
+                }
+                put(Piece.END);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (Cancelled e) {
+                // a copier failed first; it reported its own error
+            }
+        }
+
+        void copyPieces() {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+            try {
+                while (copyPiece(buffer)) {
+                    // until the end or a failure
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /**
+         * Copies the next piece through {@code b} (each copier's own); false at the end (left in the queue for
+         * the other copiers) or after a failure.
+         */
+        boolean copyPiece(ByteBuffer b) throws IOException {
+            Piece p;
+            try {
+                do {
+                    if (stop) {
+                        return false;
+                    }
+                    p = pieces.poll(POLL_MS, TimeUnit.MILLISECONDS);
+                } while (p == null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("export interrupted");
+            }
+            if (p == Piece.END) {
+                pieces.add(p); // room: it was just taken, and nothing follows it
+                return false;
+            }
+            if (p.done() >= 0) {
+                reached.accumulateAndGet(p.done(), Math::max);
+                return true;
+            }
+            b.clear().limit(p.length());
+            chain.layers().get(p.layer()).file().readFully(p.from(), b);
+            b.flip();
+            long pos = p.at();
+            while (b.hasRemaining()) {
+                pos += out.write(b, pos);
+            }
+            if (behind != null) {
+                behind.written(p.length());
+            }
+            return true;
+        }
+
+        private void put(Piece p) {
+            try {
+                while (!pieces.offer(p, POLL_MS, TimeUnit.MILLISECONDS)) {
+                    if (stop) {
+                        throw new Cancelled();
+                    }
+                }
+            } catch (InterruptedException e) {
+                throw new UncheckedIOException(new InterruptedIOException("export reader interrupted"));
+            }
+        }
+    }
+
+    /** To a stream: sequential writes in the calling thread, holes as zeros, read ahead by a reader thread. */
+    private static void copy(VhdChain chain, long size, WritableByteChannel out, ProgressListener progress)
+            throws IOException {
         BlockingQueue<ByteBuffer> free = new ArrayBlockingQueue<>(BUFFERS);
         for (int i = 0; i < BUFFERS; i++) {
             free.add(ByteBuffer.allocateDirect(BUFFER));
@@ -116,12 +294,12 @@ public final class Exporter {
         // room for every buffer plus the zero, progress and end items between them: the reader never waits on it
         // for long, and the writer alone decides when to stop
         BlockingQueue<Item> full = new ArrayBlockingQueue<>(BUFFERS + 64);
-        Reader reader = new Reader(chain, size, sparse, free, full);
+        Reader reader = new Reader(chain, size, free, full);
         // No interrupts to stop it: an interrupt closes the FileChannel it is reading, which is the caller's.
         Thread t = new Thread(reader, "vhd-export-reader");
         t.setDaemon(true);
         t.start();
-        ByteBuffer zeros = sparse ? null : ByteBuffer.allocateDirect(ZERO_CHUNK);
+        ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
         try {
             while (true) {
                 Item it;
@@ -139,12 +317,8 @@ public final class Exporter {
                 }
                 if (it.data() != null) {
                     ByteBuffer b = it.data();
-                    long pos = it.at();
                     while (b.hasRemaining()) {
-                        pos += sparse ? ((FileChannel) out).write(b, pos) : out.write(b);
-                    }
-                    if (behind != null) {
-                        behind.written(b.limit());
+                        out.write(b);
                     }
                     free.add(b); // never full: there are only BUFFERS buffers
                 } else if (it.zeros() > 0) {
@@ -166,15 +340,13 @@ public final class Exporter {
     private static final class Reader implements Runnable {
         private final VhdChain chain;
         private final long size;
-        private final boolean sparse;
         private final BlockingQueue<ByteBuffer> free;
         private final BlockingQueue<Item> full;
         volatile boolean cancelled;
 
-        Reader(VhdChain chain, long size, boolean sparse, BlockingQueue<ByteBuffer> free, BlockingQueue<Item> full) {
+        Reader(VhdChain chain, long size, BlockingQueue<ByteBuffer> free, BlockingQueue<Item> full) {
             this.chain = chain;
             this.size = size;
-            this.sparse = sparse;
             this.free = free;
             this.full = full;
         }
@@ -195,7 +367,7 @@ public final class Exporter {
                                 put(Item.data(b, o + done));
                                 done += k;
                             }
-                        } else if (!sparse) {
+                        } else {
                             put(Item.zeros(o, n));
                         }
                     });

@@ -28,8 +28,8 @@ public final class WriteBehind implements AutoCloseable {
         thread.start();
     }
 
-    /** The writer wrote {@code n} more bytes. */
-    public void written(long n) {
+    /** The writers wrote {@code n} more bytes (from any thread). */
+    public synchronized void written(long n) {
         unsynced += n;
         if (unsynced >= STEP) {
             unsynced = 0;

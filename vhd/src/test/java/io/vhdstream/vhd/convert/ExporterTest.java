@@ -89,12 +89,12 @@ class ExporterTest {
                     () -> Exporter.export(c, dir.resolve("out.raw"), ProgressListener.NONE));
             assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
         }
-        assertTrue(waitForReaders(), "the reader thread outlived the export");
+        assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
     }
 
     private static boolean waitForReaders() throws InterruptedException {
         for (int i = 0; i < 50; i++) {
-            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("vhd-export-reader"))) {
+            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("vhd-export-"))) {
                 return true;
             }
             Thread.sleep(20);
@@ -114,6 +114,6 @@ class ExporterTest {
                 throw boom;
             }));
         }
-        assertTrue(waitForReaders(), "the reader thread outlived the export");
+        assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
     }
 }
