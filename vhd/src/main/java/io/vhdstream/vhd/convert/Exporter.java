@@ -272,15 +272,20 @@ public final class Exporter {
         }
 
         private void put(Piece p) {
-            try {
-                while (!pieces.offer(p, POLL_MS, TimeUnit.MILLISECONDS)) {
-                    if (stop) {
-                        throw new Cancelled();
-                    }
+            offer(pieces, p, () -> stop);
+        }
+    }
+
+    /** Puts {@code item} into {@code queue}, waiting for room; throws {@link Cancelled} once {@code cancelled}. */
+    private static <T> void offer(BlockingQueue<T> queue, T item, java.util.function.BooleanSupplier cancelled) {
+        try {
+            while (!queue.offer(item, POLL_MS, TimeUnit.MILLISECONDS)) {
+                if (cancelled.getAsBoolean()) {
+                    throw new Cancelled();
                 }
-            } catch (InterruptedException e) {
-                throw new UncheckedIOException(new InterruptedIOException("export reader interrupted"));
             }
+        } catch (InterruptedException e) {
+            throw new UncheckedIOException(new InterruptedIOException("export reader interrupted"));
         }
     }
 
@@ -402,15 +407,7 @@ public final class Exporter {
         }
 
         private void put(Item it) {
-            try {
-                while (!full.offer(it, POLL_MS, TimeUnit.MILLISECONDS)) {
-                    if (cancelled) {
-                        throw new Cancelled();
-                    }
-                }
-            } catch (InterruptedException e) {
-                throw new UncheckedIOException(new InterruptedIOException("export reader interrupted"));
-            }
+            offer(full, it, () -> cancelled);
         }
     }
 
