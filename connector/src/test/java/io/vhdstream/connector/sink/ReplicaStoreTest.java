@@ -70,6 +70,39 @@ class ReplicaStoreTest {
         assertEquals(-1, TestChains.compareExports(chain.get(2), top(), tmp));
     }
 
+    /**
+     * After an I/O error the sink resets the store and Connect redelivers the batch: the store goes on from its
+     * files (writers closed, so the layer files can be opened again) and takes the redelivered records.
+     */
+    @Test
+    void aResetStoreGoesOnFromItsFilesWithTheBatchDeliveredAgain() throws Exception {
+        int cut = events.size() * 2 / 3;
+        try (ReplicaStore s = store()) {
+            for (BlockEvent e : events.subList(0, cut)) {
+                s.apply(e);
+            }
+            s.reset();
+            for (BlockEvent e : events.subList(cut - 20, events.size())) {
+                s.apply(e);
+            }
+        }
+        assertReplicaEqualsSource();
+    }
+
+    @Test
+    void aRecordLogLeftBesideASealedLayerIsDroppedWhenTheDiskIsLoaded() throws Exception {
+        try (ReplicaStore s = store()) {
+            for (BlockEvent e : events) {
+                s.apply(e);
+            }
+        }
+        Path top = top();
+        Path stale = top.resolveSibling(top.getFileName().toString().replace(".vhd", RecordLog.SUFFIX));
+        Files.write(stale, new byte[RecordLog.ENTRY]); // what a failure between sealing and deleting it leaves
+        assertReplicaEqualsSource();
+        assertTrue(Files.notExists(stale), "the stale record log is gone");
+    }
+
     @Test
     void everythingTwiceIsHarmless() throws Exception {
         try (ReplicaStore s = store()) {
