@@ -38,6 +38,11 @@ public final class RebuildCommand extends VerbCommand {
             description = "Layers topic, read for the retained window (default: ${DEFAULT-VALUE}).")
     String layersTopic;
 
+    @Option(names = "--checkpoints-topic", paramLabel = "TOPIC", defaultValue = "vhdstream-checkpoints",
+            description = "Checkpoint topic: where the rebuild of a disk whose first commands retention deleted starts"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String checkpointsTopic;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the chain (new or empty).")
     Path out;
 
@@ -64,7 +69,8 @@ public final class RebuildCommand extends VerbCommand {
             throw io.vhdstream.cli.CliException.usage("USAGE", "--at: " + e.getMessage());
         }
         var req = CommandLog.rebuildRequest(kafka, topic.topic, disk, until == null ? "-" : until, out)
-                .withPoint(point).withLayersTopic(layersTopic);
+                .withPoint(point).withLayersTopic(layersTopic)
+                .withCheckpointsTopic(checkpointsTopic);
         if (flat != null) {
             req = req.withFlat(flat);
         }

@@ -93,7 +93,7 @@ class TopicsCommandTest {
         String out = r.out();
         assertTrue(out.contains("t2-commands (commands): exists, ERROR cleanup.policy=compact, needs delete"), out);
         assertTrue(out.contains("t2-commands (commands): exists, ERROR max.message.bytes=1048588, needs 2097152"), out);
-        assertTrue(out.contains("t2-commands (commands): exists, ERROR retention.ms=604800000, needs -1"), out);
+        assertTrue(out.contains("t2-commands (commands): exists, warning retention.ms=604800000, needs 2592000000"), out);
         assertTrue(out.contains("t2-commands (commands): exists, warning 2 partitions, the settings say 4"), out);
         assertTrue(out.contains("t2-layers (layers): exists, ok"), out);
     }

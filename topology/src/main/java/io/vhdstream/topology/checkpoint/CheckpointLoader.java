@@ -65,13 +65,15 @@ public final class CheckpointLoader {
     private final TopicPartition input;
     private final Path layersDir;
     private final Path work;
+    private final java.util.function.Predicate<String> disks;
     private final Map<String, DiskCheckpoint> metadata = new LinkedHashMap<>();
     private final LinkedHashMap<String, VhdImage> open = new LinkedHashMap<>(16, 0.75f, true);
     private long chunks;
     private long bytes;
 
-    private CheckpointLoader(TopicPartition input, Path layersDir) {
+    private CheckpointLoader(TopicPartition input, Path layersDir, java.util.function.Predicate<String> disks) {
         this.input = input;
+        this.disks = disks;
         this.layersDir = layersDir;
         this.work = layersDir.resolve("." + LayerNames.encode(input.topic()) + "-" + input.partition() + ".checkpoint.tmp");
     }
@@ -83,7 +85,13 @@ public final class CheckpointLoader {
      */
     public static Loaded load(CheckpointLog log, TopicPartition input, Path layersDir, Progress progress)
             throws IOException {
-        CheckpointLoader l = new CheckpointLoader(input, layersDir);
+        return load(log, input, layersDir, progress, id -> true);
+    }
+
+    /** The same for the disks {@code disks} accepts only (a rebuild of one disk); records of others are skipped. */
+    public static Loaded load(CheckpointLog log, TopicPartition input, Path layersDir, Progress progress,
+                              java.util.function.Predicate<String> disks) throws IOException {
+        CheckpointLoader l = new CheckpointLoader(input, layersDir, disks);
         try {
             return l.run(log, progress);
         } finally {
@@ -155,6 +163,9 @@ public final class CheckpointLoader {
             k = CheckpointKeys.parse(key);
         } catch (IllegalArgumentException e) {
             throw new LayerDirectoryException("checkpoint of " + input + " at offset " + offset + ": " + e.getMessage(), e);
+        }
+        if (!disks.test(k.diskId())) {
+            return;
         }
         if (k.partition() != input.partition()) {
             throw new LayerDirectoryException("checkpoint of " + input + " at offset " + offset + ": a record of partition "

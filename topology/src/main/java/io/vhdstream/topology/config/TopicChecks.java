@@ -170,6 +170,12 @@ public final class TopicChecks {
             why = " (records up to " + want + " bytes would be refused)";
         } else if (key.equals("max.message.bytes")) {
             return;   // larger than needed is fine
+        } else if (key.equals("retention.ms") && s.role().equals(TopicSetup.COMMANDS)) {
+            if (parse(have) < 0 || parse(have) >= parse(want)) {
+                return;   // keeping the commands longer (or for ever) is fine
+            }
+            why = " (recovery and rebuild need each disk's commands since its oldest retained snapshot, plus the"
+                    + " longest outage: see docs/deployment.md)";
         } else if (key.equals("cleanup.policy")) {
             severity = Severity.ERROR;
             why = want.equals("compact") ? (s.role().equals(TopicSetup.CHECKPOINTS)

@@ -47,10 +47,17 @@ public final class TopicSetup {
     private TopicSetup() {
     }
 
+    /**
+     * 30 days: recovery and rebuild need a disk's commands since its checkpointed base (its oldest retained
+     * snapshot, at most {@code vhdstream.retain.max.age.ms} old for a disk that snapshots that often) plus the longest
+     * outage to recover from (docs/deployment.md).
+     */
+    public static final String COMMANDS_RETENTION_MS = "2592000000";
+
     public static Map<String, String> commandsConfigs() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("max.message.bytes", String.valueOf(KafkaLimits.MAX_MESSAGE_BYTES));
-        m.put("retention.ms", "-1");
+        m.put("retention.ms", COMMANDS_RETENTION_MS);
         m.put("retention.bytes", "-1");
         m.put("cleanup.policy", "delete");
         return m;

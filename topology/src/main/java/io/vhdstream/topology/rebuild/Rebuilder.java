@@ -2,6 +2,7 @@ package io.vhdstream.topology.rebuild;
 
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.DiskLayers;
+import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Outcome;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.disk.Retention;
@@ -60,13 +61,15 @@ public final class Rebuilder {
      * @param clientConfigs consumer settings: at least {@code bootstrap.servers} (security settings as needed)
      * @param topic         the command topic ({@link Topics#COMMANDS} by default)
      * @param layersTopic   the layers topic, read for the retained window (null: no window check)
+     * @param checkpointsTopic the checkpoint topic, where the rebuild of a disk whose first commands retention deleted
+     *                      starts (null: always from the command partition's start)
      * @param point         where to stop
      * @param out           the directory to build the chain in: must not exist or be empty
      * @param flat          also write the disk's content at the point as a raw image here (null: don't)
      * @param timeout       give up if the topic cannot be read to its end within this time
      */
-    public record Request(Map<String, Object> clientConfigs, String topic, String layersTopic, String diskId,
-                          RebuildPoint point, Path out, Path flat, boolean allPartitions, Duration timeout,
+    public record Request(Map<String, Object> clientConfigs, String topic, String layersTopic, String checkpointsTopic,
+                          String diskId, RebuildPoint point, Path out, Path flat, boolean allPartitions, Duration timeout,
                           Retention retention) {
         public Request {
             Objects.requireNonNull(retention);
@@ -84,33 +87,37 @@ public final class Rebuilder {
 
         /** With the full client settings (bootstrap servers, TLS, SASL, ...). */
         public static Request of(Map<String, ?> clientSettings, String diskId, String untilSnapshot, Path out) {
-            return new Request(new HashMap<>(clientSettings), Topics.COMMANDS, Topics.LAYERS, diskId,
+            return new Request(new HashMap<>(clientSettings), Topics.COMMANDS, Topics.LAYERS, Topics.CHECKPOINTS, diskId,
                     new RebuildPoint.AtSnapshot(untilSnapshot), out, null, false, Duration.ofMinutes(10), Retention.DEFAULT);
         }
 
         public Request withFlat(Path flatFile) {
-            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flatFile, allPartitions, timeout, retention);
+            return new Request(clientConfigs, topic, layersTopic, checkpointsTopic, diskId, point, out, flatFile, allPartitions, timeout, retention);
         }
 
         public Request withTopic(String t) {
-            return new Request(clientConfigs, t, layersTopic, diskId, point, out, flat, allPartitions, timeout, retention);
+            return new Request(clientConfigs, t, layersTopic, checkpointsTopic, diskId, point, out, flat, allPartitions, timeout, retention);
+        }
+
+        public Request withCheckpointsTopic(String t) {
+            return new Request(clientConfigs, topic, layersTopic, t, diskId, point, out, flat, allPartitions, timeout, retention);
         }
 
         public Request withLayersTopic(String t) {
-            return new Request(clientConfigs, topic, t, diskId, point, out, flat, allPartitions, timeout, retention);
+            return new Request(clientConfigs, topic, t, checkpointsTopic, diskId, point, out, flat, allPartitions, timeout, retention);
         }
 
         /** The retention the rebuild applies (the topology's, so the rebuilt files are the topology's). */
         public Request withRetention(Retention r) {
-            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flat, allPartitions, timeout, r);
+            return new Request(clientConfigs, topic, layersTopic, checkpointsTopic, diskId, point, out, flat, allPartitions, timeout, r);
         }
 
         public Request withPoint(RebuildPoint p) {
-            return new Request(clientConfigs, topic, layersTopic, diskId, p, out, flat, allPartitions, timeout, retention);
+            return new Request(clientConfigs, topic, layersTopic, checkpointsTopic, diskId, p, out, flat, allPartitions, timeout, retention);
         }
 
         public Request withAllPartitions(boolean all) {
-            return new Request(clientConfigs, topic, layersTopic, diskId, point, out, flat, all, timeout, retention);
+            return new Request(clientConfigs, topic, layersTopic, checkpointsTopic, diskId, point, out, flat, all, timeout, retention);
         }
     }
 
@@ -196,6 +203,19 @@ public final class Rebuilder {
                 throw new RebuildException(RebuildException.OUT_OF_RANGE, point + " is past the end of "
                         + parts.get(0) + ", whose last offset is " + (end.get(parts.get(0)) - 1));
             }
+            long logStart = consumer.beginningOffsets(parts, req.timeout()).get(parts.get(0));
+            CheckpointStart.Start start = null;
+            if (!req.allPartitions() && logStart > 0 && req.checkpointsTopic() != null
+                    && !consumer.partitionsFor(req.checkpointsTopic(), req.timeout()).isEmpty()) {
+                // Retention deleted the partition's first commands: start from the disk's base as checkpointed.
+                start = CheckpointStart.load(c, req.checkpointsTopic(), parts.get(0), req.diskId(), req.out());
+                if (start != null) {
+                    Result atBase = startFrom(req, start, logStart, parts.get(0), consumer);
+                    if (atBase != null) {
+                        return atBase;
+                    }
+                }
+            }
             if (until != null) {
                 layers.stopAfter(req.diskId(), until);
             }
@@ -205,6 +225,10 @@ public final class Rebuilder {
             int followed = req.allPartitions() ? -1 : parts.get(0).partition();
             long read = 0;
             long lastApplied = -1;
+            if (start != null) {
+                seen.add(start.base().snapshotId());
+                lastApplied = start.base().sealOffset();   // the base holds the disk as its seal left it
+            }
             while (true) {
                 boolean atEnd = true;
                 for (TopicPartition tp : consumer.assignment()) {
@@ -271,6 +295,43 @@ public final class Rebuilder {
         }
     }
 
+    /**
+     * Checks the point against the checkpoint the rebuild starts from and positions the consumer after it; returns the
+     * result when the point is the base's own snapshot (nothing to replay), else null.
+     */
+    private static Result startFrom(Request req, CheckpointStart.Start start, long logStart, TopicPartition tp,
+                                    KafkaConsumer<byte[], byte[]> consumer) throws IOException {
+        SealedLayer base = start.base();
+        RebuildPoint point = req.point();
+        boolean before;
+        if (point instanceof RebuildPoint.AtSnapshot s) {
+            if (s.snapshotId().equals(base.snapshotId())) {
+                Path top = req.out().resolve(LayerNames.BASE);
+                Path flat = req.flat() == null ? null : writeFlat(top, req.flat());
+                return new Result(req.diskId(), base.snapshotId(), tp.partition(), top, SealedLayer.readAll(
+                        req.out().resolve(LayerNames.SEALED)), flat, 0, base.sealOffset());
+            }
+            before = SealedLayer.readAll(req.out().resolve(LayerNames.SEALED)).stream()
+                    .anyMatch(l -> l.snapshotId().equals(s.snapshotId()));
+        } else if (point instanceof RebuildPoint.AtOffset o) {
+            before = o.offset() < base.sealOffset();
+        } else {
+            before = ((RebuildPoint.AtTime) point).time().toEpochMilli() < base.sealedAt();
+        }
+        if (before || start.replayFrom() < logStart) {
+            throw new RebuildException(RebuildException.OUT_OF_RANGE, point + " of disk '" + req.diskId() + "' cannot be"
+                    + " rebuilt: " + tp + " starts at offset " + logStart + " (retention deleted the commands before it)"
+                    + (start.replayFrom() < logStart ? ", including commands after the disk's checkpoint (offset "
+                    + start.replayFrom() + " on)" : "") + ". The oldest rebuildable point is snapshot " + base.snapshotId()
+                    + " (offset " + base.sealOffset() + ", " + java.time.Instant.ofEpochMilli(base.sealedAt())
+                    + "), the base in " + req.checkpointsTopic());
+        }
+        consumer.seek(tp, start.replayFrom());
+        log.info("rebuilding disk {} from its checkpoint (snapshot {} at offset {}), then {} from offset {}", req.diskId(),
+                base.snapshotId(), base.sealOffset(), tp, start.replayFrom());
+        return null;
+    }
+
     /** Whether record {@code r} of the disk comes after the point (so it and everything later stay out). */
     private static boolean after(RebuildPoint point, ConsumerRecord<byte[], byte[]> r) {
         if (point instanceof RebuildPoint.AtOffset o) {
@@ -284,7 +345,8 @@ public final class Rebuilder {
                                  long lastApplied) throws IOException {
         if (layers.state(req.diskId()) == null) {
             throw new RebuildException(RebuildException.NOT_FOUND, "disk '" + req.diskId() + "' did not exist at "
-                    + req.point() + " in " + req.topic());
+                    + req.point() + " in " + req.topic() + " (if it was created before the topic's first retained"
+                    + " command, its checkpoint in " + req.checkpointsTopic() + " is missing)");
         }
         if (layers.state(req.diskId()).deleted()) {
             throw new RebuildException("disk '" + req.diskId() + "' was deleted at offset "

@@ -25,18 +25,24 @@ public final class KafkaCheckpointLog implements CheckpointLog {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
 
-    private KafkaCheckpointLog(Map<String, Object> appConfigs, String topic) {
-        StreamsConfig sc = new StreamsConfig(appConfigs);
-        // Streams' restore consumer settings, read as every whole-topic reader reads (committed records, no group)
-        String clientId = sc.getString(StreamsConfig.APPLICATION_ID_CONFIG) + "-checkpoint-loader";
-        Map<String, Object> c = TopicReader.consumerSettings(sc.getRestoreConsumerConfigs(clientId), clientId);
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    private KafkaCheckpointLog(Map<String, Object> consumerSettings, String topic) {
+        this.consumer = new KafkaConsumer<>(consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
     }
 
     /** Checkpoint logs of {@code topic}, each with a consumer of its own (a load is rare: a lost directory). */
     public static Factory factory(String topic) {
-        return appConfigs -> new KafkaCheckpointLog(appConfigs, topic);
+        return appConfigs -> {
+            StreamsConfig sc = new StreamsConfig(appConfigs);
+            // Streams' restore consumer settings, read as every whole-topic reader reads (committed records, no group)
+            String clientId = sc.getString(StreamsConfig.APPLICATION_ID_CONFIG) + "-checkpoint-loader";
+            return new KafkaCheckpointLog(TopicReader.consumerSettings(sc.getRestoreConsumerConfigs(clientId), clientId), topic);
+        };
+    }
+
+    /** {@code topic} read with {@code clientSettings} (bootstrap servers, TLS, SASL), as every whole-topic reader reads. */
+    public static KafkaCheckpointLog open(Map<String, Object> clientSettings, String topic) {
+        return new KafkaCheckpointLog(TopicReader.consumerSettings(clientSettings, "vhdstream-checkpoint-reader"), topic);
     }
 
     @Override

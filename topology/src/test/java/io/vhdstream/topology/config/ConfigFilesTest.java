@@ -101,7 +101,8 @@ class ConfigFilesTest {
         TopologyConfig cfg = TopologyConfig.of(topology());
         assertEquals(TopicSetup.specs(cfg), file);
         assertEquals(List.of(Topics.COMMANDS, Topics.LAYERS, Topics.DEAD_LETTERS, Topics.CHECKPOINTS), file.stream().map(TopicSpec::name).toList());
-        assertEquals("-1", file.get(0).configs().get("retention.ms"), "the command topic keeps every command");
+        assertEquals(TopicSetup.COMMANDS_RETENTION_MS, file.get(0).configs().get("retention.ms"),
+                "the command topic keeps 30 days (recovery and rebuild start from the checkpoint)");
         assertEquals("-1", file.get(0).configs().get("retention.bytes"));
     }
 
