@@ -611,6 +611,21 @@ class SourceTaskTest {
         }
         assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica3, diskId), tmp));
         assertEquals(layer4, ConnectTestSupportIds.id(files.get(4)));
+        // A replica whose layer 1 FAILED (a record lost) is replaced whole by the resync: nothing FAILED is left.
+        List<SourceRecord> damaged = new ArrayList<>(sentBefore);
+        for (int i = 0; i < damaged.size(); i++) {
+            if (BlockEvents.fromConnect(damaged.get(i).value()).getPayload() instanceof ChangedBlock c && c.getLayerIndex() == 1) {
+                damaged.remove(i);
+                break;
+            }
+        }
+        Path replica4 = tmp.resolve("replica4");
+        assertFalse(replicate(replica4, damaged, false).reported.isEmpty(), "layer 1 failed");
+        Path r4 = replica4.resolve(NameEncoding.diskDir(diskId));
+        assertTrue(io.vhdstream.connector.sink.ReplicaLayers.read(r4).stream().anyMatch(l -> l.failed()));
+        assertEquals(List.of(), replicate(replica4, resynced, false).reported);
+        assertTrue(io.vhdstream.connector.sink.ReplicaLayers.read(r4).stream().noneMatch(l -> l.failed()));
+        assertEquals(-1, TestChains.compareExports(files.get(5), replicaTop(replica4, diskId), tmp));
 
         // A chain read short (layer 5 unreadable now) is no re-created disk: nothing is sent again from the base.
         Files.move(files.get(5), tmp.resolve("aside.vhd"));
