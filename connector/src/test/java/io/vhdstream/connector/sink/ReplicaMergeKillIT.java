@@ -167,43 +167,15 @@ class ReplicaMergeKillIT {
                 endOf1 = i;
             }
         }
-        List<SourceRecord> sent = before.subList(0, endOf1 + 1);
-        Path dir;
-        try (Stream<Path> s = Files.list(root)) {
-            dir = s.findFirst().orElseThrow();
-        }
-        List<Path> all = new ArrayList<>();
-        for (String f : List.of("base.vhd", "0001@s2.vhd", "0002@s3.vhd", "0003@s4.vhd", "0004@s5.vhd", "0005@s6.vhd")) {
-            all.add(dir.resolve(f));
-        }
-        String line5 = TestChains.sealedLine(all, 5);
-        ChainMerger.merge(all.get(0), all.subList(1, 4), all.get(4));
-        Files.writeString(dir.resolve("merged"), "500 1 3\n");
-        Files.writeString(dir.resolve("sealed"), line5, StandardOpenOption.APPEND);
-        List<SourceRecord> after;
-        try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(sent), false)) {
-            after = h.drain(3);
-        }
+        List<BlockEvent> events = encode(mergedAfter(root, props, before.subList(0, endOf1 + 1)), file);
         int resyncAt = -1;
         int resyncEnd = -1;
-        int n = 0;
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-            List<SourceRecord> rs = new ArrayList<>(sent);
-            rs.addAll(after);
-            for (SourceRecord r : rs) {
-                if (!r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
-                    continue;
-                }
-                BlockEvent e = BlockEvents.fromConnect(r.value());
-                if (e.getPayload() instanceof io.vhdstream.schemas.block.StartOfLayer s && s.getResync() != null) {
-                    resyncAt = n;
-                } else if (resyncAt >= 0 && resyncEnd < 0 && e.getPayload() instanceof io.vhdstream.schemas.block.EndOfLayer) {
-                    resyncEnd = n;
-                }
-                byte[] b = BlockEvents.encode(e);
-                out.writeInt(b.length);
-                out.write(b);
-                n++;
+        for (int n = 0; n < events.size(); n++) {
+            Object p = events.get(n).getPayload();
+            if (p instanceof io.vhdstream.schemas.block.StartOfLayer s && s.getResync() != null) {
+                resyncAt = n;
+            } else if (resyncAt >= 0 && resyncEnd < 0 && p instanceof io.vhdstream.schemas.block.EndOfLayer) {
+                resyncEnd = n;
             }
         }
         assertTrue(resyncAt > 0 && resyncEnd > resyncAt, "the source resynced");
@@ -229,6 +201,20 @@ class ReplicaMergeKillIT {
     private static int writeRecords(Path root, Path file, List<BlockEvent> events) throws Exception {
         Map<String, String> props = Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString());
         List<SourceRecord> before = SourceHarness.emitAll(props);
+        events.addAll(encode(mergedAfter(root, props, before), file));
+        int mergeAt = -1;
+        for (int i = 0; i < events.size() && mergeAt < 0; i++) {
+            mergeAt = events.get(i).getPayload() instanceof LayersMerged ? i : -1;
+        }
+        assertTrue(mergeAt > 0, "the source announced the merge");
+        return mergeAt;
+    }
+
+    /**
+     * {@code sent}, then what the source sends after retention merged layers 1..3 into the base (as the topology does)
+     * and sealed layer 5, resuming after {@code sent}.
+     */
+    private static List<SourceRecord> mergedAfter(Path root, Map<String, String> props, List<SourceRecord> sent) throws Exception {
         Path dir;
         try (Stream<Path> s = Files.list(root)) {
             dir = s.findFirst().orElseThrow();
@@ -241,30 +227,29 @@ class ReplicaMergeKillIT {
         ChainMerger.merge(all.get(0), all.subList(1, 4), all.get(4));
         Files.writeString(dir.resolve("merged"), "500 1 3\n");
         Files.writeString(dir.resolve("sealed"), line5, StandardOpenOption.APPEND);
-        List<SourceRecord> after;
-        try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(before), false)) {
-            after = h.drain(3);
+        List<SourceRecord> out = new ArrayList<>(sent);
+        try (SourceHarness h = new SourceHarness(props, SourceHarness.offsetsAfter(sent), false)) {
+            out.addAll(h.drain(3));
         }
-        int mergeAt = -1;
+        return out;
+    }
+
+    /** The changed-block records of {@code records}, encoded into {@code file} as {@link ReplicaChild} reads them. */
+    private static List<BlockEvent> encode(List<SourceRecord> records, Path file) throws IOException {
+        List<BlockEvent> events = new ArrayList<>();
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
-            List<SourceRecord> rs = new ArrayList<>(before);
-            rs.addAll(after);
-            for (SourceRecord r : rs) {
+            for (SourceRecord r : records) {
                 if (!r.topic().equals(VhdSourceConnectorConfig.TOPIC_DEFAULT)) {
                     continue;
                 }
                 BlockEvent e = BlockEvents.fromConnect(r.value());
-                if (e.getPayload() instanceof LayersMerged) {
-                    mergeAt = events.size();
-                }
                 events.add(e);
                 byte[] b = BlockEvents.encode(e);
                 out.writeInt(b.length);
                 out.write(b);
             }
         }
-        assertTrue(mergeAt > 0, "the source announced the merge");
-        return mergeAt;
+        return events;
     }
 
     private Process runChild(Path replica, Path records, int from) throws IOException {

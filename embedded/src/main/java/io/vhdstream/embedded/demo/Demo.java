@@ -395,33 +395,15 @@ public final class Demo {
             }
             if (now - movedAt > STALL_TIMEOUT.toNanos()) {
                 throw new IOException("stopped: waiting for " + what + ", nothing moved for " + STALL_TIMEOUT.toMinutes()
-                        + " min (" + state.get() + "; see the source's and the sink's log for why)");
+                        + " min (" + state.get() + "; the logs of the topology, the source and the sink, and the dead-letter"
+                        + " topic say why)");
             }
             Thread.sleep(200);
         }
     }
 
     static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
-        int have;
-        int seen = -1;
-        long movedAt = System.nanoTime();
-        while ((have = counter.get()) < want) {
-            long now = System.nanoTime();
-            if (have != seen) {
-                seen = have;
-                movedAt = now;
-            }
-            if (now > deadline) {
-                throw new IOException("timed out after " + STAGE_TIMEOUT.toMinutes() + " min waiting for " + what + ": "
-                        + have + " of " + want);
-            }
-            if (now - movedAt > STALL_TIMEOUT.toNanos()) {
-                throw new IOException("stopped: " + what + " stayed at " + have + " of " + want + " for "
-                        + STALL_TIMEOUT.toMinutes() + " min (see the dead-letter topic and the topology's log for why)");
-            }
-            Thread.sleep(200);
-        }
+        awaitProgress(() -> counter.get() >= want, () -> (long) counter.get(), () -> counter.get() + " of " + want, what);
     }
 
     /** Tails the blocks topic and counts what the source emitted. */

@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vhdstream.schemas.layer.LayerEvent;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.SchemaStore;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,12 +25,7 @@ class LayerEventEvolutionTest {
 
     /** What a v1 release does with the bytes: refuse unknown branches, then resolve to its schema. */
     private static GenericRecord readAsV1(byte[] bytes) throws Exception {
-        Schema v1 = version(1);
-        Schema writer = LayerEvent.getClassSchema();
-        new BodyCheck(writer, v1).check(bytes, SingleObjectHeader.LENGTH, bytes.length - SingleObjectHeader.LENGTH);
-        SchemaStore.Cache store = new SchemaStore.Cache();
-        store.addSchema(writer);
-        return new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store).decode(bytes);
+        return OldReleases.read(LayerEvent.getClassSchema(), version(1), bytes);
     }
 
     @Test
