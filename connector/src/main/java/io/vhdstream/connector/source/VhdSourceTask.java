@@ -80,7 +80,7 @@ public class VhdSourceTask extends SourceTask {
     private String name;
     private final Map<String, DiskState> disks = new TreeMap<>();
     private final ArrayDeque<String> turn = new ArrayDeque<>();
-    private final Set<String> reported = new HashSet<>();
+    private final ReportedProblems reported = new ReportedProblems();
     private final List<SourceRecord> pendingErrors = new ArrayList<>();
     /** A LayersMerged record to send before anything else, and its disk. */
     private SourceRecord pendingMerge;
@@ -370,7 +370,7 @@ public class VhdSourceTask extends SourceTask {
         }
         ScanProblem p = new ScanProblem(d.diskId, d.chain.root().toString(), rel, RootScanner.code(io),
                 l.path() + ": " + RootScanner.message(io), "read|" + l.path() + "|" + version);
-        if (reported.add(p.fingerprint())) {
+        if (reported.forDisk(d.diskId, "read", p.fingerprint())) {
             pendingErrors.add(error(d.diskId, p));
         }
     }
@@ -402,15 +402,22 @@ public class VhdSourceTask extends SourceTask {
 
     // ---- scanning and ownership
 
+    /** How many reported problems the task remembers (tests: bounded by what is wrong now). */
+    synchronized int rememberedProblems() {
+        return reported.size();
+    }
+
     private void scan() {
         ScanResult result = scanner.scan();
+        reported.scanStarted();
         for (ScanProblem p : result.problems()) {
             String owner = p.diskId() != null ? p.diskId() : p.root() + "/" + p.path();
-            if (owns(owner) && reported.add(p.fingerprint())) {
+            if (owns(owner) && reported.foundByScan(p.fingerprint())) {
                 log.warn("{}: skipping {} under {}: {} {}", name, p.path(), p.root(), p.reasonCode(), p.message());
                 pendingErrors.add(error(p.diskId(), p));
             }
         }
+        reported.scanEnded();
         // A disk missing from this scan (its files gone or broken: reported above) waits, keeping its progress.
         for (DiskState d : disks.values()) {
             if (!result.disks().containsKey(d.diskId)) {

@@ -725,6 +725,29 @@ class SourceTaskTest {
         assertTrue(Files.exists(chain.get(0)));
     }
 
+    /** Issue 9.7: a file that stays broken in ever new versions is reported once per version, in bounded memory. */
+    @Test
+    void problemsAreRememberedOnlyWhileTheyLast() throws Exception {
+        Path root = tmp.resolve("root");
+        Path bad = Files.createDirectories(root.resolve("bad"));
+        Random r = new Random(2);
+        try (SourceHarness h = new SourceHarness(props(root, VhdSourceConnectorConfig.SCAN_INTERVAL_MS_CONFIG, "100"), null, false)) {
+            int versions = 12;
+            for (int v = 0; v < versions; v++) {
+                byte[] junk = new byte[(3 + v) * 512];
+                r.nextBytes(junk);
+                Files.write(bad.resolve("junk.vhd"), junk);
+                long errors = h.drain(3).stream().filter(x -> x.topic().equals(VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT)).count();
+                assertEquals(1, errors, "version " + v + " of the broken file is reported once");
+            }
+            assertTrue(h.task.rememberedProblems() <= 1, "remembered: " + h.task.rememberedProblems() + " after "
+                    + versions + " versions of one broken file");
+            Files.delete(bad.resolve("junk.vhd"));
+            h.drain(3);
+            assertEquals(0, h.task.rememberedProblems(), "a problem that is gone is forgotten");
+        }
+    }
+
     // ---- helpers
 
     static FakeContexts.Sink replicate(Path replicaDir, List<SourceRecord> records, boolean viaJson) {
