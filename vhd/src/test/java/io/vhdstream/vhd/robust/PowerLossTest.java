@@ -6,6 +6,7 @@ import io.vhdstream.vhd.check.CheckReport;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.interop.Libvhdi;
 import io.vhdstream.vhd.repair.VhdRepairer;
 import io.vhdstream.vhd.robust.CrashSafetyTest.Op;
 import io.vhdstream.vhd.testkit.Batmaps;
@@ -47,6 +48,8 @@ class PowerLossTest {
     static final Set<ProblemCode> REPAIRABLE = Set.of(ProblemCode.BATMAP_CHECKSUM, ProblemCode.FOOTER_COOKIE);
     /** Random subsets per large segment; fewer with 2 MiB blocks, whose crash states are whole 10 MiB files. */
     static final int RANDOM_SUBSETS = 32;
+    /** Every this many states (and the first) libvhdi reads the recovered image too: a Python process each. */
+    static final int LIBVHDI_EVERY = 24;
 
     @TempDir
     Path dir;
@@ -65,10 +68,16 @@ class PowerLossTest {
 
     /** @return how many crash states were tried */
     static int powerLossEverywhere(String name, Path top, List<Step> steps, long seed) throws IOException {
-        return powerLossEverywhere(name, top, steps, seed, RANDOM_SUBSETS);
+        return powerLossEverywhere(name, top, steps, seed, RANDOM_SUBSETS, null);
     }
 
-    static int powerLossEverywhere(String name, Path top, List<Step> steps, long seed, int randomSubsets) throws IOException {
+    /**
+     * @param libvhdi when not null, libvhdi reads every {@value #LIBVHDI_EVERY}th recovered state too (with these
+     *                parents, nearest first: it does not follow locators) and must meet the same per-sector contract
+     */
+    static int powerLossEverywhere(String name, Path top, List<Step> steps, long seed, int randomSubsets, Path[] libvhdi)
+            throws IOException {
+        int[] visited = {0};
         byte[] pre = Files.readAllBytes(top);
         assertTrue(check(top).clean(), name + ": the starting image checks clean");
         // the disk after step j (0: before the first), from a run on a copy that flushes after every step
@@ -120,15 +129,13 @@ class PowerLossTest {
 
             byte[] disk = Vhds.readChain(top);
             assertEquals(fin.length, disk.length, ctx);
-            for (int s = 0; s * 512 < disk.length; s++) {
-                int from = s * 512;
-                boolean some = false;
-                for (int j = first; j <= c.lastOp() && !some; j++) {
-                    some = Arrays.equals(disk, from, from + 512, states.get(j), from, from + 512);
-                }
-                int sector = s;
-                assertTrue(some, () -> ctx + ": sector " + sector + " holds the content of no step from " + first
-                        + " (the last one synced) to " + c.lastOp());
+            acknowledgedOnly(disk, states, first, c.lastOp(), ctx);
+            if (libvhdi != null && visited[0]++ % LIBVHDI_EVERY == 0) {
+                Path raw = top.resolveSibling("libvhdi.raw");
+                byte[] vhdi = Libvhdi.dump(top.getParent(), raw, top, libvhdi).bytes();
+                Files.delete(raw);
+                assertEquals(disk.length, vhdi.length, ctx);
+                acknowledgedOnly(vhdi, states, first, c.lastOp(), "libvhdi: " + ctx);
             }
 
             // replay the steps after the last synced one, as a writer that restarts from its last durable point does
@@ -145,6 +152,20 @@ class PowerLossTest {
         assertTrue(n > 0, name + ": the steps wrote something");
         System.out.println(name + ": " + n + " power-loss states recovered, from " + rec.events().size() + " writes and fsyncs");
         return n;
+    }
+
+    /** Every sector of {@code disk} holds its content after some step from {@code first} (the last synced) to {@code last}. */
+    private static void acknowledgedOnly(byte[] disk, List<byte[]> states, int first, int last, String ctx) {
+        for (int s = 0; s * 512 < disk.length; s++) {
+            int from = s * 512;
+            boolean some = false;
+            for (int j = first; j <= last && !some; j++) {
+                some = Arrays.equals(disk, from, from + 512, states.get(j), from, from + 512);
+            }
+            int sector = s;
+            assertTrue(some, () -> ctx + ": sector " + sector + " holds the content of no step from " + first
+                    + " (the last one synced) to " + last);
+        }
     }
 
     /** Opens and checks; when not clean, the documented recovery (repair) must make it clean. */
@@ -199,7 +220,35 @@ class PowerLossTest {
         Path c = d.resolve("child.vhd");
         VhdCreator.differencing(c, parent);
         Vhds.write(c, 512, rnd(11, 1024));
-        powerLossEverywhere("differencing bs=" + bs, c, mixed(bs), bs + 1, bs > 4096 ? 4 : RANDOM_SUBSETS);
+        powerLossEverywhere("differencing bs=" + bs, c, mixed(bs), bs + 1, bs > 4096 ? 4 : RANDOM_SUBSETS, null);
+    }
+
+    /**
+     * libvhdi reads what a power loss leaves as we do, where it reads sector-exactly at all: 4 KiB-aligned writes (it
+     * returns zeros for a clear-bit sector after a set one in a 4 KiB run, and ignores a dynamic disk's bitmap:
+     * /work/shared/docs/vhd-facts.md), a dynamic and a differencing layer.
+     */
+    @Test
+    void libvhdiReadsEveryRecoveredStateWithinTheContract() throws IOException {
+        int bs = 64 * 1024;
+        Path d = Files.createDirectories(dir.resolve("vhdi"));
+        Path parent = d.resolve("parent.vhd");
+        VhdCreator.dynamic(parent, 8L * bs, bs);
+        Vhds.write(parent, 0, rnd(30, 8 * bs));
+        List<Step> steps = List.of(
+                synced(write(2L * bs + 4096, rnd(31, 8192))),
+                step(write(bs - 4096, rnd(32, 8192))),
+                synced(write(0, rnd(33, 4096))),
+                step(write(5L * bs, rnd(34, 4096))),
+                step(write(3L * bs + 8192, rnd(35, 4096))));
+        Path dyn = d.resolve("dyn.vhd");
+        VhdCreator.dynamic(dyn, 8L * bs, bs);
+        Vhds.write(dyn, 4096, rnd(36, 4096));
+        powerLossEverywhere("libvhdi dynamic", dyn, steps, 40, 8, new Path[0]);
+        Path c = d.resolve("child.vhd");
+        VhdCreator.differencing(c, parent);
+        Vhds.write(c, 4096, rnd(37, 4096));
+        powerLossEverywhere("libvhdi differencing", c, steps, 41, 8, new Path[] {parent});
     }
 
     @Test
