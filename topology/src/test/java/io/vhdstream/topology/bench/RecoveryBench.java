@@ -4,12 +4,12 @@ import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.layer.LayerSealed;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.TopologyConfig;
-import io.vhdstream.topology.processor.DiskCommandProcessor;
 import io.vhdstream.topology.disk.FileOps;
 import io.vhdstream.topology.produce.DiskCommands;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
 import io.vhdstream.topology.produce.Workloads;
+import io.vhdstream.topology.support.CheckpointsPublished;
 import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.TestBroker;
 import io.vhdstream.topology.config.TopicSetup;
@@ -52,19 +52,6 @@ public final class RecoveryBench {
         this.windowMiB = windowMiB;
     }
 
-    /** Waits until no task has base chunks queued for the checkpoint topic. */
-    static void awaitCheckpointPublished(TopologyApp app, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (app.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(DiskCommandProcessor.CHECKPOINT_PENDING_METRIC))
-                .anyMatch(e -> ((Number) e.getValue().metricValue()).doubleValue() > 0)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the checkpoint was not published within " + timeout);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /** Seconds from the restart to the probe's LayerSealed. */
     public double round(String name, int factor, boolean checkpoint, Consumer<String> out) throws Exception {
         String cmds = name + "-commands";
@@ -93,7 +80,7 @@ public final class RecoveryBench {
             int sealed = 1 + 4;
             try (TopologyApp app = TopologyApp.start(p)) {
                 events.awaitLayers(es -> LayerEvents.sealed(es, disk).size() >= sealed, Duration.ofMinutes(10));
-                awaitCheckpointPublished(app, Duration.ofMinutes(10));   // the clean close then commits its last piece
+                CheckpointsPublished.await(app, Duration.ofMinutes(10));   // the clean close then commits its last piece
             }
             List<LayerSealed> s = LayerEvents.sealed(events.awaitLayers(es -> true, Duration.ofMillis(100)), disk);
             if (s.size() < sealed) {

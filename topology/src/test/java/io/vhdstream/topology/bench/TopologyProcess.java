@@ -22,15 +22,22 @@ final class TopologyProcess implements AutoCloseable {
     private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
     private final Thread reader;
 
-    private TopologyProcess(Process process, long startNanos) {
+    private TopologyProcess(Process process, long startNanos, Path log) {
         this.process = process;
         this.startNanos = startNanos;
         this.reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            // Every line also goes to the log, stamped with the seconds since the process start: the start-up timeline.
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 java.io.Writer w = java.nio.file.Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+                w.write(String.format(java.util.Locale.ROOT, "--- process started (pid %d)%n", process.pid()));
                 for (String line; (line = r.readLine()) != null; ) {
+                    long now = System.nanoTime();
                     if (line.startsWith("topology ")) {
-                        firstSeen.putIfAbsent(line.substring(9).trim(), System.nanoTime());
+                        firstSeen.putIfAbsent(line.substring(9).trim(), now);
                     }
+                    w.write(String.format(java.util.Locale.ROOT, "[+%7.3f s] %s%n", (now - startNanos) / 1e9, line));
+                    w.flush();
                 }
             } catch (IOException ignored) {
                 // the process ended
@@ -48,9 +55,9 @@ final class TopologyProcess implements AutoCloseable {
             cmd.add(k + "=" + v);
         });
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-        pb.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.redirectErrorStream(true);   // one stream, so the log keeps the order of both
         long t0 = System.nanoTime();
-        return new TopologyProcess(pb.start(), t0);
+        return new TopologyProcess(pb.start(), t0, log);
     }
 
     long startNanos() {

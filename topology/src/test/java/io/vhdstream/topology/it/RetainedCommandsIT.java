@@ -8,10 +8,10 @@ import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Retention;
 import io.vhdstream.topology.disk.SealedLayer;
-import io.vhdstream.topology.processor.DiskCommandProcessor;
 import io.vhdstream.topology.rebuild.RebuildException;
 import io.vhdstream.topology.rebuild.RebuildPoint;
 import io.vhdstream.topology.rebuild.Rebuilder;
+import io.vhdstream.topology.support.CheckpointsPublished;
 import io.vhdstream.topology.support.Histories;
 import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Layers;
@@ -101,7 +101,7 @@ class RetainedCommandsIT {
             try (LayerEvents out = new LayerEvents(broker.bootstrapServers(), "rc-layers", "rc-dead-letters", 1)) {
                 try (TopologyApp app = TopologyApp.start(p)) {
                     out.awaitLayers(es -> LayerEvents.sealed(es, DISK).size() >= 3, Duration.ofMinutes(3));
-                    awaitCheckpointPublished(app);
+                    CheckpointsPublished.await(app, Duration.ofMinutes(2));
                 }
                 // Kafka's retention deletes the segments that hold only old commands: the CreateDisk and most writes.
                 long logStart = awaitLogStartAfter(broker, tp, 0, Duration.ofMinutes(2));
@@ -174,18 +174,6 @@ class RetainedCommandsIT {
                 p.send(new ProducerRecord<>(topic, 0, ts++, c.getDiskId().getBytes(StandardCharsets.UTF_8),
                         AvroSerdes.diskCommand().serialize(topic, c))).get(30, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    private static void awaitCheckpointPublished(TopologyApp app) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (app.streams().metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(DiskCommandProcessor.CHECKPOINT_PENDING_METRIC))
-                .anyMatch(e -> ((Number) e.getValue().metricValue()).doubleValue() > 0)
-                || app.streams().metrics().keySet().stream()
-                .noneMatch(k -> k.name().equals(DiskCommandProcessor.CHECKPOINT_PENDING_METRIC))) {
-            assertTrue(System.nanoTime() < deadline, "the checkpoint was not published within 2 minutes");
-            Thread.sleep(50);
         }
     }
 
