@@ -212,9 +212,11 @@ public final class SparseImage extends VhdImage {
         SectorBitmap bm = bitmap(block, true);
         if (bm.set(s0, s1) != null) {
             dirtyBitmaps.put(block, bm); // written after a barrier: flushMetadata
-            markFullIfSo(block, bm);
             flushIfMany();
         }
+        // Also when no bit changed: a block left full without its "full" bit (a crash before the batmap write) gets it
+        // back, so a replay of the writes ends with the batmap of the first run.
+        markFullIfSo(block, bm);
     }
 
     private void markFullIfSo(int block, SectorBitmap bm) throws IOException {
