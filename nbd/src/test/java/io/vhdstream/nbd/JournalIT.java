@@ -31,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Read-write exports against a real broker: qemu-img and qemu-io write through NBD, the writes are Write and
@@ -46,7 +45,8 @@ class JournalIT {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        assumeTrue(Tools.installed("qemu-img") && Tools.installed("qemu-io"), "qemu-utils is needed");
+        assertTrue(Tools.installed("qemu-img") && Tools.installed("qemu-io"),
+                "qemu-utils is needed (./run-tests installs them)");
         broker = EmbeddedBroker.start(tmp.resolve("kafka"), 0);
         broker.createTopics(Map.of(Topics.COMMANDS, 3));
     }

@@ -27,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Read-only snapshot exports read by clients nobody here wrote: qemu-img, qemu-io, nbdinfo and nbdcopy
@@ -42,7 +41,8 @@ class SnapshotExportIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(Tools.installed("qemu-img") && Tools.installed("nbdinfo"), "qemu-utils and libnbd-bin are needed");
+        assertTrue(Tools.installed("qemu-img") && Tools.installed("nbdinfo"),
+                "qemu-utils and libnbd-bin are needed (./run-tests installs them)");
         fixture = LayerFixture.build(tmp.resolve("layers"), "vm-1", 16, 4, 7);
         server = NbdServer.start(ServerSettings.localhost(0), new SnapshotCatalog(List.of(tmp.resolve("layers"))));
         base = "nbd://127.0.0.1:" + server.port() + "/";
@@ -66,7 +66,7 @@ class SnapshotExportIT {
 
     @Test
     void nbdcopyReadsASnapshotAsTheModel() throws Exception {
-        assumeTrue(Tools.installed("nbdcopy"));
+        assertTrue(Tools.installed("nbdcopy"), "nbdcopy is needed (./run-tests installs libnbd-bin)");
         Path out = tmp.resolve("nbdcopy.raw");
         Files.write(out, new byte[0]);
         Tools.ok("nbdcopy", base + "vm-1@s3", out.toString());
@@ -140,7 +140,8 @@ class SnapshotExportIT {
     void afterRetentionMergesTheKeptSnapshotsReadRightAndMergedOnesSaySo() throws Exception {
         Path dir = tmp.resolve("retained");
         LayerFixture f = LayerFixture.build(dir, "vm-2", 8, 6, 21, new Retention(2, Retention.DEFAULT_MAX_AGE_MS));
-        assertTrue(Files.exists(dir.resolve(LayerNames.diskDir("vm-2")).resolve(MergeRecord.FILE)), "no merge happened");
+        assertTrue(Files.exists(dir.resolve(LayerNames.diskDir("vm-2")).resolve(MergeRecord.FILE)),
+                "no merge happened");
         try (NbdServer s = NbdServer.start(ServerSettings.localhost(0), new SnapshotCatalog(List.of(dir)))) {
             String b = "nbd://127.0.0.1:" + s.port() + "/";
             String list = Tools.ok("nbdinfo", "--list", "--json", b);

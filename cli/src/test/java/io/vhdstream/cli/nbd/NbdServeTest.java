@@ -19,13 +19,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code vhdstream nbd serve} as users run it: a child process, read by qemu-img, stopped by SIGTERM. */
 class NbdServeTest {
     @Test
     void servesASnapshotToQemuImgAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
-        assumeTrue(new ProcessBuilder("sh", "-c", "command -v qemu-img").start().waitFor() == 0);
+        assertTrue(new ProcessBuilder("sh", "-c", "command -v qemu-img").start().waitFor() == 0,
+                "qemu-img is needed (./run-tests installs qemu-utils)");
         Path layers = dir.resolve("layers");
         byte[] data = new byte[64 * 1024];
         Arrays.fill(data, (byte) 0x5a);
@@ -60,7 +60,8 @@ class NbdServeTest {
 
     @Test
     void readWriteDiskThroughQemuIoAndASnapshotOnDemand(@TempDir Path dir) throws Exception {
-        assumeTrue(new ProcessBuilder("sh", "-c", "command -v qemu-io").start().waitFor() == 0);
+        assertTrue(new ProcessBuilder("sh", "-c", "command -v qemu-io").start().waitFor() == 0,
+                "qemu-io is needed (./run-tests installs qemu-utils)");
         try (EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("kafka"), 0)) {
             broker.createTopics(java.util.Map.of("vhdstream-commands", 1));
             int port = freePort();
