@@ -2,6 +2,8 @@ package io.vhdstream.cli.kafka;
 
 import io.vhdstream.cli.CliRunner;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,8 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every Kafka-facing command, given each kind of client mistake and a cluster that is down: a CONFIG error (exit
  * 2) naming the key and what it accepts, or UNREACHABLE (exit 1) within seconds naming the address tried; one
- * line, never INTERNAL. No broker needed.
+ * line, never INTERNAL. No broker needed. The cases run concurrently (each is one in-process run with its own
+ * streams; most of the time is the unreachable cases waiting out their deadline).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class KafkaCommandsErrorsTest {
     @TempDir
     static Path dir;
