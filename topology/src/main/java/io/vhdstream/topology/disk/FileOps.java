@@ -57,30 +57,9 @@ public final class FileOps {
         }
     }
 
-    /**
-     * Creates {@code dir} and any missing parents, each new entry made durable (its parent directory fsynced): a
-     * directory that exists only in the page cache vanishes with a power loss, and everything in it with it.
-     */
+    /** Creates {@code dir} and any missing parents durably (the vhd engine's {@link Directories#createDirectories}). */
     public static void createDirectories(Path dir) throws IOException {
-        Path abs = dir.toAbsolutePath();
-        if (Files.isDirectory(abs)) {
-            return;
-        }
-        Path parent = abs.getParent();
-        if (parent != null) {
-            createDirectories(parent);
-        }
-        try {
-            Files.createDirectory(abs);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            if (!Files.isDirectory(abs)) {
-                throw e;
-            }
-            return;
-        }
-        if (parent != null) {
-            fsyncDir(parent);
-        }
+        Directories.createDirectories(dir);
     }
 
     /** Makes renames and deletions in {@code dir} durable (the vhd engine's {@link Directories#fsync}). */

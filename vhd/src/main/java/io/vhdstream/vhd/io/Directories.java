@@ -2,6 +2,8 @@ package io.vhdstream.vhd.io;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -20,6 +22,32 @@ public final class Directories {
             if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("win")) {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Creates {@code dir} and any missing parents, each new entry made durable (its parent directory fsynced): a
+     * directory that exists only in the page cache vanishes with a power loss, and everything in it with it.
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        if (Files.isDirectory(abs)) {
+            return;
+        }
+        Path parent = abs.getParent();
+        if (parent != null) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(abs);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(abs)) {
+                throw e;
+            }
+            return;
+        }
+        if (parent != null) {
+            fsync(parent);
         }
     }
 }
