@@ -9,6 +9,7 @@ import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.Directories;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ public final class MergeBench {
             }
         }
         Path src = dir.resolve("src");
-        deleteTree(dir);
+        Directories.deleteTree(dir);
         Files.createDirectories(src);
         List<Path> chain = makeChain(src, diskMib * MIB, layers, layerMib);
         long merged = 0;
@@ -80,7 +81,7 @@ public final class MergeBench {
         for (int r = 0; r < runs; r++) {
             for (int way = 0; way < ways; way++) {
                 Path run = dir.resolve("run");
-                deleteTree(run);
+                Directories.deleteTree(run);
                 Files.createDirectories(run);
                 List<Path> c = new ArrayList<>();
                 for (Path p : chain) {
@@ -131,7 +132,7 @@ public final class MergeBench {
                     med[way] / med[0]);
         }
         System.out.println("load after: " + load());
-        deleteTree(dir.resolve("run"));
+        Directories.deleteTree(dir.resolve("run"));
     }
 
     /** base.vhd with some data, then layers 1..K each with M MiB of 64 KiB writes at random aligned offsets. */
@@ -198,16 +199,5 @@ public final class MergeBench {
 
     private static String load() {
         return String.format("%.1f", Machine.loadAverage());
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(x);
-            }
-        }
     }
 }

@@ -18,6 +18,7 @@ import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
+import io.vhdstream.vhd.io.Directories;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,7 +284,7 @@ final class ReplicaStore implements Closeable {
         }
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Path stageDir = diskDir.resolve(RESYNC_DIR);
-        deleteTree(stageDir); // what a resync begun before left
+        Directories.deleteTree(stageDir); // what a resync begun before left
         Files.createDirectories(stageDir);
         LayerManifest.syncDirectory(diskDir);
         Path vhd = stageDir.resolve(stem(0, s.getSnapshotId(), id) + ".vhd");
@@ -375,7 +376,7 @@ final class ReplicaStore implements Closeable {
                     StandardCopyOption.REPLACE_EXISTING);
             LayerManifest.syncDirectory(diskDir);
         }
-        deleteTree(stageDir);
+        Directories.deleteTree(stageDir);
         LayerManifest.syncDirectory(diskDir);
     }
 
@@ -404,20 +405,8 @@ final class ReplicaStore implements Closeable {
                 openLayers.incrementAndGet();
             }
         } else {
-            deleteTree(stageDir);
+            Directories.deleteTree(stageDir);
         }
-    }
-
-    private static void deleteTree(Path d) throws IOException {
-        if (!Files.isDirectory(d)) {
-            return;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(d)) {
-            for (Path p : ds) {
-                Files.deleteIfExists(p);
-            }
-        }
-        Files.deleteIfExists(d);
     }
 
     // ---- ChangedBlock and ZeroExtent: write, log

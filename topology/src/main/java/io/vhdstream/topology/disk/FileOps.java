@@ -67,15 +67,8 @@ public final class FileOps {
         Directories.fsync(dir);
     }
 
-    /** Deletes {@code dir} and everything under it, if it exists (not durable by itself: fsync the parent). */
+    /** Deletes {@code dir} and everything under it, if it exists (the vhd engine's {@link Directories#deleteTree}). */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
+        Directories.deleteTree(dir);
     }
 }

@@ -6,7 +6,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /** Directory durability: a rename or deletion survives a power loss only once its directory is fsynced. */
 public final class Directories {
@@ -48,6 +50,18 @@ public final class Directories {
         }
         if (parent != null) {
             fsync(parent);
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it, if it exists (not durable by itself: fsync the parent). */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
         }
     }
 }
