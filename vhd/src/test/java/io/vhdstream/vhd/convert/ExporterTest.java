@@ -92,6 +92,29 @@ class ExporterTest {
         assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
     }
 
+    @Test
+    @Timeout(60)
+    void aLayerCutShortInsideABlocksDataFailsTypedAndLeavesNoOutput() throws Exception {
+        Path base = dir.resolve("base.vhd");
+        Path top = dir.resolve("top.vhd");
+        make(base, top);
+        Path raw = dir.resolve("out.raw");
+        try (VhdChain c = VhdChain.open(top)) {
+            // the last block's bitmap stays readable, half of its data goes: the in-kernel copy of that block comes
+            // up short (transferTo then gives 0, not -1), which must be an error, not a copy retried for ever
+            try (FileChannel ch = FileChannel.open(top, StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() - 512 - (32 << 10));
+            }
+            VhdException e = assertThrows(VhdException.class, () -> Exporter.export(c, raw, ProgressListener.NONE));
+            assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
+            assertTrue(e.getMessage().contains(top.toString()), e.getMessage());
+        }
+        assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(f -> f.getFileName().toString().contains("out.raw")).toList());
+        }
+    }
+
     private static boolean waitForReaders() throws InterruptedException {
         for (int i = 0; i < 50; i++) {
             if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("vhd-export-"))) {
