@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.LongUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,41 +75,39 @@ class ExporterTest {
         assertEquals((long) model.length, done.get(done.size() - 1));
     }
 
-    @Test
-    @Timeout(60)
-    void aReadFailureInTheReaderReachesTheCallerTyped() throws Exception {
+    /**
+     * Makes the two-layer disk, opens the chain, then cuts {@code layer}'s file to {@code keep(its size)} bytes
+     * behind the chain's back and exports to {@code raw}: the export's typed failure.
+     */
+    private VhdException exportCutShort(String layer, LongUnaryOperator keep, Path raw) throws Exception {
         Path base = dir.resolve("base.vhd");
         Path top = dir.resolve("top.vhd");
         make(base, top);
         try (VhdChain c = VhdChain.open(top)) {
-            // cut the base short behind the chain's back: its blocks now end past the end of the file
-            try (FileChannel ch = FileChannel.open(base, StandardOpenOption.WRITE)) {
-                ch.truncate(64 << 10);
+            try (FileChannel ch = FileChannel.open(dir.resolve(layer), StandardOpenOption.WRITE)) {
+                ch.truncate(keep.applyAsLong(ch.size()));
             }
-            VhdException e = assertThrows(VhdException.class,
-                    () -> Exporter.export(c, dir.resolve("out.raw"), ProgressListener.NONE));
-            assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
+            return assertThrows(VhdException.class, () -> Exporter.export(c, raw, ProgressListener.NONE));
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void aReadFailureInTheReaderReachesTheCallerTyped() throws Exception {
+        // the base's blocks now end past the end of its file
+        VhdException e = exportCutShort("base.vhd", size -> 64 << 10, dir.resolve("out.raw"));
+        assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
         assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
     }
 
     @Test
     @Timeout(60)
     void aLayerCutShortInsideABlocksDataFailsTypedAndLeavesNoOutput() throws Exception {
-        Path base = dir.resolve("base.vhd");
-        Path top = dir.resolve("top.vhd");
-        make(base, top);
-        Path raw = dir.resolve("out.raw");
-        try (VhdChain c = VhdChain.open(top)) {
-            // the last block's bitmap stays readable, half of its data goes: the in-kernel copy of that block comes
-            // up short (transferTo then gives 0, not -1), which must be an error, not a copy retried for ever
-            try (FileChannel ch = FileChannel.open(top, StandardOpenOption.WRITE)) {
-                ch.truncate(ch.size() - 512 - (32 << 10));
-            }
-            VhdException e = assertThrows(VhdException.class, () -> Exporter.export(c, raw, ProgressListener.NONE));
-            assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
-            assertTrue(e.getMessage().contains(top.toString()), e.getMessage());
-        }
+        // the top's last block keeps its bitmap and half its data: the in-kernel copy of that block comes up short
+        // (transferTo then gives 0, not -1), which must be an error, not a copy retried for ever
+        VhdException e = exportCutShort("top.vhd", size -> size - 512 - (32 << 10), dir.resolve("out.raw"));
+        assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
+        assertTrue(e.getMessage().contains(dir.resolve("top.vhd").toString()), e.getMessage());
         assertTrue(waitForReaders(), "a reader or copier thread outlived the export");
         try (var left = Files.list(dir)) {
             assertEquals(List.of(), left.filter(f -> f.getFileName().toString().contains("out.raw")).toList());
