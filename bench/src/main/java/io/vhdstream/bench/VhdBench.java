@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -138,7 +137,7 @@ public final class VhdBench {
                 log.step("kept work dir " + work);
                 notes.add("Work files kept in " + work + " (--keep).");
             } else {
-                deleteTree(work);
+                io.vhdstream.vhd.io.Directories.deleteTree(work);
             }
         }
         notes.add(0, "Page cache: it cannot be dropped without root, so every subject runs with its input warm in the cache "
@@ -357,7 +356,7 @@ public final class VhdBench {
     /** A finished benchmark's files go at once (they are large), unless --keep. */
     private void dropSection(Path d) throws IOException {
         if (!o.keep) {
-            deleteTree(d);
+            io.vhdstream.vhd.io.Directories.deleteTree(d);
         }
     }
 
@@ -810,17 +809,6 @@ public final class VhdBench {
             return bytes / MIB + " MiB";
         }
         return String.format("%.1f MiB", bytes / (double) MIB);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /** Command-line options. */

@@ -8,9 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The short commands a user runs, run once in one JVM on small scratch images, so that the launcher can
@@ -32,7 +30,7 @@ public final class StartupTraining {
             failed = run(Files.createTempDirectory(dir, "t"));
         } finally {
             if (args.length == 0) {
-                deleteTree(dir);
+                io.vhdstream.vhd.io.Directories.deleteTree(dir);
             }
         }
         for (String f : failed) {
@@ -80,13 +78,5 @@ public final class StartupTraining {
 
     private static String[] a(String... args) {
         return args;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -24,10 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * What {@code vhdstream topology} loads on its way to RUNNING and through its first commands, done once without
@@ -53,7 +51,7 @@ public final class TopologyTraining {
             System.err.println("vhdstream topology training: " + e);
             status = 1;
         } finally {
-            deleteTree(dir);
+            io.vhdstream.vhd.io.Directories.deleteTree(dir);
         }
         System.exit(status);   // without waiting for Kafka clients' daemon threads
     }
@@ -123,14 +121,6 @@ public final class TopologyTraining {
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
         }
     }
 }

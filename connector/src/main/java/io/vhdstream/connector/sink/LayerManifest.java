@@ -1,5 +1,7 @@
 package io.vhdstream.connector.sink;
 
+import io.vhdstream.vhd.io.Directories;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -109,7 +111,7 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
             ch.force(true);
         }
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(path.getParent());
+        Directories.fsync(path.getParent());
     }
 
     static LayerManifest read(Path path) throws IOException {
@@ -138,13 +140,5 @@ record LayerManifest(UUID sourceLayer, UUID sourceParent, int layerIndex, String
             throw new IllegalArgumentException("missing " + key);
         }
         return v;
-    }
-
-    static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open or sync a directory; the rename itself is still atomic.
-        }
     }
 }

@@ -142,7 +142,7 @@ final class ReplicaStore implements Closeable {
     ReplicaStore(Path dir, int maxOpen) throws IOException {
         this.dir = dir;
         this.maxOpen = maxOpen;
-        Files.createDirectories(dir);
+        Directories.createDirectories(dir);
     }
 
     Outcome apply(BlockEvent event) throws IOException, RejectedException {
@@ -206,7 +206,7 @@ final class ReplicaStore implements Closeable {
             return Outcome.PREPARED;
         }
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
-        Files.createDirectories(diskDir);
+        Directories.createDirectories(diskDir);
         String stem = stem(s.getLayerIndex(), s.getSnapshotId(), id);
         Path vhd = diskDir.resolve(stem + ".vhd");
         Files.deleteIfExists(vhd); // left by a crash between creating it and writing its manifest
@@ -285,8 +285,8 @@ final class ReplicaStore implements Closeable {
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Path stageDir = diskDir.resolve(RESYNC_DIR);
         Directories.deleteTree(stageDir); // what a resync begun before left
-        Files.createDirectories(stageDir);
-        LayerManifest.syncDirectory(diskDir);
+        Directories.createDirectories(stageDir);
+        Directories.fsync(diskDir);
         Path vhd = stageDir.resolve(stem(0, s.getSnapshotId(), id) + ".vhd");
         VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
         UUID replicaId;
@@ -366,18 +366,18 @@ final class ReplicaStore implements Closeable {
         for (Path p : old) {
             Files.deleteIfExists(p);
         }
-        LayerManifest.syncDirectory(diskDir);
+        Directories.fsync(diskDir);
         if (Files.exists(stageDir.resolve(vhd))) {
             Files.move(stageDir.resolve(vhd), diskDir.resolve(vhd), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            LayerManifest.syncDirectory(diskDir);
+            Directories.fsync(diskDir);
         }
         if (Files.exists(stageDir.resolve(manifest))) {
             Files.move(stageDir.resolve(manifest), diskDir.resolve(manifest), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
-            LayerManifest.syncDirectory(diskDir);
+            Directories.fsync(diskDir);
         }
         Directories.deleteTree(stageDir);
-        LayerManifest.syncDirectory(diskDir);
+        Directories.fsync(diskDir);
     }
 
     /**
@@ -629,7 +629,7 @@ final class ReplicaStore implements Closeable {
         update(base, base.manifest.holding(snapshot, Math.max(base.manifest.baseLevel(),
                 range.get(range.size() - 1).manifest.layerIndex())));
         Files.deleteIfExists(base.diskDir.resolve(MERGE_JOURNAL));
-        LayerManifest.syncDirectory(base.diskDir);
+        Directories.fsync(base.diskDir);
     }
 
     /** Redoes a merge a crash interrupted (its journal is still there): the same range, converging on the same files. */

@@ -42,7 +42,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -50,7 +49,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * The whole pipeline in one process: a KRaft broker (embedded unless a cluster is given), the Streams
@@ -194,7 +192,7 @@ public final class Demo {
                 broker.close();
             }
             if (options.keepDir() == null) {
-                deleteTree(work);
+                io.vhdstream.vhd.io.Directories.deleteTree(work);
             }
         }
     }
@@ -483,16 +481,5 @@ public final class Demo {
             return String.format("%.1f GiB", bytes / (double) (1L << 30));
         }
         return String.format("%.1f MiB", bytes / (double) (1L << 20));
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

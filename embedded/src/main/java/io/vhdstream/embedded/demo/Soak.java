@@ -153,7 +153,7 @@ public final class Soak {
             }
             broker.close();
             if (options.keepDir() == null && passed) {
-                Demo.deleteTree(work);
+                io.vhdstream.vhd.io.Directories.deleteTree(work);
             }
         }
     }

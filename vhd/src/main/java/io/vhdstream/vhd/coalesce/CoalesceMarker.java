@@ -34,13 +34,13 @@ public final class CoalesceMarker {
             }
             ch.force(true);
         }
-        syncDirectory(m.getParent());
+        io.vhdstream.vhd.io.Directories.fsync(m.getParent());
     }
 
     /** Removed once the parent's writes are durable. */
     static void clear(Path parent) throws IOException {
         Files.deleteIfExists(of(parent));
-        syncDirectory(of(parent).getParent());
+        io.vhdstream.vhd.io.Directories.fsync(of(parent).getParent());
     }
 
     /** The child named by the marker of {@code parent}, or null when no coalesce into it is unfinished. */
@@ -54,14 +54,6 @@ public final class CoalesceMarker {
             return s.isEmpty() ? "(unknown child)" : s;
         } catch (IOException e) {
             return "(unreadable marker " + m + ")";
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // not every platform opens directories
         }
     }
 }

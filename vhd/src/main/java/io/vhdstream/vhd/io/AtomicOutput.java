@@ -130,7 +130,7 @@ public final class AtomicOutput implements Closeable {
             done = true;
         }
         if (durable) {
-            syncDirectory(target.toAbsolutePath().getParent());
+            Directories.fsync(target.toAbsolutePath().getParent());
         }
     }
 
@@ -152,17 +152,6 @@ public final class AtomicOutput implements Closeable {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static void syncDirectory(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Not every platform opens directories; the rename itself is done.
         }
     }
 

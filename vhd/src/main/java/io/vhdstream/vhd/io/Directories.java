@@ -60,7 +60,7 @@ public final class Directories {
         }
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
+                Files.deleteIfExists(p);   // one gone meanwhile (a process still ending) is not an error
             }
         }
     }
