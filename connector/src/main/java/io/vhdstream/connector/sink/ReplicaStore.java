@@ -565,6 +565,7 @@ final class ReplicaStore implements Closeable {
         UUID baseId = Uuids.toUuid(m.getBaseUniqueId());
         Layer base = layers.get(baseId);
         if (base == null || !base.sealed() || base.manifest.sourceParent() != null) {
+            forgetIfUnknown(m.getDiskId());
             throw new RejectedException("disk " + m.getDiskId() + ": the source merged layers " + m.getFromLayerIndex() + ".."
                     + m.getToLayerIndex() + " into base " + baseId + ", which this replica does not have sealed");
         }
@@ -699,10 +700,27 @@ final class ReplicaStore implements Closeable {
             return null; // its StartOfLayer was ignored: a layer the resynced base holds already
         }
         if (l == null) {
+            forgetIfUnknown(diskId);
             throw new RejectedException("disk " + diskId + ": a record of layer " + index + " (" + id
                     + ") arrived before its StartOfLayer: the replica cannot place it");
         }
         return l;
+    }
+
+    /**
+     * Drops the empty entry a rejected record of a disk this replica does not have made: records for ids that do
+     * not exist must not grow the map for as long as the task runs (issue 9.7).
+     */
+    private void forgetIfUnknown(String diskId) {
+        Map<UUID, Layer> layers = disks.get(diskId);
+        if (layers != null && layers.isEmpty() && !staged.containsKey(diskId)) {
+            disks.remove(diskId);
+        }
+    }
+
+    /** How many disks the store keeps in memory (tests: bounded by the disks it has). */
+    int knownDisks() {
+        return disks.size();
     }
 
     private Map<UUID, Layer> disk(String diskId) throws IOException {

@@ -39,6 +39,11 @@ final class ReportedProblems {
         return !fingerprint.equals(byDisk.put(kind + "|" + diskId, fingerprint));
     }
 
+    /** Forgets the problems of a disk that is gone. */
+    void forgetDisk(String diskId) {
+        byDisk.keySet().removeIf(k -> k.endsWith("|" + diskId));
+    }
+
     /** How many problems are remembered (tests: bounded). */
     int size() {
         return lastScan.size() + byDisk.size();

@@ -418,10 +418,25 @@ public class VhdSourceTask extends SourceTask {
             }
         }
         reported.scanEnded();
-        // A disk missing from this scan (its files gone or broken: reported above) waits, keeping its progress.
-        for (DiskState d : disks.values()) {
-            if (!result.disks().containsKey(d.diskId)) {
+        // A disk missing from this scan because its files are broken (reported above) waits, keeping its progress. One
+        // whose files are gone (deleted) is forgotten, or the map would grow with every disk ever seen (issue 9.7); if
+        // it comes back, it resumes from the offsets the worker stored, like a disk seen for the first time.
+        Set<String> broken = new HashSet<>();
+        for (ScanProblem p : result.problems()) {
+            if (p.diskId() != null) {
+                broken.add(p.diskId());
+            }
+        }
+        for (java.util.Iterator<DiskState> it = disks.values().iterator(); it.hasNext(); ) {
+            DiskState d = it.next();
+            if (result.disks().containsKey(d.diskId)) {
+                continue;
+            }
+            if (broken.contains(d.diskId) || (current != null && current.disk == d) || pendingMergeDisk == d) {
                 chain(d, null);
+            } else {
+                it.remove();
+                forget(d);
             }
         }
         List<String> fresh = new ArrayList<>();
@@ -447,6 +462,20 @@ public class VhdSourceTask extends SourceTask {
                         d.progress == null ? "" : ", resuming after " + describe(d.progress));
             }
         }
+    }
+
+    /** Drops what the task keeps of a disk whose files are gone (its lag, its turn, its reported read problems). */
+    private void forget(DiskState d) {
+        lagChanged.remove(d);
+        lagCounted -= d.lag;
+        turn.remove(d.diskId);
+        reported.forgetDisk(d.diskId);
+        log.info("{}: disk {}: its files are gone; forgotten", name, d.diskId);
+    }
+
+    /** How many disks the task keeps state for (tests: bounded by the disks that exist). */
+    synchronized int knownDisks() {
+        return disks.size();
     }
 
     private Map<String, LayerOffset> storedOffsets(Collection<String> ids) {

@@ -210,6 +210,28 @@ class ReplicaStoreTest {
         assertReplicaEqualsSource();
     }
 
+    /** Issue 9.7: records of disks the replica does not have are rejected without leaving anything in memory. */
+    @Test
+    void recordsOfUnknownDisksLeaveNothingBehind() throws Exception {
+        int firstData = 0;
+        while (!(events.get(firstData).getPayload() instanceof ChangedBlock)) {
+            firstData++;
+        }
+        ChangedBlock c = (ChangedBlock) events.get(firstData).getPayload();
+        try (ReplicaStore s = store()) {
+            for (int i = 0; i < 50; i++) {
+                BlockEvent orphan = new BlockEvent(ChangedBlock.newBuilder(c).setDiskId("no-such-disk-" + i).build());
+                assertThrows(ReplicaStore.RejectedException.class, () -> s.apply(orphan));
+            }
+            assertEquals(0, s.knownDisks(), "50 unknown disk ids rejected");
+            for (BlockEvent e : events) {
+                s.apply(e);
+            }
+            assertEquals(1, s.knownDisks());
+        }
+        assertReplicaEqualsSource();
+    }
+
     @Test
     void aLayerWhoseParentWasNeverReceivedIsRejected() throws Exception {
         int secondStart = -1;

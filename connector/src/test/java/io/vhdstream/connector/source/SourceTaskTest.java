@@ -748,6 +748,39 @@ class SourceTaskTest {
         }
     }
 
+    /** Issue 9.7: the task keeps state for the disks that exist, not for every disk it ever saw. */
+    @Test
+    void disksWhoseFilesAreGoneAreForgottenAndResumeFromTheirStoredOffsets() throws Exception {
+        Path root = tmp.resolve("root");
+        for (int i = 0; i < 4; i++) {
+            TestChains.engineChain(root.resolve("vm" + i), "d", 8 * TestChains.MIB, 512 * 1024, 1, 30 + i);
+        }
+        try (SourceHarness h = new SourceHarness(props(root, VhdSourceConnectorConfig.SCAN_INTERVAL_MS_CONFIG, "100"), null, false)) {
+            List<SourceRecord> first = h.drain(3);
+            assertFalse(first.isEmpty());
+            for (SourceRecord r : first) {   // the worker flushes the offsets of what it sent
+                @SuppressWarnings("unchecked")
+                Map<String, Object> o = (Map<String, Object>) r.sourceOffset();
+                h.context.offsets.put(r.sourcePartition(), o);
+            }
+            assertEquals(4, h.task.knownDisks());
+            Path aside = Files.createDirectories(tmp.resolve("aside"));
+            for (int i = 0; i < 3; i++) {
+                Files.move(root.resolve("vm" + i), aside.resolve("vm" + i));   // gone from the root
+            }
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (h.task.knownDisks() > 1 && System.currentTimeMillis() < deadline) {
+                h.drain(1);
+            }
+            assertEquals(1, h.task.knownDisks(), "three disks deleted: only the one left is kept");
+            // One comes back as it was: it resumes from the offsets the worker stored, nothing is sent again.
+            Files.move(aside.resolve("vm0"), root.resolve("vm0"));
+            Thread.sleep(150);
+            assertEquals(List.of(), h.drain(3), "a disk back with the layers it had emits nothing again");
+            assertEquals(2, h.task.knownDisks());
+        }
+    }
+
     // ---- helpers
 
     static FakeContexts.Sink replicate(Path replicaDir, List<SourceRecord> records, boolean viaJson) {
