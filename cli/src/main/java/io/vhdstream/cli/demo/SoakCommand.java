@@ -49,6 +49,12 @@ public final class SoakCommand extends VerbCommand {
                     + " (default: ${DEFAULT-VALUE}).")
     Duration killEvery;
 
+    @Option(names = "--outage-every", paramLabel = "N", defaultValue = "3",
+            description = "Every N-th kill of the Connect worker keeps it down for the retention window and two snapshots"
+                    + " more, so that retention merges layers its feed had not sent and the disk resyncs; 0: never"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int outageEvery;
+
     @Option(names = "--report-every", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "2m",
             description = "A table row this often (default: ${DEFAULT-VALUE}).")
     Duration reportEvery;
@@ -65,7 +71,7 @@ public final class SoakCommand extends VerbCommand {
         io.vhdstream.embedded.demo.SoakOptions options;
         try {
             options = new io.vhdstream.embedded.demo.SoakOptions(duration, seed, disks, size, retain, rate, snapshotEvery,
-                    killEvery, reportEvery, keep);
+                    killEvery, outageEvery, reportEvery, keep);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("INVALID_ARGUMENT", e.getMessage());
         }

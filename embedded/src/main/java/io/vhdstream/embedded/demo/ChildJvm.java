@@ -56,6 +56,10 @@ final class ChildJvm {
         return process.isAlive();
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** kill -9: no shutdown hook, no commit, no group leave, no flush. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

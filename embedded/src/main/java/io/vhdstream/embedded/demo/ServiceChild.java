@@ -43,7 +43,18 @@ abstract class ServiceChild {
     }
 
     final void kill() throws InterruptedException {
+        beforeKill();
         jvm.kill();
+    }
+
+    /** The process id of the JVM last started (-1: none). */
+    final long pid() {
+        ChildJvm j = jvm;
+        return j == null ? -1 : j.pid();
+    }
+
+    /** Called right before a SIGKILL, while the JVM still answers. */
+    void beforeKill() {
     }
 
     final void stop() throws InterruptedException {

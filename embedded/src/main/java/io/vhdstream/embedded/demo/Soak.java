@@ -85,7 +85,8 @@ public final class Soak {
                 disks.add(new SoakDisk("soak-" + runId + "-" + i, options.diskSize(), options.seed() + i));
             }
             SoakTable table = new SoakTable(layers, replica, disks.stream().map(d -> d.diskId).toList());
-            SoakKills kills = new SoakKills(List.of(topology, worker), options.killEvery().toMillis(), options.seed());
+            SoakKills kills = new SoakKills(List.of(topology, worker), options.killEvery().toMillis(), options.seed(),
+                    options.outageEvery(), options.outage().toMillis());
             Demo.BlockCounter blocks = Demo.BlockCounter.start(client);
             out.println();
             out.println(SoakTable.HEADER);
@@ -117,7 +118,13 @@ public final class Soak {
             table.row(out, System.currentTimeMillis() - t0, n * disks.size(), topology, worker, kills);
             out.println();
             out.println("topology: " + kills.summary(topology));
-            out.println("connect worker: " + kills.summary(worker));
+            out.println("connect worker: " + kills.summary(worker) + "; " + kills.outages() + " long outage(s) of "
+                    + options.outage().toSeconds() + " s (retention window + 2 snapshots)");
+            long sourceResyncs = worker.resyncs(WorkerChild.SOURCE_RESYNCS);
+            long replicaResyncs = worker.resyncs(WorkerChild.REPLICA_RESYNCS);
+            out.println("resyncs: " + sourceResyncs + " by the source (source-resyncs-total), " + replicaResyncs
+                    + " switched in by the replica (replica-resyncs-total), " + blocks.resyncs.get()
+                    + " resync bases committed to the feed");
             for (String f : kills.failures()) {
                 out.println("restart problem: " + f);
             }
@@ -137,6 +144,12 @@ public final class Soak {
             checks.check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failed == 0,
                     blocks.errors.get() + " source errors, " + failed + " failed replica layers");
             checks.check("every killed service came back", kills.failures().isEmpty(), kills.failures().size() + " problems");
+            // A long outage is there to make the feed fall behind a merge: if nothing resynced, the run did not show it.
+            int outages = kills.outages();
+            checks.check("each long outage of the worker led to a resync (source, feed, replica)", sourceResyncs >= outages
+                    && blocks.resyncs.get() >= outages && replicaResyncs >= outages,
+                    outages + " outages; resyncs " + sourceResyncs + " source, " + replicaResyncs + " replica, "
+                    + blocks.resyncs.get() + " on the feed");
             checks.print(out);
             passed = checks.allOk() && disksPassed;
             Files.write(work.resolve("soak-table.txt"), tableLines(table));
@@ -203,7 +216,7 @@ public final class Soak {
         }
     }
 
-    private Thread reporter(SoakTable table, List<SoakDisk> disks, ServiceChild topology, ServiceChild worker,
+    private Thread reporter(SoakTable table, List<SoakDisk> disks, ServiceChild topology, WorkerChild worker,
                             SoakKills kills, long t0) {
         Thread t = new Thread(() -> {
             long next = t0 + options.reportEvery().toMillis();

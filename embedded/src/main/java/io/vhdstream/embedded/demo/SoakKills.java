@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
 /**
  * The soak's chaos: at random times (uniform between half and one and a half times the mean interval) one of the
  * services is killed with SIGKILL and started again, in turn from a random first one (so that a short run kills
- * each); each recovery (start to working) is recorded.
+ * each); each recovery (start to working) is recorded. Every {@code outageEvery}-th kill of the worker is a long
+ * outage: it stays down {@code outageMs} before it is started again (a host down for a while), so that its feed
+ * falls behind retention.
  */
 final class SoakKills implements Runnable {
     /** How long a killed service may take to work again. */
@@ -20,14 +22,20 @@ final class SoakKills implements Runnable {
     private final SplittableRandom random;
     private final Map<ServiceChild, List<Double>> recoveries = new HashMap<>();
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final int outageEvery;
+    private final long outageMs;
+    private final java.util.concurrent.atomic.AtomicInteger outages = new java.util.concurrent.atomic.AtomicInteger();
     private boolean stopping;
     private int turn;
+    private int workerKills;
     private Thread thread;
 
     /** @param services the topology first, the worker second */
-    SoakKills(List<ServiceChild> services, long meanMs, long seed) {
+    SoakKills(List<ServiceChild> services, long meanMs, long seed, int outageEvery, long outageMs) {
         this.services = services;
         this.meanMs = meanMs;
+        this.outageEvery = outageEvery;
+        this.outageMs = outageMs;
         this.random = new SplittableRandom(seed ^ 0xc4a05L);
         this.turn = random.nextInt(services.size());
         services.forEach(s -> recoveries.put(s, Collections.synchronizedList(new ArrayList<>())));
@@ -56,21 +64,19 @@ final class SoakKills implements Runnable {
     public void run() {
         while (true) {
             try {
-                synchronized (this) {
-                    long until = System.currentTimeMillis() + meanMs / 2 + random.nextLong(meanMs + 1);
-                    for (long now; !stopping && (now = System.currentTimeMillis()) < until; ) {
-                        wait(until - now);
-                    }
-                    if (stopping) {
-                        return;
-                    }
+                if (!pause(meanMs / 2 + random.nextLong(meanMs + 1))) {
+                    return;
                 }
             } catch (InterruptedException e) {
                 return;
             }
             ServiceChild victim = services.get(turn++ % services.size());
+            boolean outage = victim == services.get(1) && outageEvery > 0 && ++workerKills % outageEvery == 0;
             try {
                 victim.kill();
+                if (outage && pause(outageMs)) {   // cut short (and not counted) when the run ends
+                    outages.incrementAndGet();
+                }
                 recoveries.get(victim).add(victim.start(RESTART_TIMEOUT));
             } catch (Exception e) {
                 failures.add(victim.name() + ": " + e.getMessage());
@@ -83,6 +89,20 @@ final class SoakKills implements Runnable {
                 }
             }
         }
+    }
+
+    /** Waits {@code ms} unless the run is stopping; false when it is. */
+    private synchronized boolean pause(long ms) throws InterruptedException {
+        long until = System.currentTimeMillis() + ms;
+        for (long now; !stopping && (now = System.currentTimeMillis()) < until; ) {
+            wait(until - now);
+        }
+        return !stopping;
+    }
+
+    /** Long outages of the worker so far (each lasted its full time). */
+    int outages() {
+        return outages.get();
     }
 
     int topologyKills() {

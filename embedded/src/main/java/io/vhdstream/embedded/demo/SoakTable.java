@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 
 /**
  * The soak's table over time: one row per report of what the layer and replica directories hold, the heaps of the
- * three JVMs after a full GC, the kills so far and the recovery times, and the load average. Also samples the chain
+ * three JVMs after a full GC, the kills so far and the recovery times, the resyncs (source and replica, from the
+ * worker's metrics) and the load average. Also samples the chain
  * depth between rows so that the deepest chain seen is not missed.
  */
 final class SoakTable {
-    static final String HEADER = String.format("%7s %5s %6s %7s %6s %5s %5s %9s %9s %8s %8s %8s %5s %9s %9s %5s",
+    static final String HEADER = String.format("%7s %5s %6s %7s %6s %5s %5s %9s %9s %8s %8s %8s %5s %9s %9s %6s %5s",
             "time", "snaps", "sealed", "replica", "merges", "depth", "max", "layers", "replica", "heap-top", "heap-wrk",
-            "heap-drv", "kills", "rec-top", "rec-wrk", "load");
+            "heap-drv", "kills", "rec-top", "rec-wrk", "resync", "load");
 
     private final Path layersRoot;
     private final Path replicaRoot;
@@ -50,7 +51,7 @@ final class SoakTable {
     }
 
     /** Adds and prints a row. */
-    synchronized String row(PrintWriter out, long elapsedMs, int snapshotsSent, ServiceChild topology, ServiceChild worker,
+    synchronized String row(PrintWriter out, long elapsedMs, int snapshotsSent, ServiceChild topology, WorkerChild worker,
                             SoakKills kills) {
         int sealed = 0;
         int replica = 0;
@@ -61,10 +62,12 @@ final class SoakTable {
             merges += mergeCount(layersRoot.resolve(d));
         }
         int depth = sampleDepth();
-        String row = String.format("%7s %5d %6d %7d %6d %5d %5d %9s %9s %8s %8s %8s %5s %9s %9s %5.1f",
+        worker.sampleResyncs();
+        String row = String.format("%7s %5d %6d %7d %6d %5d %5d %9s %9s %8s %8s %8s %5s %9s %9s %6s %5.1f",
                 clock(elapsedMs), snapshotsSent, sealed, replica, merges, depth, maxDepth(), mib(treeBytes(layersRoot)),
                 mib(treeBytes(replicaRoot)), mib(topology.heapAfterGc()), mib(worker.heapAfterGc()), mib(driverHeap()),
                 kills.topologyKills() + "/" + kills.workerKills(), kills.last(topology), kills.last(worker),
+                worker.resyncs(WorkerChild.SOURCE_RESYNCS) + "/" + worker.resyncs(WorkerChild.REPLICA_RESYNCS),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         rows.add(row);
         out.println(row);

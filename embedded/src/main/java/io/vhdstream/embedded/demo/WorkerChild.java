@@ -25,11 +25,15 @@ import java.util.Properties;
  * connector it was given has all its tasks RUNNING.
  */
 final class WorkerChild extends ServiceChild {
+    static final String SOURCE_RESYNCS = "source-resyncs-total";
+    static final String REPLICA_RESYNCS = "replica-resyncs-total";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Path props;
     private final String rest;
     private final Map<String, Map<String, String>> connectors = new HashMap<>();
+    /** The resync counters of the source and the sink (docs/operations.md), over every restart of the worker. */
+    private final PluginTotals resyncs = new PluginTotals(List.of(SOURCE_RESYNCS, REPLICA_RESYNCS));
 
     WorkerChild(String bootstrapServers, String groupId, Path dir) throws IOException {
         super("connect worker", dir.resolve("connect.log"));
@@ -59,6 +63,25 @@ final class WorkerChild extends ServiceChild {
     ChildJvm launch(Path log) throws IOException {
         return ChildJvm.start("org.apache.kafka.connect.cli.ConnectDistributed", List.of(props.toString()), "512m", log,
                 line -> { });
+    }
+
+    @Override
+    void beforeKill() {
+        sampleResyncs();
+        resyncs.jvmGone(pid());
+    }
+
+    /** Reads the resync metrics of the running worker (kept as of the last read when it does not answer). */
+    void sampleResyncs() {
+        long pid = pid();
+        if (pid > 0 && alive()) {
+            resyncs.sample(pid);
+        }
+    }
+
+    /** Resyncs counted so far: {@link #SOURCE_RESYNCS} or {@link #REPLICA_RESYNCS}, as of the last sample. */
+    long resyncs(String metric) {
+        return resyncs.total(metric);
     }
 
     /** Registers a connector (kept in the worker's config topic, so a restarted worker runs it again). */

@@ -26,7 +26,7 @@ class SoakTest {
         StringWriter buf = new StringWriter();
         PrintWriter out = new PrintWriter(buf, true);
         SoakOptions options = new SoakOptions(Duration.ofSeconds(36), 3, 1, 16L << 20, 3, 256 << 10, Duration.ofSeconds(6),
-                Duration.ofSeconds(12), Duration.ofSeconds(12), dir.resolve("keep"));
+                Duration.ofSeconds(12), 0, Duration.ofSeconds(12), dir.resolve("keep"));
         boolean ok = Soak.run(options, out);
         String text = buf.toString();
         System.out.println(text);
