@@ -43,7 +43,7 @@ abstract class ServiceChild {
     }
 
     final void kill() throws InterruptedException {
-        beforeKill();
+        beforeExit();
         jvm.kill();
     }
 
@@ -53,12 +53,13 @@ abstract class ServiceChild {
         return j == null ? -1 : j.pid();
     }
 
-    /** Called right before a SIGKILL, while the JVM still answers. */
-    void beforeKill() {
+    /** Called right before the JVM is killed or stopped, while it still answers. */
+    void beforeExit() {
     }
 
     final void stop() throws InterruptedException {
         if (jvm != null) {
+            beforeExit();
             jvm.stop(60);
         }
     }

@@ -146,7 +146,7 @@ public final class Soak {
             checks.check("every killed service came back", kills.failures().isEmpty(), kills.failures().size() + " problems");
             // A long outage is there to make the feed fall behind a merge: if nothing resynced, the run did not show it.
             int outages = kills.outages();
-            checks.check("each long outage of the worker led to a resync (source, feed, replica)", sourceResyncs >= outages
+            checks.check("each long outage made a resync (source, feed, replica)", sourceResyncs >= outages
                     && blocks.resyncs.get() >= outages && replicaResyncs >= outages,
                     outages + " outages; resyncs " + sourceResyncs + " source, " + replicaResyncs + " replica, "
                     + blocks.resyncs.get() + " on the feed");

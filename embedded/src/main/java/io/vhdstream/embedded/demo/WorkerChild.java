@@ -66,7 +66,7 @@ final class WorkerChild extends ServiceChild {
     }
 
     @Override
-    void beforeKill() {
+    void beforeExit() {
         sampleResyncs();
         resyncs.jvmGone(pid());
     }
