@@ -37,7 +37,9 @@ import java.util.Map;
  * command with the same {@link DiskLayers} code and publishes nothing (those commands' events were published
  * when they were first processed). There is no time limit; progress goes to the log and to the task metrics
  * of {@link RecoveryProgress}. Streams calls {@link #commit} during the restoration every
- * {@code commit.interval.ms}, so a recovery killed midway resumes from its last checkpoint.
+ * {@code commit.interval.ms}, so a recovery killed midway resumes from its last checkpoint. A store that needs its
+ * disks from the checkpoint topic first loads them there too, at its first restoration call (see
+ * {@link #loadPendingCheckpoint}), not in {@link #init}, which Streams runs on the stream thread.
  *
  * <h2>Offsets it manages</h2>
  * {@code .offsets/<topic>-<partition>} holds the input offset of the next command to apply, written only after
@@ -84,6 +86,9 @@ public final class LayerStore implements StateStore {
     private long next = -1;
     private volatile boolean open;
     private RecoveryProgress progress;
+    private Map<String, Object> appConfigs;
+    private InputLog.Range range;
+    private boolean checkpointPending;
 
     LayerStore(String name, Path layersDir, String inputTopic, int maxOpenLayers,
                io.vhdstream.topology.disk.Retention retention, InputLog.Factory inputLogs,
@@ -114,16 +119,21 @@ public final class LayerStore implements StateStore {
             throw new ProcessorStateException("layer store " + name + " for " + input + " cannot read " + layersDir, e);
         }
         next = -1;
+        appConfigs = context.appConfigs();
         progress = new RecoveryProgress(input, context.taskId().toString(), context.metrics());
         try {
-            InputLog.Range r;
-            try (InputLog inputLog = inputLogs.open(context.appConfigs())) {
-                r = inputLog.range(input);
+            try (InputLog inputLog = inputLogs.open(appConfigs)) {
+                range = inputLog.range(input);
             }
-            groupCommitted = r.restoreEnd();
-            loadCheckpointIfLost(r, context.appConfigs());
-            durableBelow = committed == null ? 0 : committed;
-            planRecovery(r);
+            groupCommitted = range.restoreEnd();
+            checkpointPending = checkpointNeeded(range);
+            if (checkpointPending) {
+                log.info("layer store {} for {}: its disks come from the checkpoint topic first, loaded when Streams"
+                        + " restores the store (off the processing thread)", name, input);
+            } else {
+                durableBelow = committed == null ? 0 : committed;
+                planRecovery(range);
+            }
         } catch (RuntimeException e) {
             progress.close();
             throw e;
@@ -136,16 +146,35 @@ public final class LayerStore implements StateStore {
 
     /**
      * A store with no offsets for its partition (a lost directory, a task new here) behind the group, or one whose
-     * offsets retention has already passed, loads its disks from the checkpoint topic first: the replay then
-     * starts where the checkpoint ends, not at the disks' creation. Killed midway, it loads again on the next
-     * start (the offsets file is written last).
+     * offsets retention has already passed, needs its disks from the checkpoint topic: the replay then starts where
+     * the checkpoint ends, not at the disks' creation.
      */
-    private void loadCheckpointIfLost(InputLog.Range r, Map<String, Object> appConfigs) {
+    private boolean checkpointNeeded(InputLog.Range r) {
         boolean lost = committed == null && r.restoreEnd() > 0;
         boolean passed = committed != null && committed < r.logStart() && committed < r.restoreEnd();
-        if (!lost && !passed) {
+        return lost || passed;
+    }
+
+    /**
+     * Loads the checkpoint if {@link #init} left it pending. Called from Streams' restoration ({@link #restore}, or
+     * {@link #commit} when there was nothing to restore), both on the state updater thread, so a large base does not
+     * hold up the stream thread and the other tasks on it; init runs on the stream thread. Until then the store
+     * reports no committed offset, so Streams restores from the start of the topic and {@link #restore} skips the
+     * commands the checkpoint already holds. Killed midway, it loads again at the next start (the offsets file is
+     * written last).
+     */
+    private void loadPendingCheckpoint() {
+        if (!checkpointPending) {
             return;
         }
+        loadCheckpoint(range, appConfigs);
+        checkpointPending = false;
+        durableBelow = committed == null ? 0 : committed;
+        planRecovery(range);
+    }
+
+    private void loadCheckpoint(InputLog.Range r, Map<String, Object> appConfigs) {
+        boolean lost = committed == null;
         progress.checkpointStart(inputTopic, lost ? "no layer offsets in " + layersDir + " (new or lost directory)"
                 : "the layers are durable up to offset " + committed + " but the topic now starts at " + r.logStart());
         try (CheckpointLog source = checkpointLogs.open(appConfigs)) {
@@ -194,9 +223,15 @@ public final class LayerStore implements StateStore {
      * the entry point for tests.
      */
     public void restore(Collection<ConsumerRecord<byte[], byte[]>> records) {
+        loadPendingCheckpoint();
         long bytes = 0;
+        int n = 0;
         try {
             for (ConsumerRecord<byte[], byte[]> r : records) {
+                if (r.offset() < durableBelow) {
+                    continue;   // in the loaded checkpoint (Streams restores from the topic's start, see loadPendingCheckpoint)
+                }
+                n++;
                 layers.applyRecord(r.key(), r.value(), new Position(r.topic(), r.partition(), r.offset(), r.timestamp()),
                         false, DiskLayers.DISCARD);
                 next = r.offset() + 1;
@@ -206,11 +241,14 @@ public final class LayerStore implements StateStore {
             throw new ProcessorStateException("layer store " + name + " could not apply the command at " + input + "@"
                     + next + " while recovering: " + e.getMessage(), e);
         }
-        progress.batch(records.size(), bytes, next);
+        if (n > 0) {
+            progress.batch(n, bytes, next);
+        }
     }
 
     /** Applies one input record being processed (the store was restored before the task's first record). */
     public void apply(byte[] key, byte[] value, Position pos, DiskLayers.OutcomeSink out) throws IOException {
+        loadPendingCheckpoint();   // never in a running application: Streams commits the store before the task runs
         if (progress.active()) {
             progress.finish();
         }
@@ -236,6 +274,7 @@ public final class LayerStore implements StateStore {
     /** Streams' commit: a checkpoint of what the store applied, whatever the map says (see the class doc). */
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        loadPendingCheckpoint();
         try {
             checkpoint();
         } catch (IOException e) {
@@ -249,7 +288,7 @@ public final class LayerStore implements StateStore {
      */
     @Override
     public Long committedOffset(TopicPartition partition) {
-        if (!partition.equals(input) || committed == null || committed == 0) {
+        if (!partition.equals(input) || checkpointPending || committed == null || committed == 0) {
             return null;
         }
         return committed - 1;

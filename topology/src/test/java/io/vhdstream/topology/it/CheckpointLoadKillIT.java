@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A lost layer directory whose disk must come from the checkpoint topic (retention deleted the base's commands): the
  * application in a child JVM is killed with SIGKILL while it loads the checkpoint, and started again: the second start
  * loads it again over the first one's leftovers, replays the rest, runs, and the disk ends as the first run left it
- * (the sealed layers byte for byte, the base's content the same).
+ * (the sealed layers byte for byte, the base's content the same). Both loads run on Streams' state updater thread,
+ * not on the stream thread.
  */
 class CheckpointLoadKillIT {
     static final long MIB = 1 << 20;
@@ -115,6 +116,14 @@ class CheckpointLoadKillIT {
             assertTrue(exit == 0 || exit == 143, "clean stop, exit " + exit);
         }
         assertTrue(Files.readString(log).contains("loaded the checkpoint of 1 disks"), "loaded on the second start");
+        // Both loads (the killed one and the finished one) ran on Streams' state updater thread: Streams runs a store's
+        // init on the stream thread, where a large base would hold up every other task of that thread.
+        List<String> loads = Files.readAllLines(log).stream().filter(l -> l.contains("loading the checkpoint of its disks")
+                || l.contains("loaded the checkpoint of")).toList();
+        assertEquals(3, loads.size(), "two loads begun, one finished: " + loads);
+        for (String l : loads) {
+            assertTrue(l.contains("-StateUpdater-") && !l.contains("-StreamThread-"), "not on the state updater: " + l);
+        }
         List<SealedLayer> want = SealedLayer.readAll(straight.resolve(DISK).resolve(LayerNames.SEALED));
         assertEquals(want, SealedLayer.readAll(layers.resolve(DISK).resolve(LayerNames.SEALED)));
         Layers.assertSameContent(Layers.read(straight.resolve(DISK).resolve(LayerNames.BASE)),

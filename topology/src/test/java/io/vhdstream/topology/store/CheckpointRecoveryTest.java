@@ -42,6 +42,7 @@ import static io.vhdstream.topology.produce.DiskCommands.trim;
 import static io.vhdstream.topology.produce.DiskCommands.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,18 +147,47 @@ class CheckpointRecoveryTest {
         assertTrue(logStart > 5, "commands of a's and b's base layers are gone");
         InputLog.Range range = new InputLog.Range(logStart, n, (long) n);
 
-        // Without a checkpoint the store cannot come back: the commands it needs are gone.
-        ProcessorStateException gap = assertThrows(ProcessorStateException.class,
-                () -> open(lost, range, CheckpointLogs.empty()));
+        // Without a checkpoint the store cannot come back: the commands it needs are gone. It finds out when Streams
+        // restores it (the load is not in init, which runs on the stream thread).
+        LayerStore without = open(lost, range, CheckpointLogs.empty());
+        ProcessorStateException gap = assertThrows(ProcessorStateException.class, () -> without.restore(log.subList(
+                (int) logStart, n)));
         assertTrue(gap.getMessage().contains("retention deleted"), gap.getMessage());
+        without.close();
 
-        LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
-        Long committed = store.committedOffset(TP);
-        long replayFrom = committed == null ? 0 : committed + 1;
-        assertEquals(logStart, replayFrom, "replays from the offset after a's base");
+        // Retention kept three commands the checkpoint already holds: Streams restores from the topic's start (the
+        // store reports no offset while its load is pending), and the store skips them.
+        InputLog.Range longer = new InputLog.Range(logStart - 3, n, (long) n);
+        LayerStore store = open(lost, longer, CheckpointLogs.of(checkpoint));
+        assertNull(store.committedOffset(TP), "nothing loaded in init: Streams restores from the topic's start");
+        assertEquals(0.0, metric(RecoveryProgress.CHECKPOINT_BYTES_METRIC), "nothing loaded in init");
+        store.restore(log.subList((int) logStart - 3, (int) logStart + 2));
+        assertEquals(logStart, store.committedOffset(TP) + 1, "the checkpoint ends after a's base");
         assertTrue(metric(RecoveryProgress.CHECKPOINT_BYTES_METRIC) > 0, "loaded base data");
-        replay(store, replayFrom, 5);
+        replay(store, logStart + 2, 5);
 
+        assertSameDisks(straight, lost);
+    }
+
+    /** Nothing for Streams to restore (the group's offset is the topic's start): the commit that ends the restoration loads it. */
+    @Test
+    void withNothingToRestoreTheCommitEndingTheRestorationLoadsIt() throws Exception {
+        Path lost = work.resolve("layers");
+        List<CheckpointLogs.Rec> checkpoint = processAll(lost);
+        Path straight = moveAside(lost);
+        long replayFrom = firstSeal(straight, "a") + 1;
+        // The group committed the offset just after a's base (the commands after it are processed as new ones).
+        InputLog.Range range = new InputLog.Range(replayFrom, replayFrom, replayFrom);
+        LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
+        assertNull(store.committedOffset(TP));
+        store.commit(Map.of());
+        assertEquals(replayFrom, store.committedOffset(TP) + 1);
+        for (ConsumerRecord<byte[], byte[]> r : log.subList((int) replayFrom, log.size())) {
+            store.apply(r.key(), r.value(), new io.vhdstream.topology.disk.Position(r.topic(), r.partition(), r.offset(),
+                    r.timestamp()), io.vhdstream.topology.disk.DiskLayers.DISCARD);
+        }
+        store.commit(Map.of());
+        store.close();
         assertSameDisks(straight, lost);
     }
 
@@ -176,6 +206,7 @@ class CheckpointRecoveryTest {
         long logStart = SealedLayer.readAll(straight.resolve("m").resolve(LayerNames.SEALED)).get(level).sealOffset() + 1;
         InputLog.Range range = new InputLog.Range(logStart, n, (long) n);
         LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint), WINDOW);
+        store.restore(List.of());
         assertEquals(logStart, store.committedOffset(TP) + 1, "replays from the offset after the base's newest seal");
         replay(store, logStart, 4);
         assertSameDisks(straight, lost);
@@ -188,7 +219,9 @@ class CheckpointRecoveryTest {
         Path straight = moveAside(lost);
         int n = log.size();
         InputLog.Range range = new InputLog.Range(firstSeal(straight, "a") + 1, n, (long) n);
-        open(lost, range, CheckpointLogs.of(checkpoint)).close();
+        LayerStore first = open(lost, range, CheckpointLogs.of(checkpoint));
+        first.restore(List.of());
+        first.close();
         // The kill: the directories were switched into place, the offsets file not yet written; and a half-made
         // working directory of the next attempt.
         Files.delete(lost.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(TP.topic(), TP.partition())));
@@ -196,6 +229,7 @@ class CheckpointRecoveryTest {
         Files.write(lost.resolve("a").resolve("0001-s1.vhd"), new byte[] {1, 2, 3});   // stale junk of a layer
 
         LayerStore store = open(lost, range, CheckpointLogs.of(checkpoint));
+        store.restore(List.of());
         long replayFrom = store.committedOffset(TP) + 1;
         replay(store, replayFrom, 5);
         assertSameDisks(straight, lost);

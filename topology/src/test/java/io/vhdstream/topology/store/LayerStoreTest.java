@@ -121,6 +121,7 @@ class LayerStoreTest {
         deleteTree(layers);
         LayerStore rebuilt = open(n - 10);
         assertNull(rebuilt.committedOffset(TP), "no offsets: Streams restores from the start");
+        rebuilt.restore(List.of());   // Streams' first restoration call: the (empty) checkpoint is loaded
         assertTrue(rebuilt.recovery().active());
         assertEquals(n - 10, metric(RecoveryProgress.REMAINING_METRIC));
         restore(rebuilt, 0, n - 20);
@@ -198,9 +199,11 @@ class LayerStoreTest {
         store.close();
 
         // durable up to 30, the group is at 100, the topic now starts at 40: offsets [30, 40) are gone
-        ProcessorStateException e = assertThrows(ProcessorStateException.class,
-                () -> open(InputLogs.fixed(new InputLog.Range(40, 120, 100L))));
+        // (found when Streams restores the store: the checkpoint topic, empty here, might have held the disks)
+        LayerStore behind = open(InputLogs.fixed(new InputLog.Range(40, 120, 100L)));
+        ProcessorStateException e = assertThrows(ProcessorStateException.class, () -> behind.restore(List.of()));
         assertTrue(e.getMessage().contains("[30, 40)"), e.getMessage());
+        behind.close();
         // the same deletion is harmless when nothing below the group's offset is missing
         open(InputLogs.fixed(new InputLog.Range(40, 120, 30L))).close();
         open(InputLogs.fixed(new InputLog.Range(30, 120, 100L))).close();
