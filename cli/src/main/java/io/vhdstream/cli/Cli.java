@@ -48,7 +48,7 @@ public final class Cli {
     public static CommandLine commandLine(Terminal terminal, String... args) {
         if (onlyVersion(args)) {
             // the version needs no subcommand: building them all would cost more than the rest of the run
-            return configure(new CommandLine(new VhdstreamCommand(terminal)), terminal);
+            return configure(new CommandLine(new VhdstreamCommand(terminal).model()), terminal);
         }
         List<Node> path = new ArrayList<>();
         path.add(Commands.TREE);
@@ -80,7 +80,7 @@ public final class Cli {
 
     /** Builds the commands on {@code path} and, below its last one, all of that one's subcommands. */
     private static CommandLine build(Terminal terminal, List<Node> path) {
-        CommandLine root = new CommandLine(new VhdstreamCommand(terminal));
+        CommandLine root = new CommandLine(new VhdstreamCommand(terminal).model());
         CommandLine at = root;
         for (Node node : path.subList(1, path.size())) {
             at = add(at, node);
@@ -96,8 +96,20 @@ public final class Cli {
     }
 
     private static CommandLine add(CommandLine parent, Node child) {
-        parent.addSubcommand(child.name(), child.type());
+        if (CodedCommand.class.isAssignableFrom(child.type())) {
+            parent.addSubcommand(child.name(), new CommandLine(coded(child.type()).model()));
+        } else {
+            parent.addSubcommand(child.name(), child.type());
+        }
         return parent.getSubcommands().get(child.name());
+    }
+
+    private static CodedCommand coded(Class<?> type) {
+        try {
+            return (CodedCommand) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(type + " needs a public no-argument constructor", e);
+        }
     }
 
     /** Settings picocli applies to the commands that exist when they are set: call after building the tree. */

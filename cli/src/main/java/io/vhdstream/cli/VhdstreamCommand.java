@@ -1,30 +1,45 @@
 package io.vhdstream.cli;
 
-import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * The top of the command tree. Its subcommands are registered in {@link Commands}, not here. Keep the
- * options of commands to plain types (picocli reflects on the fields of every command it builds, so a field
- * of a Kafka type would load Kafka); heavy classes belong inside {@code call()}.
+ * The top of the command tree, built on every run, so its model is written in code ({@link CodedCommand}).
+ * Its subcommands are registered in {@link Commands}, not here. Keep the options of commands to plain types
+ * (picocli reflects on the fields of every annotated command it builds, so a field of a Kafka type would load
+ * Kafka); heavy classes belong inside {@code call()}.
  */
-@Command(name = "vhdstream", mixinStandardHelpOptions = true, versionProvider = VhdstreamCommand.Version.class,
-        description = "Disk snapshot pipelines on Apache Kafka, and the VHD tools they are built on.",
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE})
-public final class VhdstreamCommand implements Callable<Integer> {
+public final class VhdstreamCommand implements Callable<Integer>, CodedCommand {
     private final Terminal terminal;
-
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "On an error, also print the stack trace (to stderr).")
-    boolean debug;
 
     public VhdstreamCommand(Terminal terminal) {
         this.terminal = terminal;
+    }
+
+    @Override
+    public CommandSpec model() {
+        CommandSpec spec = Models.command(this, "vhdstream",
+                "Disk snapshot pipelines on Apache Kafka, and the VHD tools they are built on.");
+        spec.versionProvider(new Version());
+        spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes(
+                ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE));
+        Models.flag(spec, "--debug", ScopeType.INHERIT, "On an error, also print the stack trace (to stderr).");
+        return spec;
+    }
+
+    /** picocli's "code:description" lines as the map its model takes. */
+    private static Map<String, String> exitCodes(String... lines) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String l : lines) {
+            int colon = l.indexOf(':');
+            m.put(l.substring(0, colon), l.substring(colon + 1));
+        }
+        return m;
     }
 
     public Terminal terminal() {

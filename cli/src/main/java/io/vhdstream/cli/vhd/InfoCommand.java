@@ -1,5 +1,7 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.ErrorHandler;
 import io.vhdstream.cli.ExitCodes;
@@ -22,10 +24,7 @@ import io.vhdstream.vhd.image.SparseImage;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.VhdTime;
 import io.vhdstream.vhd.locator.ParentLocator;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,21 +35,24 @@ import java.util.Locale;
 
 /**
  * {@code vhdstream vhd info FILE [--json]}: footer, dynamic header, locators and the parent chain. A chain
- * that cannot be resolved (parent missing, outside the allowed roots, wrong id) is shown, not fatal.
+ * that cannot be resolved (parent missing, outside the allowed roots, wrong id) is shown, not fatal. The
+ * commonest short command, so its model is written in code ({@link CodedCommand}).
  */
-@Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Show an image's footer, dynamic header, parent locators and parent chain.",
-            "A differencing image whose parent cannot be resolved is still shown (exit 0), with the reason in the"
-                + " chain section."})
-public final class InfoCommand extends VerbCommand {
-    @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "The images.")
-    List<Path> files;
+public final class InfoCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<List<Path>> files;
+    private Models.Value<Boolean> json;
+    private ChainOptionsMixin chainOptions;
 
-    @Option(names = "--json", description = "Print one JSON object per file, one per line, instead of text.")
-    boolean json;
-
-    @Mixin
-    ChainOptionsMixin chainOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "info", "Show an image's footer, dynamic header, parent locators and parent chain.",
+                "A differencing image whose parent cannot be resolved is still shown (exit 0), with the reason in the"
+                        + " chain section.");
+        files = Models.positionals(spec, "0", "1..*", "FILE", Path.class, "The images.");
+        json = Models.flag(spec, "--json", "Print one JSON object per file, one per line, instead of text.");
+        chainOptions = ChainOptionsMixin.declareOn(spec);
+        return spec;
+    }
 
     /** The parent chain as far as it resolved: layer paths top first, or the error that stopped it. */
     record ChainInfo(List<Path> layers, List<Problem> warnings, String errorCode, String errorMessage) {
@@ -62,19 +64,20 @@ public final class InfoCommand extends VerbCommand {
      */
     @Override
     public Integer call() throws IOException {
+        List<Path> files = this.files.value();
         if (files.size() == 1) {
             show(files.get(0));
             return ExitCodes.OK;
         }
         int worst = ExitCodes.OK;
         for (int i = 0; i < files.size(); i++) {
-            if (i > 0 && !json) {
+            if (i > 0 && !json.value()) {
                 out().println();
             }
             try {
                 show(files.get(i));
             } catch (IOException | RuntimeException e) {
-                worst = Math.max(worst, ErrorHandler.report(spec.commandLine(), e, json, debug()));
+                worst = Math.max(worst, ErrorHandler.report(spec.commandLine(), e, json.value(), debug()));
             }
         }
         return worst;
@@ -84,7 +87,7 @@ public final class InfoCommand extends VerbCommand {
         ChainOptions options = chainOptions.forImage(file);
         try (VhdImage img = VhdImage.open(file, chainOptions.lenient() ? OpenOptions.LENIENT_READ : OpenOptions.READ)) {
             ChainInfo chain = chain(file, img, options);
-            if (json) {
+            if (json.value()) {
                 InfoJson.print(out(), img, chain);
             } else {
                 text(img, chain, out());

@@ -1,0 +1,92 @@
+package io.vhdstream.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+import picocli.CommandLine.ScopeType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the models of {@link CodedCommand}s: the same options, help and parsing the annotations give, without
+ * reflection. Values land in {@link Value} holders the command reads when it runs.
+ */
+public final class Models {
+    private Models() {
+    }
+
+    /**
+     * A command called {@code name}, run by {@code command}, with {@code -h/--help} and {@code -V/--version}
+     * worded as picocli's {@code mixinStandardHelpOptions} words them (that mixin is itself read by reflection).
+     */
+    public static CommandSpec command(Object command, String name, String... description) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name(name);
+        spec.usageMessage().description(description);
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        return spec;
+    }
+
+    /** A boolean option, false unless given. */
+    public static Value<Boolean> flag(CommandSpec spec, String name, String description) {
+        return flag(spec, name, ScopeType.LOCAL, description);
+    }
+
+    /** A boolean option of the given scope ({@link ScopeType#INHERIT}: subcommands take it too). */
+    public static Value<Boolean> flag(CommandSpec spec, String name, ScopeType scope, String description) {
+        Value<Boolean> v = new Value<>(false);
+        spec.addOption(OptionSpec.builder(name).type(boolean.class).scopeType(scope).description(description)
+                .initialValue(false).getter(v).setter(v).build());
+        return v;
+    }
+
+    /** A repeatable option with one value each time, collected in a list (empty unless given). */
+    public static <T> Value<List<T>> repeatable(CommandSpec spec, String name, String label, Class<T> type, String description) {
+        Value<List<T>> v = new Value<>(new ArrayList<>());
+        spec.addOption(OptionSpec.builder(name).paramLabel(label).type(List.class).auxiliaryTypes(type)
+                .description(description).initialValue(v.value()).getter(v).setter(v).build());
+        return v;
+    }
+
+    /** Positional parameters from {@code index} on, {@code arity} of them ("1..*": at least one, and required). */
+    public static <T> Value<List<T>> positionals(CommandSpec spec, String index, String arity, String label, Class<T> type,
+            String description) {
+        Value<List<T>> v = new Value<>(null);
+        // the annotations make a parameter required when its arity asks for at least one; the builder does not
+        spec.addPositional(PositionalParamSpec.builder().index(index).arity(arity).required(!arity.startsWith("0"))
+                .paramLabel(label).type(List.class).auxiliaryTypes(type).description(description).getter(v).setter(v).build());
+        return v;
+    }
+
+    /** Where picocli puts one option's or parameter's value. */
+    public static final class Value<T> implements IGetter, ISetter {
+        private T value;
+
+        Value(T initial) {
+            this.value = initial;
+        }
+
+        public T value() {
+            return value;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <V> V get() {
+            return (V) value;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <V> V set(V v) {
+            V old = (V) value;
+            value = (T) v;
+            return old;
+        }
+    }
+}
