@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -16,23 +17,32 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command registry, and the partial command trees {@link Cli#run} builds: lazy, yet the same to users. */
 class CommandsTest {
 
     @Test
-    void everyRegisteredNameIsTheAnnotationsNameAndGroupsDeclareNoSubcommands() {
+    void everyRegisteredNameIsTheCommandsOwnNameAndGroupsDeclareNoSubcommands() throws Exception {
         List<Node> all = new ArrayList<>();
         collect(Commands.TREE, all);
         for (Node n : all) {
-            Command c = n.type().getAnnotation(Command.class);
-            assertNotNull(c, n.type() + " has no @Command");
-            if (n != Commands.TREE) {
-                assertEquals(n.name(), c.name(), () -> n.type() + " is registered under another name");
+            String name;
+            int declaredSubcommands;
+            if (CodedCommand.class.isAssignableFrom(n.type())) {
+                CommandSpec model = coded(n.type()).model();
+                name = model.name();
+                declaredSubcommands = model.subcommands().size();
+            } else {
+                Command c = n.type().getAnnotation(Command.class);
+                assertNotNull(c, n.type() + " has no @Command");
+                name = c.name();
+                declaredSubcommands = c.subcommands().length;
             }
+            assertEquals(n.name(), name, () -> n.type() + " is registered under another name");
             if (n.isGroup()) {
-                assertEquals(0, c.subcommands().length,
-                        () -> n.type() + " is a group of Commands.TREE: its verbs go there, not into @Command(subcommands)");
+                assertEquals(0, declaredSubcommands,
+                        () -> n.type() + " is a group of Commands.TREE: its verbs go there, not into its own model");
                 assertEquals(HelpCommand.class, n.children().get(n.children().size() - 1).type(),
                         () -> n.name() + " should end with help");
             }
@@ -93,6 +103,45 @@ class CommandsTest {
     /** Stack traces (with --debug) differ in the frames of the tree building; the lines before them must not. */
     private static String stripStackTraceLines(String s) {
         return String.join("\n", s.lines().filter(l -> !l.startsWith("\tat ") && !l.startsWith("\t...")).toList());
+    }
+
+    private static CodedCommand coded(Class<?> type) throws ReflectiveOperationException {
+        return type == VhdstreamCommand.class ? new VhdstreamCommand(terminal()) : (CodedCommand) type.getConstructor().newInstance();
+    }
+
+    /**
+     * The commands whose models are written in code offer exactly the options, parameters and help texts they
+     * had as annotated classes (recorded here from the annotated versions' usage help).
+     */
+    @Test
+    void codedCommandsHelpIsWhatTheAnnotationsGave() {
+        assertEquals(String.join("\n",
+                "Usage: vhdstream vhd info [-hV] [--debug] [--json] [--lenient]",
+                "                          [--allow-root=DIR]... FILE...",
+                "Show an image's footer, dynamic header, parent locators and parent chain.",
+                "A differencing image whose parent cannot be resolved is still shown (exit 0),",
+                "with the reason in the chain section.",
+                "      FILE...            The images.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -h, --help             Show this help message and exit.",
+                "      --json             Print one JSON object per file, one per line, instead",
+                "                           of text.",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "  -V, --version          Print version information and exit.",
+                ""),
+                run(false, new String[] {"vhd", "info", "--help"}).out());
+        assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),
+                run(false, new String[] {"vhd", "info"}));
+        assertTrue(run(false, new String[] {"--help"}).out().endsWith(String.join("\n", "", "Exit codes:",
+                "  0   Success.",
+                "  1   Failure: an engine or I/O error (one line on stderr).",
+                "  2   Usage or configuration error: bad arguments or settings, unaligned offset",
+                "        or length.", "")));
+        assertTrue(run(false, new String[] {"-V"}).out().startsWith("vhdstream "), "the root's version provider");
     }
 
     private static List<String> names(CommandLine cli) {
