@@ -58,6 +58,24 @@ class StartupTest {
         assertEquals(List.of(), loaded.stream().filter(c -> c.contains("$Proxy")).toList());
     }
 
+    /**
+     * Loading the hole-finding library must not set up {@code SecureRandom} and the security providers (what
+     * {@code Files.createTempFile} does for its names): tens of milliseconds of a sparse import's CPU.
+     */
+    @Test
+    void importSetsUpNoSecurityProviders(@TempDir Path dir) throws Exception {
+        Path raw = dir.resolve("disk.raw");
+        try (var f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+            f.setLength(4 << 20); // a hole, then data
+            f.seek(1 << 20);
+            f.write(new byte[] {1, 2, 3});
+        }
+        List<String> loaded = classesLoadedBy(dir, new String[] {"vhd", "import", raw.toString(), dir.resolve("out.vhd").toString()});
+        assertTrue(loaded.contains("io.vhdstream.vhd.io.DataExtents$Native"), "the import looked for holes");
+        assertEquals(List.of(), loaded.stream().filter(c -> c.equals("java.security.SecureRandom") || c.equals("java.security.Provider")
+                || c.startsWith("sun.security.provider.") || c.startsWith("sun.security.jca.")).toList());
+    }
+
     @Test
     void shortCommandsLookUpNothingThatIsMissing(@TempDir Path dir) throws Exception {
         Path img = dir.resolve("a.vhd");

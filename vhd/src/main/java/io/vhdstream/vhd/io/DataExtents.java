@@ -2,11 +2,17 @@ package io.vhdstream.vhd.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where a file holds data and where it has holes ({@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}),
@@ -90,16 +96,39 @@ public final class DataExtents {
                 if (in == null) {
                     return false;
                 }
-                Path tmp = Files.createTempFile("vhdstream-data-extents", ".so"); // owner-only on POSIX
+                Path tmp = createPrivateFile();
                 try {
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE)) {
+                        in.transferTo(out);
+                    }
                     System.load(tmp.toAbsolutePath().toString());
                 } finally {
                     Files.deleteIfExists(tmp); // the mapping stays valid
                 }
                 return true;
-            } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+            } catch (IOException | UnsatisfiedLinkError | SecurityException | UnsupportedOperationException e) {
                 return false; // e.g. no space in the temporary directory, or it is mounted noexec
+            }
+        }
+
+        /**
+         * A new owner-only file in the temporary directory. Not {@code Files.createTempFile}: its names come from
+         * a {@code SecureRandom}, whose providers cost a short command tens of milliseconds of CPU to set up
+         * (docs/benchmarks.md); the name need not be unguessable, as the file is created exclusively (a file or
+         * link planted under the name makes this try another).
+         */
+        private static Path createPrivateFile() throws IOException {
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+            for (int attempt = 0; ; attempt++) {
+                Path p = dir.resolve("vhdstream-data-extents-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".so");
+                try {
+                    return Files.createFile(p, PosixFilePermissions.asFileAttribute(
+                            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)));
+                } catch (FileAlreadyExistsException e) {
+                    if (attempt == 20) {
+                        throw e;
+                    }
+                }
             }
         }
     }
