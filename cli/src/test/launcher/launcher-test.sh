@@ -53,7 +53,7 @@ grep -qx "building vhdstream (first run)..." "$work/err" || fail "first run mess
 grep -q "maven chatter on stdout" "$work/err" || fail "Maven's stdout must go to stderr"
 ! grep -q $'\033' "$work/err" || fail "colour codes must be stripped from Maven's output"
 [[ "$out" != *"maven chatter"* ]] || fail "Maven's output leaked onto stdout"
-[[ "$out" == "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main vhd info x.vhd" ]] \
+[[ "$out" == "java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=10 -XX:-UsePerfData -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main vhd info x.vhd" ]] \
   || fail "unexpected java command line: $out"
 pass "first run builds with -am, Maven output on stderr, makes the start-up archive, then starts the jar with it"
 
