@@ -99,6 +99,10 @@ public final class DiskLayers implements Closeable {
     /** Disks with an open active layer, least recently used first. */
     private final LinkedHashMap<String, Disk> open = new LinkedHashMap<>(16, 0.75f, true);
     private final LayerWriter writer;
+    /** The marks of the checkpoint this directory is recovered from (see {@link LayerMarks}), taken at each disk's first load. */
+    private LayerMarks recoveredMarks = LayerMarks.none();
+    /** Disks loaded since {@link #recoverFrom}: their active layer was cut back then, later loads find it synced. */
+    private final java.util.Set<String> settled = new java.util.HashSet<>();
     private String stopDisk;
     private String stopSnapshot;
 
@@ -712,11 +716,22 @@ public final class DiskLayers implements Closeable {
             }
             nameActiveLayer(d);
             Path activeFile = dir.resolve(activeName(d));
+            boolean first = settled.add(id);
+            LayerMarks.Mark mark = first ? recoveredMarks.take(id) : null;
             if (Files.exists(activeFile)) {
                 // Blocks allocated after the layer's last sync may be on the disk without their BAT entries (the engine
                 // writes those after a barrier), the end footer damaged: cut back so that the replay from the store's
-                // offset allocates them where the first run did (docs/crash-safety.md).
-                VhdRepairer.cutUnreferencedTail(activeFile);
+                // offset allocates them where the first run did (docs/crash-safety.md). With the checkpoint's mark, back
+                // to its length (an active layer newer than the mark had no block then); else only the tail.
+                int n = d.sealed.size();
+                long firstWrite = n == 0 ? st.createdOffset() : d.sealed.get(n - 1).sealOffset() + 1;
+                if (first && recoveredMarks.offset() >= 0 && firstWrite >= recoveredMarks.offset()) {
+                    VhdRepairer.cutBackTo(activeFile, 0);   // every write into it is replayed
+                } else if (mark != null && mark.layer().equals(activeName(d))) {
+                    VhdRepairer.cutBackTo(activeFile, mark.length());
+                } else {
+                    VhdRepairer.cutUnreferencedTail(activeFile);
+                }
             }
             if (!d.merges.isEmpty()) {
                 // The journal's last merge may have been cut short; redoing a finished one only finds its files gone.
@@ -764,6 +779,34 @@ public final class DiskLayers implements Closeable {
                 d.dirty = false;
             }
         }
+    }
+
+    /**
+     * {@link #sync()}, then the length of the active layer of every loaded disk, for the checkpoint to keep (see
+     * {@link LayerMarks}); a closed one was synced when it was closed.
+     */
+    public LayerMarks syncAndMark() throws IOException {
+        sync();
+        LayerMarks m = recoveredMarks.untaken();   // disks not loaded since the recovery: still as the crash left them
+        for (Disk d : disks.values()) {
+            if (d.state == null || d.state.deleted()) {
+                continue;
+            }
+            Path active = d.dir.resolve(activeName(d));
+            if (Files.exists(active)) {
+                m.put(d.id, active.getFileName().toString(), Files.size(active));
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The directory is recovered from a checkpoint that kept {@code marks}: each disk's active layer is cut back to its
+     * mark when the disk is first loaded. Call before applying anything.
+     */
+    public void recoverFrom(LayerMarks marks) {
+        this.recoveredMarks = marks;
+        settled.clear();
     }
 
     /** The disk's state as of now, or null if it was never created (loads it from its directory if needed). */

@@ -81,6 +81,8 @@ public final class LayerStore implements StateStore {
     private TopicPartition input;
     private Path offsetsFile;
     private Long committed;
+    /** The active layers' lengths at the checkpoint the store opens on (see LayerMarks). */
+    private io.vhdstream.topology.disk.LayerMarks layerMarks;
     private Long groupCommitted;
     private long durableBelow;
     private long next = -1;
@@ -115,6 +117,7 @@ public final class LayerStore implements StateStore {
             io.vhdstream.topology.disk.FileOps.createDirectories(offsetsDir);
             offsetsFile = offsetsDir.resolve(LayerNames.offsetsFile(input.topic(), input.partition()));
             committed = OffsetsFile.read(offsetsFile);
+            layerMarks = OffsetsFile.readMarks(offsetsFile);
         } catch (IOException e) {
             throw new ProcessorStateException("layer store " + name + " for " + input + " cannot read " + layersDir, e);
         }
@@ -139,6 +142,7 @@ public final class LayerStore implements StateStore {
             throw e;
         }
         layers = DiskLayers.under(layersDir, maxOpenLayers, retention);
+        layers.recoverFrom(layerMarks);
         context.register(root, (RecordBatchingStateRestoreCallback) this::restore);
         open = true;
         log.info("layer store {} for {} opened in {} with committed input offset {}", name, input, layersDir, committed);
@@ -190,6 +194,8 @@ public final class LayerStore implements StateStore {
             }
             OffsetsFile.write(offsetsFile, l.replayFrom());
             committed = l.replayFrom();
+            // The marks were of the directories the load replaced; the replay starts at the checkpoint's end.
+            layers.recoverFrom(io.vhdstream.topology.disk.LayerMarks.at(l.replayFrom()));
             progress.checkpointDone(l.disks(), l.chunks(), l.bytes(), l.replayFrom());
         } catch (IOException e) {
             throw new ProcessorStateException("layer store " + name + " for " + input + " could not load its checkpoint"
@@ -264,9 +270,9 @@ public final class LayerStore implements StateStore {
         if (!open || next < 0) {
             return;
         }
-        layers.sync();
+        io.vhdstream.topology.disk.LayerMarks m = layers.syncAndMark();
         if (committed == null || committed != next) {
-            OffsetsFile.write(offsetsFile, next);
+            OffsetsFile.write(offsetsFile, next, m);
             committed = next;
         }
     }

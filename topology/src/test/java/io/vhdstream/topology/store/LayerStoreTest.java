@@ -128,7 +128,7 @@ class LayerStoreTest {
         assertEquals(10, metric(RecoveryProgress.REMAINING_METRIC));
         assertEquals(n - 20, metric(RecoveryProgress.RECORDS_METRIC));
         rebuilt.commit(Map.of(TP, (long) n - 21));   // Streams checkpoints while restoring
-        assertEquals(n - 20 + "\n", Files.readString(offsetsFile()));
+        assertEquals((long) n - 20, OffsetsFile.read(offsetsFile()));
         restore(rebuilt, n - 20, n - 10);
         assertTrue(!rebuilt.recovery().active(), "done when it reached the group's offset");
         List<Outcome> outs = apply(rebuilt, n - 10, n);
@@ -187,7 +187,7 @@ class LayerStoreTest {
         store.commit(Map.of());
         assertEquals(29L, store.committedOffset(TP));
         store.close();
-        assertEquals("30\n", Files.readString(offsetsFile()));
+        assertEquals(30L, OffsetsFile.read(offsetsFile()));
     }
 
     @Test

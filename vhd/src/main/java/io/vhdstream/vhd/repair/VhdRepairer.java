@@ -188,6 +188,50 @@ public final class VhdRepairer {
         }
     }
 
+    /**
+     * Cuts a writable sparse image back to the {@code length} it had at a known barrier: blocks that start at or past
+     * it lose their BAT entries (and batmap bits), then {@link #cutUnreferencedTail} cuts the file after what is still
+     * referenced. A power loss after the barrier may keep the BAT entry of a block allocated later and lose that of
+     * one allocated earlier (they sit in different BAT sectors, written separately); the tail cut alone then leaves
+     * the earlier block's space orphaned in the middle of the file, and a writer replaying its writes from the barrier
+     * allocates that block at the end: the same content in different bytes. Cut back to the barrier, the replay
+     * allocates every block where it did the first time. Blocks and metadata before {@code length} are untouched.
+     *
+     * @return what it did; empty when no block starts at or past {@code length} and the tail was already right
+     */
+    public static List<String> cutBackTo(Path path, long length) throws IOException {
+        List<String> actions = new ArrayList<>();
+        try (ImageFile f = ImageFile.open(path, true)) {
+            ImageStructure s = ImageStructure.read(f, false);
+            BlockAllocationTable bat = s.bat();
+            if (s.header() != null && bat != null && s.type() != DiskType.FIXED) {
+                Batmap map = s.batmap() != null && s.batmap().covers(bat.size()) ? s.batmap() : null;
+                int dropped = 0;
+                for (int b = bat.nextAllocated(0); b >= 0; b = bat.nextAllocated(b + 1)) {
+                    if (bat.sector(b) * 512 >= length) {
+                        bat.set(b, BlockAllocationTable.UNALLOCATED);
+                        f.write(s.header().tableOffset() + 4L * b, bat.entryBytes(b));
+                        if (map != null) {
+                            map.setFull(b, false);
+                        }
+                        dropped++;
+                    }
+                }
+                if (dropped > 0) {
+                    if (map != null) {
+                        map.updateChecksum();
+                        f.write(map.mapOffset(), map.map());
+                        f.write(s.batmapHeaderOffset(), map.header());
+                    }
+                    f.force();
+                    actions.add("dropped the BAT entries of " + dropped + " blocks allocated after byte " + length);
+                }
+            }
+        }
+        actions.addAll(cutUnreferencedTail(path));
+        return actions;
+    }
+
     /** The end of the last block or metadata region the image references (sector-aligned). */
     private static long referencedEnd(ImageStructure s) {
         long end = 0;
