@@ -21,6 +21,19 @@ final class ReplicaLag {
         openSince.remove(key(diskId, layerIndex));
     }
 
+    /**
+     * The disk's chain was replaced by a resynced base: layers of it begun before (cut short by the merge that made
+     * the resync) will never be sealed, and would hold the lag, and their entries, for good (issue 9.7).
+     */
+    void resynced(String diskId) {
+        openSince.keySet().removeIf(k -> k.startsWith(diskId + "\u0000"));
+    }
+
+    /** How many layers are begun and not sealed (tests: bounded). */
+    int open() {
+        return openSince.size();
+    }
+
     /** The task gave up its partitions: what it had open is another task's now. */
     void clear() {
         openSince.clear();

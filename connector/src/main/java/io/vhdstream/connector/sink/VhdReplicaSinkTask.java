@@ -110,7 +110,11 @@ public class VhdReplicaSinkTask extends SinkTask {
                     if (o != ReplicaStore.Outcome.IGNORED_SEALED) {
                         sealed.increment();
                     }
-                    lag.sealed(e.getDiskId(), e.getLayerIndex());
+                    if (o == ReplicaStore.Outcome.RESYNCED) {
+                        lag.resynced(e.getDiskId());
+                    } else {
+                        lag.sealed(e.getDiskId(), e.getLayerIndex());
+                    }
                 } else if (o == ReplicaStore.Outcome.WRITTEN && event.getPayload() instanceof ChangedBlock c) {
                     bytes.add(c.getLength());
                 }

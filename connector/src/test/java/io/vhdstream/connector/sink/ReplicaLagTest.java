@@ -19,4 +19,16 @@ class ReplicaLagTest {
         lag.clear();
         assertEquals(0, lag.lagMs(10_000));
     }
+
+    /** Issue 9.7: a resync replaces the chain; the layers of it cut short are forgotten with their lag. */
+    @Test
+    void aResyncDropsTheDisksLayersLeftOpen() {
+        ReplicaLag lag = new ReplicaLag();
+        lag.started("d1", 2, 1_000);   // cut short: retention merged it into the base while it was sent
+        lag.started("d10", 1, 5_000);  // another disk, whose id d1 is a prefix of
+        lag.started("d1", 0, 8_000);   // the resync base
+        lag.resynced("d1");
+        assertEquals(1, lag.open());
+        assertEquals(5_000, lag.lagMs(10_000), "only d10's layer is still open");
+    }
 }
