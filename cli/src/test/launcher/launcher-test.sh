@@ -160,6 +160,8 @@ for _ in 1 2 3 4 5; do
   start=$(date +%s%N); "$vs" vhd info disk.vhd > /dev/null; ours=$((ours + $(date +%s%N) - start))
   start=$(date +%s%N); java -Xshare:auto -version 2>/dev/null; bare=$((bare + $(date +%s%N) - start))
 done
+# Not a bound: at CI load the two means move independently by more than the margin under issue 11's 2x target
+# (docs/benchmarks.md, 2026-12-03); StartupTest guards what start-up costs through what it loads instead.
 echo "launcher-test: 'vhdstream vhd info' takes $((ours / 5000000)) ms per start, 'java -version' $((bare / 5000000)) ms (means of 5; information, not a test)"
 
 if [ "$failures" -gt 0 ]; then
