@@ -1,5 +1,6 @@
 package io.vhdstream.cli;
 
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -34,14 +35,42 @@ public final class Models {
 
     /** A boolean option, false unless given. */
     public static Value<Boolean> flag(CommandSpec spec, String name, String description) {
-        return flag(spec, name, ScopeType.LOCAL, description);
+        return flag(spec, new String[] {name}, ScopeType.LOCAL, description);
+    }
+
+    /** A boolean option with several names ({@code -q}, {@code --quiet}), false unless given. */
+    public static Value<Boolean> flag(CommandSpec spec, String[] names, String description) {
+        return flag(spec, names, ScopeType.LOCAL, description);
     }
 
     /** A boolean option of the given scope ({@link ScopeType#INHERIT}: subcommands take it too). */
-    public static Value<Boolean> flag(CommandSpec spec, String name, ScopeType scope, String description) {
+    public static Value<Boolean> flag(CommandSpec spec, String[] names, ScopeType scope, String description) {
         Value<Boolean> v = new Value<>(false);
-        spec.addOption(OptionSpec.builder(name).type(boolean.class).scopeType(scope).description(description)
+        spec.addOption(OptionSpec.builder(names).type(boolean.class).scopeType(scope).description(description)
                 .initialValue(false).getter(v).setter(v).build());
+        return v;
+    }
+
+    /**
+     * An option with one value, null unless given, made by {@code converter} (null: picocli's converter for
+     * {@code type}).
+     */
+    public static <T> Value<T> option(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
+            String description) {
+        Value<T> v = new Value<>(null);
+        OptionSpec.Builder b = OptionSpec.builder(name).paramLabel(label).type(type).description(description).getter(v).setter(v);
+        if (converter != null) {
+            b.converters(converter);
+        }
+        spec.addOption(b.build());
+        return v;
+    }
+
+    /** The one positional parameter at {@code index}: required, one value. */
+    public static <T> Value<T> positional(CommandSpec spec, String index, String label, Class<T> type, String description) {
+        Value<T> v = new Value<>(null);
+        spec.addPositional(PositionalParamSpec.builder().index(index).arity("1").required(true).paramLabel(label).type(type)
+                .description(description).getter(v).setter(v).build());
         return v;
     }
 

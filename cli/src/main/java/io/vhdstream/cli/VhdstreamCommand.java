@@ -28,7 +28,7 @@ public final class VhdstreamCommand implements Callable<Integer>, CodedCommand {
         spec.versionProvider(new Version());
         spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes(
                 ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE));
-        Models.flag(spec, "--debug", ScopeType.INHERIT, "On an error, also print the stack trace (to stderr).");
+        Models.flag(spec, new String[] {"--debug"}, ScopeType.INHERIT, "On an error, also print the stack trace (to stderr).");
         return spec;
     }
 

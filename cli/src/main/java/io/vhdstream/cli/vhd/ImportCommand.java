@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
@@ -13,10 +15,7 @@ import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.AtomicOutput;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -29,54 +28,58 @@ import java.nio.file.StandardOpenOption;
  * {@code vhdstream vhd import RAW_IN FILE [--type fixed|dynamic] [--parent VHD]}. All-zero sectors are
  * skipped; with {@code --parent}, only the sectors that differ from the parent's content are stored (RAW_IN
  * may be stdin then too: it is compared with the parent front to back). FILE appears only when the import is
- * complete.
+ * complete. Its model is written in code ({@link CodedCommand}): an import of a sparse disk is mostly start-up.
  */
-@Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Make a new VHD image FILE from a raw disk file RAW_IN (- for stdin, with --size).",
-            "All-zero sectors are not stored. With --parent, FILE becomes a differencing child of VHD holding only the"
-                + " sectors where RAW_IN differs from VHD's content (read through VHD's chain; --allow-root and"
-                + " --lenient apply to it).",
-            "FILE is written under a temporary name and renamed when complete; an existing FILE is refused without"
-                + " --force. A RAW_IN that is a VHD, VHDX, qcow2, VMDK or VDI image is refused (convert a VHD with"
-                + " 'vhdstream vhd convert'); --format raw imports its bytes as they are."})
-public final class ImportCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "RAW_IN", description = "The raw disk file, a whole number of sectors; - for stdin.")
-    Path rawIn;
+public final class ImportCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> rawIn;
+    private Models.Value<Path> file;
+    private Models.Value<NewImageType> type;
+    private Models.Value<Long> blockSize;
+    private Models.Value<Path> parent;
+    private Models.Value<Long> size;
+    private Models.Value<String> format;
+    private Models.Value<Boolean> force;
+    private ChainOptionsMixin chainOptions;
+    private ProgressOptions progressOptions;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "The image to create.")
-    Path file;
-
-    @Option(names = "--type", paramLabel = "fixed|dynamic", converter = NewImageType.Converter.class,
-            description = "Image type without --parent (default: dynamic).")
-    NewImageType type;
-
-    @Option(names = "--block-size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Block size of a dynamic image (default: 2M).")
-    Long blockSize;
-
-    @Option(names = "--parent", paramLabel = "VHD", description = "Make FILE a differencing child of VHD.")
-    Path parent;
-
-    @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "The disk size when RAW_IN is - (stdin must carry exactly that many bytes); with --parent"
-                + " it defaults to the parent's size (and must equal it).")
-    Long size;
-
-    @Option(names = "--format", paramLabel = "raw",
-            description = "'raw': take RAW_IN as a raw disk even when it carries an image container's signature.")
-    String format;
-
-    @Option(names = {"-f", "--force"}, description = "Replace FILE if it exists.")
-    boolean force;
-
-    @Mixin
-    ChainOptionsMixin chainOptions;
-
-    @Mixin
-    ProgressOptions progressOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "import",
+                "Make a new VHD image FILE from a raw disk file RAW_IN (- for stdin, with --size).",
+                "All-zero sectors are not stored. With --parent, FILE becomes a differencing child of VHD holding only the"
+                        + " sectors where RAW_IN differs from VHD's content (read through VHD's chain; --allow-root and"
+                        + " --lenient apply to it).",
+                "FILE is written under a temporary name and renamed when complete; an existing FILE is refused without"
+                        + " --force. A RAW_IN that is a VHD, VHDX, qcow2, VMDK or VDI image is refused (convert a VHD with"
+                        + " 'vhdstream vhd convert'); --format raw imports its bytes as they are.");
+        rawIn = Models.positional(spec, "0", "RAW_IN", Path.class, "The raw disk file, a whole number of sectors; - for stdin.");
+        file = Models.positional(spec, "1", "FILE", Path.class, "The image to create.");
+        type = Models.option(spec, "--type", "fixed|dynamic", NewImageType.class, new NewImageType.Converter(),
+                "Image type without --parent (default: dynamic).");
+        blockSize = Models.option(spec, "--block-size", "SIZE", Long.class, new SizeConverter(),
+                "Block size of a dynamic image (default: 2M).");
+        parent = Models.option(spec, "--parent", "VHD", Path.class, null, "Make FILE a differencing child of VHD.");
+        size = Models.option(spec, "--size", "SIZE", Long.class, new SizeConverter(),
+                "The disk size when RAW_IN is - (stdin must carry exactly that many bytes); with --parent"
+                        + " it defaults to the parent's size (and must equal it).");
+        format = Models.option(spec, "--format", "raw", String.class, null,
+                "'raw': take RAW_IN as a raw disk even when it carries an image container's signature.");
+        force = Models.flag(spec, new String[] {"-f", "--force"}, "Replace FILE if it exists.");
+        chainOptions = ChainOptionsMixin.declareOn(spec);
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Path rawIn = this.rawIn.value();
+        Path file = this.file.value();
+        NewImageType type = this.type.value();
+        Long blockSize = this.blockSize.value();
+        Path parent = this.parent.value();
+        Long size = this.size.value();
+        String format = this.format.value();
+        boolean force = this.force.value();
         if (parent != null && type != null) {
             throw usage("--type and --parent exclude each other: a child of --parent is always differencing");
         }
@@ -99,7 +102,7 @@ public final class ImportCommand extends VerbCommand {
         }
         AtomicOutput.requireWritable(file, force);
         if (!stdin) {
-            requireRaw();
+            requireRaw(rawIn, file, format);
         }
         long bs = blockSize != null ? blockSize : DynamicHeader.DEFAULT_BLOCK_SIZE;
         try (ProgressBar bar = progress(progressOptions, "import")) {
@@ -126,7 +129,7 @@ public final class ImportCommand extends VerbCommand {
     }
 
     /** Refuses an image container given as a raw disk: its headers would become the guest's first sectors. */
-    private void requireRaw() throws IOException {
+    private static void requireRaw(Path rawIn, Path file, String format) throws IOException {
         if ("raw".equals(format) || !Files.isRegularFile(rawIn)) {
             return;
         }
