@@ -48,10 +48,21 @@ public final class RestartBench {
     static final long MIB = 1 << 20;
     static final int WRITE = 64 * 1024;
 
-    record Round(double empty, double warm, double afterKill, double catchUpRunning, double catchUp, double perf) {
+    record Round(double empty, double warm, double afterKill, double catchUpRunning, double catchUp, double perf,
+                 double catchUpCpu, double perfCpu) {
         double ratio() {
             return perf / catchUp;
         }
+
+        /** The same ratio in CPU time (user + sys of each process): what a loaded machine does not distort. */
+        double cpuRatio() {
+            return perfCpu / catchUpCpu;
+        }
+    }
+
+    /** A process's CPU time so far (user + sys), in seconds. */
+    static double cpuSeconds(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
     private final Path repo;
@@ -59,8 +70,11 @@ public final class RestartBench {
     private final String classPath;
     private final String toolsJar;
     private final long backlogMiB;
+    private final Map<String, String> extra;
 
-    RestartBench(Path repo, Path work, String classPath, String toolsJar, long backlogMiB) {
+    /** {@code extra}: topology settings over the shipped file's, for experiments ({@code -Dvhdstream.bench.set}). */
+    RestartBench(Path repo, Path work, String classPath, String toolsJar, long backlogMiB, Map<String, String> extra) {
+        this.extra = Map.copyOf(extra);
         this.repo = repo;
         this.work = work;
         this.classPath = classPath;
@@ -79,8 +93,9 @@ public final class RestartBench {
                 results.add(round);
                 out.accept(String.format(Locale.ROOT, "round %d: RUNNING empty %.2f s, warm %.2f s, after kill -9 %.2f s;"
                                 + " catch-up of %d MiB: topology %.2f s (RUNNING at %.2f s), kafka-consumer-perf-test %.2f s,"
-                                + " ratio %.2f", r, round.empty(), round.warm(), round.afterKill(), backlogMiB, round.catchUp(),
-                        round.catchUpRunning(), round.perf(), round.ratio()));
+                                + " ratio %.2f; CPU topology %.2f s, perf-test %.2f s, ratio %.2f", r, round.empty(), round.warm(),
+                        round.afterKill(), backlogMiB, round.catchUp(), round.catchUpRunning(), round.perf(), round.ratio(),
+                        round.catchUpCpu(), round.perfCpu(), round.cpuRatio()));
             }
         }
         return results;
@@ -103,6 +118,7 @@ public final class RestartBench {
         set.put("vhdstream.topic.layers", topics.get("layers"));
         set.put("vhdstream.topic.dead.letters", topics.get("dead-letters"));
         set.put("vhdstream.topic.checkpoints", topics.get("checkpoints"));
+        set.putAll(extra);
         Duration limit = Duration.ofMinutes(3);
 
         double empty;
@@ -136,21 +152,23 @@ public final class RestartBench {
             start.forEach((tp, o) -> at.put(tp, new OffsetAndMetadata(o)));
             a.alterConsumerGroupOffsets(perfGroup, at).all().get(30, TimeUnit.SECONDS);
         }
-        double perf = 0;
+        double[] perf = null;
         if (r % 2 == 0) {
             perf = perf(broker, commands, records, perfGroup, dir.resolve("perf.log"));
         }
         double running;
         double caughtUp;
+        double cpu;
         try (TopologyProcess t = TopologyProcess.start(repo, set, log)) {
             caughtUp = awaitCommitted(broker, app, end, t.startNanos(), limit);
+            cpu = t.cpuSeconds();
             running = t.awaitState("RUNNING", limit, log);
             t.stop();
         }
         if (r % 2 == 1) {
             perf = perf(broker, commands, records, perfGroup, dir.resolve("perf.log"));
         }
-        return new Round(empty, warm, afterKill, running, caughtUp, perf);
+        return new Round(empty, warm, afterKill, running, caughtUp, perf[0], cpu, perf[1]);
     }
 
     private Properties topicsFile() throws Exception {
@@ -188,7 +206,8 @@ public final class RestartBench {
         }
     }
 
-    private double perf(StockBroker broker, String topic, long records, String group, Path log) throws Exception {
+    /** Wall-clock seconds and CPU seconds (sampled every 20 ms until it exits, so up to 20 ms short). */
+    private double[] perf(StockBroker broker, String topic, long records, String group, Path log) throws Exception {
         // The JVM options kafka-consumer-perf-test.sh and kafka-run-class.sh use.
         List<String> cmd = List.of(StockBroker.java(), "-Xmx512M", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                 "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-XX:MaxInlineLevel=15",
@@ -196,13 +215,26 @@ public final class RestartBench {
                 "org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", broker.bootstrapServers(), "--topic", topic,
                 "--num-records", String.valueOf(records), "--group", group, "--timeout", "120000");
         long t0 = System.nanoTime();
-        StockBroker.run(cmd, log);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        double cpu = 0;
+        long deadline = t0 + Duration.ofMinutes(3).toNanos();
+        while (!p.waitFor(20, TimeUnit.MILLISECONDS)) {
+            cpu = Math.max(cpu, cpuSeconds(p.toHandle()));
+            if (System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new IllegalStateException("kafka-consumer-perf-test did not finish within 3 minutes; see " + log);
+            }
+        }
         double secs = (System.nanoTime() - t0) / 1e9;
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("kafka-consumer-perf-test failed (" + p.exitValue() + "); see " + log);
+        }
         List<String> lines = Files.readAllLines(log);
         if (lines.stream().anyMatch(l -> l.contains("Exiting before consuming"))) {
             throw new IllegalStateException("kafka-consumer-perf-test did not read all " + records + " records; see " + log);
         }
-        return secs;
+        return new double[] {secs, cpu};
     }
 
     private static Map<TopicPartition, Long> offsets(StockBroker broker, String topic, int partitions, OffsetSpec spec)
@@ -254,6 +286,9 @@ public final class RestartBench {
         line(b, "catch-up: kafka-consumer-perf-test process (s)", rounds.stream().mapToDouble(Round::perf).toArray(), "");
         line(b, "catch-up ratio (perf-test time / topology time)", rounds.stream().mapToDouble(Round::ratio).toArray(),
                 ">= 0.7, goal 0.9");
+        line(b, "catch-up: topology CPU, user+sys (s)", rounds.stream().mapToDouble(Round::catchUpCpu).toArray(), "");
+        line(b, "catch-up: perf-test CPU, user+sys (s)", rounds.stream().mapToDouble(Round::perfCpu).toArray(), "");
+        line(b, "catch-up CPU ratio (perf-test / topology)", rounds.stream().mapToDouble(Round::cpuRatio).toArray(), "");
         return b.toString();
     }
 

@@ -16,11 +16,7 @@ class ThroughputBenchTest {
     void bench() throws Exception {
         long mib = Long.getLong("vhdstream.bench.mib", 2048);
         java.util.Properties extra = new java.util.Properties();
-        for (String kv : System.getProperty("vhdstream.bench.props", "").split(",")) {
-            if (kv.contains("=")) {
-                extra.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-            }
-        }
+        extra.putAll(BenchProps.fromSystemProperty());
         ThroughputBench.Result r = ThroughputBench.run(mib, Integer.getInteger("vhdstream.bench.warmup", 2),
                 Integer.getInteger("vhdstream.bench.rounds", 6), work, extra);
         System.out.println("BENCH " + r.toString().replace("\n", "\nBENCH "));

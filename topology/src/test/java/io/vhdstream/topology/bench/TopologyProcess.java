@@ -64,6 +64,11 @@ final class TopologyProcess implements AutoCloseable {
         return startNanos;
     }
 
+    /** CPU time (user + sys) the process has used so far, in seconds (the launcher execs the JVM: one process). */
+    double cpuSeconds() {
+        return RestartBench.cpuSeconds(process.toHandle());
+    }
+
     /** Seconds from the process start until it printed {@code state}; fails after {@code timeout}. */
     double awaitState(String state, Duration timeout, Path log) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
