@@ -25,18 +25,19 @@ public final class KafkaLimits {
     /** Producer {@code batch.size}: two max-size writes, or sixteen 64 KiB ones, per batch. */
     public static final int BATCH_BYTES = 1024 * 1024;
     /**
-     * Consumer {@code max.partition.fetch.bytes}: several max-size batches per partition and fetch (16 MiB:
-     * 256 records of 64 KiB writes per round trip; 4 MiB measured clearly slower on the benchmark).
+     * Consumer {@code max.partition.fetch.bytes}: two max-size records per partition and fetch (4 MiB). Larger
+     * fetches kept hundreds of MiB of fetched data live across young collections in a multi-partition catch-up
+     * (docs/decisions.md, "smaller fetches for the catch-up").
      */
-    public static final int FETCH_PARTITION_BYTES = 8 * MAX_MESSAGE_BYTES;
+    public static final int FETCH_PARTITION_BYTES = 2 * MAX_MESSAGE_BYTES;
     /**
      * Streams {@code buffered.records.per.partition}: records a task buffers before its partition is paused.
-     * Bounds the heap a task's input takes to about this many times the largest write (64 MiB with 512 KiB
-     * writes, 16 MiB with 64 KiB ones) instead of Streams' default 1000.
+     * Bounds the heap a task's input takes to about this many times the largest write (32 MiB with 512 KiB
+     * writes, 4 MiB with 64 KiB ones) instead of Streams' default 1000.
      */
-    public static final int BUFFERED_RECORDS_PER_PARTITION = 256;
-    /** Consumer {@code fetch.max.bytes}. */
-    public static final int FETCH_MAX_BYTES = 64 * 1024 * 1024;
+    public static final int BUFFERED_RECORDS_PER_PARTITION = 64;
+    /** Consumer {@code fetch.max.bytes}: four partitions' worth of {@link #FETCH_PARTITION_BYTES}. */
+    public static final int FETCH_MAX_BYTES = 4 * FETCH_PARTITION_BYTES;
     /**
      * Consumer {@code receive.buffer.bytes} and producer {@code send.buffer.bytes}: -1, the operating
      * system's auto-tuned socket buffers. Kafka's defaults (64 KiB and 128 KiB) are sized for small records:
