@@ -32,12 +32,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * regular output file and are written as zeros to a stream.
  *
  * <p>Into a regular file, a resolver thread walks the chain and hands out pieces of at most {@link #BUFFER}
- * bytes; {@link #COPIERS} threads (the calling one among them) each copy a piece from its layer to its place
- * in the output, in any order, inside the kernel ({@code FileChannel.transferTo}, which is {@code sendfile} on
- * Linux: the bytes never pass through a buffer of ours). Besides the copy it saves, its cost stayed the same
- * whatever had run before it, where the 2 MiB {@code pread}/{@code pwrite} copy it replaces took up to ten
- * times as long after another writer (docs/decisions.md). Into a stream, a reader thread reads through a ring of
- * {@link #BUFFERS} direct buffers and the calling thread writes them in order.
+ * bytes; {@link #COPIERS} threads (the calling one among them) each read a piece into a direct buffer of
+ * their own and write it at its place, in any order. The cost of a copy through the page cache is the
+ * kernel's copy into the output's pages (about three quarters of the CPU, for qemu-img as for us), so the
+ * writes must run on every core, as qemu-img convert's parallel requests do; with one writer thread the
+ * export was bound by that thread (docs/benchmarks.md). Into a stream, a reader thread reads through a ring
+ * of {@link #BUFFERS} direct buffers and the calling thread writes them in order.
  *
  * <p>The chain's metadata is only touched by the resolver (or reader) thread while an export runs; the
  * copiers only read layer files at positions (thread-safe). Progress is reported from the calling thread.
@@ -93,7 +93,7 @@ public final class Exporter {
         try (AtomicOutput target = AtomicOutput.create(rawOut, overwrite, durable)) {
             try (FileChannel out = FileChannel.open(target.temp(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  WriteBehind behind = durable ? new WriteBehind(out) : null) {
-                copyToFile(chain, size, target.temp(), behind, progress);
+                copyToFile(chain, size, out, behind, progress);
                 if (out.size() < size) {
                     // The tail is a hole: truncate cannot grow a file, and writing its last byte would cost a block.
                     try (var raf = new java.io.RandomAccessFile(target.temp().toFile(), "rw")) {
@@ -123,17 +123,18 @@ public final class Exporter {
      * Into a regular file: positional writes by {@link #COPIERS} threads, holes skipped, written bytes handed
      * to {@code behind} (when not null) as the copy goes.
      */
-    private static void copyToFile(VhdChain chain, long size, Path file, WriteBehind behind,
+    private static void copyToFile(VhdChain chain, long size, FileChannel out, WriteBehind behind,
                                    ProgressListener progress) throws IOException {
-        Copy copy = new Copy(chain, size, file, behind);
+        Copy copy = new Copy(chain, size, out, behind);
         List<Thread> threads = new ArrayList<>();
         threads.add(copy.start(copy::resolve, "vhd-export-reader"));
         for (int i = 1; i < COPIERS; i++) {
             threads.add(copy.start(copy::copyPieces, "vhd-export-copier"));
         }
         long reported = 0;
-        try (FileChannel own = copy.openOutput()) {
-            while (copy.copyPiece(own)) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+        try {
+            while (copy.copyPiece(buffer)) {
                 long reached = copy.reached.get();
                 if (reached > reported) {
                     reported = reached;
@@ -166,17 +167,17 @@ public final class Exporter {
     private static final class Copy {
         private final VhdChain chain;
         private final long size;
-        private final Path file;
+        private final FileChannel out;
         private final WriteBehind behind;
         private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(4 * COPIERS);
         final AtomicLong reached = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile boolean stop;
 
-        Copy(VhdChain chain, long size, Path file, WriteBehind behind) {
+        Copy(VhdChain chain, long size, FileChannel out, WriteBehind behind) {
             this.chain = chain;
             this.size = size;
-            this.file = file;
+            this.out = out;
             this.behind = behind;
         }
 
@@ -221,17 +222,10 @@ public final class Exporter {
             }
         }
 
-        /**
-         * A copier's own descriptor of the output: {@code sendfile} writes at the descriptor's offset, so each
-         * copier positions its own.
-         */
-        FileChannel openOutput() throws IOException {
-            return FileChannel.open(file, StandardOpenOption.WRITE);
-        }
-
         void copyPieces() {
-            try (FileChannel own = openOutput()) {
-                while (copyPiece(own)) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+            try {
+                while (copyPiece(buffer)) {
                     // until the end or a failure
                 }
             } catch (IOException e) {
@@ -240,12 +234,10 @@ public final class Exporter {
         }
 
         /**
-         * Copies the next piece into {@code own} (the copier's own descriptor of the output); false at the end
-         * (left in the queue for the other copiers) or after a failure. The bytes go from the layer's page cache
-         * into the output's inside the kernel ({@code transferTo} is {@code sendfile} here): no copy through a
-         * buffer of ours, which was a third of the copy's CPU (docs/benchmarks.md).
+         * Copies the next piece through {@code b} (each copier's own); false at the end (left in the queue for
+         * the other copiers) or after a failure.
          */
-        boolean copyPiece(FileChannel own) throws IOException {
+        boolean copyPiece(ByteBuffer b) throws IOException {
             Piece p;
             try {
                 do {
@@ -266,7 +258,13 @@ public final class Exporter {
                 reached.accumulateAndGet(p.done(), Math::max);
                 return true;
             }
-            chain.layers().get(p.layer()).file().transferFully(p.from(), p.length(), own.position(p.at()));
+            b.clear().limit(p.length());
+            chain.layers().get(p.layer()).file().readFully(p.from(), b);
+            b.flip();
+            long pos = p.at();
+            while (b.hasRemaining()) {
+                pos += out.write(b, pos);
+            }
             if (behind != null) {
                 behind.written(p.length());
             }

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -111,23 +110,6 @@ public final class ImageFile implements Closeable {
                         + channel.size() + " bytes)");
             }
             pos += n;
-        }
-    }
-
-    /**
-     * Copies {@code length} bytes at {@code position} to {@code target} at its position, inside the kernel when it
-     * can ({@code sendfile}); a file too short for them is {@link ProblemCode#FILE_TOO_SMALL}, never a retry.
-     */
-    public void transferFully(long position, long length, WritableByteChannel target) throws IOException {
-        for (long done = 0; done < length; ) {
-            long n = channel.transferTo(position + done, length - done, target);
-            if (n <= 0) {
-                // transferTo gives 0 (not -1) at the end of the file; a target that takes nothing would also
-                // give 0 for ever, so 0 is never retried
-                throw new VhdException(ProblemCode.FILE_TOO_SMALL, path + ": read at " + (position + done)
-                        + " is past the end of the file (" + channel.size() + " bytes)");
-            }
-            done += n;
         }
     }
 
