@@ -103,8 +103,8 @@ class ExporterTest {
     @Test
     @Timeout(60)
     void aLayerCutShortInsideABlocksDataFailsTypedAndLeavesNoOutput() throws Exception {
-        // the top's last block keeps its bitmap and half its data: the in-kernel copy of that block comes up short
-        // (transferTo then gives 0, not -1), which must be an error, not a copy retried for ever
+        // the top's last block keeps its bitmap and half its data: the copier's read of that block comes up short
+        // after the resolver has handed it out, which must be a typed error, not a partial output
         VhdException e = exportCutShort("top.vhd", size -> size - 512 - (32 << 10), dir.resolve("out.raw"));
         assertEquals(ProblemCode.FILE_TOO_SMALL, e.code());
         assertTrue(e.getMessage().contains(dir.resolve("top.vhd").toString()), e.getMessage());
