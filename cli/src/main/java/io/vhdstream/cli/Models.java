@@ -9,7 +9,9 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ScopeType;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the models of {@link CodedCommand}s: the same options, help and parsing the annotations give, without
@@ -31,6 +33,16 @@ public final class Models {
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
                 .description("Print version information and exit.").build());
         return spec;
+    }
+
+    /** The help's exit-code section: {@code heading}, then picocli's "code:description" lines. */
+    public static void exitCodes(CommandSpec spec, String heading, String... lines) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String l : lines) {
+            int colon = l.indexOf(':');
+            m.put(l.substring(0, colon), l.substring(colon + 1));
+        }
+        spec.usageMessage().exitCodeListHeading(heading).exitCodeList(m);
     }
 
     /** A boolean option, false unless given. */

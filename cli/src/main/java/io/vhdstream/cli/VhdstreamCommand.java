@@ -4,8 +4,6 @@ import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ScopeType;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,20 +24,9 @@ public final class VhdstreamCommand implements Callable<Integer>, CodedCommand {
         CommandSpec spec = Models.command(this, "vhdstream",
                 "Disk snapshot pipelines on Apache Kafka, and the VHD tools they are built on.");
         spec.versionProvider(new Version());
-        spec.usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes(
-                ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE));
+        Models.exitCodes(spec, "%nExit codes:%n", ExitCodes.HELP_OK, ExitCodes.HELP_FAILURE, ExitCodes.HELP_USAGE);
         Models.flag(spec, new String[] {"--debug"}, ScopeType.INHERIT, "On an error, also print the stack trace (to stderr).");
         return spec;
-    }
-
-    /** picocli's "code:description" lines as the map its model takes. */
-    private static Map<String, String> exitCodes(String... lines) {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String l : lines) {
-            int colon = l.indexOf(':');
-            m.put(l.substring(0, colon), l.substring(colon + 1));
-        }
-        return m;
     }
 
     public Terminal terminal() {

@@ -111,7 +111,7 @@ class CommandsTest {
 
     /**
      * The commands whose models are written in code offer exactly the options, parameters and help texts they
-     * had as annotated classes (recorded here from the annotated versions' usage help: info and import).
+     * had as annotated classes (recorded here from the annotated versions' usage help: info, import and check).
      */
     @Test
     void codedCommandsHelpIsWhatTheAnnotationsGave() {
@@ -175,6 +175,35 @@ class CommandsTest {
                 "  -V, --version              Print version information and exit.",
                 ""),
                 run(false, new String[] {"vhd", "import", "--help"}).out());
+        assertEquals(String.join("\n",
+                "Usage: vhdstream vhd check [-hV] [--debug] [--json] [--strict]",
+                "                           [--allow-root=DIR]... FILE...",
+                "Check images' structures and their parent chains, reporting every problem",
+                "found, one per line:",
+                "  FILE: SEVERITY CODE [structure @offset] message",
+                "then a summary line per file. Warnings are findings other tools tolerate (data",
+                "reads correctly); they are printed but do not fail the check unless --strict is",
+                "given. The parent is looked for as the chain-reading verbs do (--allow-root);",
+                "checksum mismatches are always reported.",
+                "      FILE...            The images.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable); by",
+                "                           default only under the image's directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -h, --help             Show this help message and exit.",
+                "      --json             Print one JSON object per file, one per line:",
+                "                           {\"version\":1,\"file\",\"clean\",\"errors\",\"warnings\",\"",
+                "                           problems\":[{\"file\",\"code\",\"severity\",\"structure\",\"",
+                "                           offset\",\"message\",\"fatal\"}]} ({\"version\":1,\"file\",\"",
+                "                           error\":{\"code\",\"message\"}} for an unreadable file).",
+                "      --strict           Warnings fail the check too (exit 1).",
+                "  -V, --version          Print version information and exit.",
+                "",
+                "Exit codes (the worst file decides):",
+                "  0   No errors: every file is clean or has only warnings (printed).",
+                "  1   Errors were found in at least one file (or, with --strict, warnings).",
+                "  2   A file is missing or cannot be read, or a usage error.",
+                ""),
+                run(false, new String[] {"vhd", "check", "--help"}).out());
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),
                 run(false, new String[] {"vhd", "info"}));
         assertTrue(run(false, new String[] {"--help"}).out().endsWith(String.join("\n", "", "Exit codes:",

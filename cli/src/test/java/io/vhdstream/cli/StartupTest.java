@@ -46,16 +46,18 @@ class StartupTest {
     }
 
     /**
-     * The commands on the path of {@code vhd info} declare their models in code: reading annotations would make
+     * The commands on the path of {@code vhd info} and {@code vhd check} declare their models in code: reading annotations would make
      * the JDK generate a proxy class per annotation type at run time, which the start-up archive cannot hold.
      */
     @Test
-    void vhdInfoGeneratesNoAnnotationProxies(@TempDir Path dir) throws Exception {
+    void vhdInfoAndCheckGenerateNoAnnotationProxies(@TempDir Path dir) throws Exception {
         Path img = dir.resolve("a.vhd");
         assertEquals(0, CliRunner.vhd("create", img, "--size", "4M").exit());
-        List<String> loaded = classesLoadedBy(dir, new String[] {"vhd", "info", img.toString()});
-        assertTrue(loaded.contains("io.vhdstream.vhd.image.VhdImage"), "the class-load log is read");
-        assertEquals(List.of(), loaded.stream().filter(c -> c.contains("$Proxy")).toList());
+        for (String verb : List.of("info", "check")) {
+            List<String> loaded = classesLoadedBy(dir, new String[] {"vhd", verb, img.toString()});
+            assertTrue(loaded.contains("io.vhdstream.cli.Cli"), "the class-load log is read");
+            assertEquals(List.of(), loaded.stream().filter(c -> c.contains("$Proxy")).toList(), verb);
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.ExitCodes;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.Text;
@@ -11,52 +13,51 @@ import io.vhdstream.vhd.VhdException;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.check.CheckReport;
 import io.vhdstream.vhd.check.VhdChecker;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code vhdstream vhd check FILE... [--json] [--strict]}: every problem the checker finds, one line each,
  * for each file. Exit status as {@code qemu-img check} documents its own: the worst file decides (see
- * {@link CheckStatus}).
+ * {@link CheckStatus}). A short command, so its model is written in code ({@link CodedCommand}).
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check images' structures and their parent chains, reporting every problem found, one per line:",
-            "  FILE: SEVERITY CODE [structure @offset] message",
-            "then a summary line per file. Warnings are findings other tools tolerate (data reads correctly); they are"
-                + " printed but do not fail the check unless --strict is given. The parent is looked for as the"
-                + " chain-reading verbs do (--allow-root); checksum mismatches are always reported."},
-        exitCodeListHeading = "%nExit codes (the worst file decides):%n",
-        exitCodeList = {"0:No errors: every file is clean or has only warnings (printed).",
-            "1:Errors were found in at least one file (or, with --strict, warnings).",
-            "2:A file is missing or cannot be read, or a usage error."})
-public final class CheckCommand extends VerbCommand {
-    @Parameters(index = "0", arity = "1..*", paramLabel = "FILE", description = "The images.")
-    List<Path> files;
+public final class CheckCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<List<Path>> files;
+    private Models.Value<Boolean> json;
+    private Models.Value<Boolean> strict;
+    private Models.Value<List<Path>> allowRoots;
 
-    @Option(names = "--json", description = "Print one JSON object per file, one per line: {\"version\":1,\"file\","
-            + "\"clean\",\"errors\",\"warnings\",\"problems\":[{\"file\",\"code\",\"severity\",\"structure\",\"offset\","
-            + "\"message\",\"fatal\"}]} ({\"version\":1,\"file\",\"error\":{\"code\",\"message\"}} for an unreadable file).")
-    boolean json;
-
-    @Option(names = "--strict", description = "Warnings fail the check too (exit 1).")
-    boolean strict;
-
-    @Option(names = "--allow-root", paramLabel = "DIR",
-            description = "Also resolve parents under DIR (repeatable); by default only under the image's directory.")
-    List<Path> allowRoots = new ArrayList<>();
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "check",
+                "Check images' structures and their parent chains, reporting every problem found, one per line:",
+                "  FILE: SEVERITY CODE [structure @offset] message",
+                "then a summary line per file. Warnings are findings other tools tolerate (data reads correctly); they are"
+                        + " printed but do not fail the check unless --strict is given. The parent is looked for as the"
+                        + " chain-reading verbs do (--allow-root); checksum mismatches are always reported.");
+        Models.exitCodes(spec, "%nExit codes (the worst file decides):%n",
+                "0:No errors: every file is clean or has only warnings (printed).",
+                "1:Errors were found in at least one file (or, with --strict, warnings).",
+                "2:A file is missing or cannot be read, or a usage error.");
+        files = Models.positionals(spec, "0", "1..*", "FILE", Path.class, "The images.");
+        json = Models.flag(spec, "--json", "Print one JSON object per file, one per line: {\"version\":1,\"file\","
+                + "\"clean\",\"errors\",\"warnings\",\"problems\":[{\"file\",\"code\",\"severity\",\"structure\",\"offset\","
+                + "\"message\",\"fatal\"}]} ({\"version\":1,\"file\",\"error\":{\"code\",\"message\"}} for an unreadable file).");
+        strict = Models.flag(spec, "--strict", "Warnings fail the check too (exit 1).");
+        allowRoots = Models.repeatable(spec, "--allow-root", "DIR", Path.class,
+                "Also resolve parents under DIR (repeatable); by default only under the image's directory.");
+        return spec;
+    }
 
     @Override
     public Integer call() {
-        ChainOptionsMixin.requireDirectories(allowRoots);
+        ChainOptionsMixin.requireDirectories(allowRoots.value());
         int worst = ExitCodes.OK;
-        for (Path file : files) {
+        for (Path file : files.value()) {
             worst = Math.max(worst, checkOne(file));
         }
         return worst;
@@ -67,13 +68,13 @@ public final class CheckCommand extends VerbCommand {
         try {
             report = check(file);
         } catch (CliException e) {
-            if (json) {
+            if (json.value()) {
                 CheckJson.printUnreadable(out(), file, e.code(), e.getMessage());
             }
             err().println(Text.oneLine("vhdstream: " + e.code() + ": " + e.getMessage()));
             return ExitCodes.USAGE;
         }
-        if (json) {
+        if (json.value()) {
             CheckJson.print(out(), report);
         } else {
             for (Problem p : report.problems()) {
@@ -81,7 +82,7 @@ public final class CheckCommand extends VerbCommand {
             }
             out().println(Text.printable(summary(report)));
         }
-        return CheckStatus.of(report, strict);
+        return CheckStatus.of(report, strict.value());
     }
 
     private CheckReport check(Path file) {
@@ -92,7 +93,7 @@ public final class CheckCommand extends VerbCommand {
             throw CliException.usage(ProblemCode.IO_ERROR.name(), file + " is a directory");
         }
         try {
-            return VhdChecker.check(file, ChainOptions.forImage(file, allowRoots));
+            return VhdChecker.check(file, ChainOptions.forImage(file, allowRoots.value()));
         } catch (VhdException e) {
             if (e.code() == ProblemCode.IO_ERROR) {
                 throw CliException.usage(ProblemCode.IO_ERROR.name(), "cannot read " + file + ": " + e.detail());
