@@ -238,7 +238,11 @@ class DiskTopologyTest {
             // the last applied one (Streams' changelog convention)
             assertEquals(7L, d.store().committedOffset(new org.apache.kafka.common.TopicPartition(Topics.COMMANDS, 0)));
             assertNull(d.store().committedOffset(new org.apache.kafka.common.TopicPartition("other", 0)));
-            assertEquals("8", Files.readString(d.layersDir.resolve(".offsets").resolve(Topics.COMMANDS + "-0")).trim());
+            // first line: the next offset; then each open disk's active layer and its length at the checkpoint
+            List<String> lines = Files.readAllLines(d.layersDir.resolve(".offsets").resolve(Topics.COMMANDS + "-0"));
+            assertEquals(List.of("8",
+                    "a 0001.vhd " + Files.size(d.diskDir("a").resolve("0001.vhd")),
+                    "b 0001.vhd " + Files.size(d.diskDir("b").resolve("0001.vhd"))), lines);
         }
     }
 }
