@@ -111,6 +111,8 @@ public class VhdSourceTask extends SourceTask {
     /** The sum of every disk's {@link DiskState#lag}, and the disks whose chain or progress changed since they were counted. */
     private long lagCounted;
     private final Set<DiskState> lagChanged = new HashSet<>();
+    /** Disks counted again by {@link #lag()} since start (tests: proportional to what changed, not to the disks). */
+    private long lagRecounts;
 
     /** What this task knows of one disk. */
     private static final class DiskState {
@@ -247,6 +249,7 @@ public class VhdSourceTask extends SourceTask {
      * whose chain or progress changed since the last count are counted again (a layer done changes one disk).
      */
     private long lag() {
+        lagRecounts += lagChanged.size();
         for (DiskState d : lagChanged) {
             long n = lagOf(d);
             lagCounted += n - d.lag;
@@ -272,6 +275,9 @@ public class VhdSourceTask extends SourceTask {
 
     /** Every change of a disk's chain or progress goes through these two, so that {@link #lag()} counts it again. */
     private void chain(DiskState d, DiskChain chain) {
+        if (java.util.Objects.equals(d.chain, chain)) {
+            return; // every scan hands over every chain: only one that differs is counted again
+        }
         d.chain = chain;
         lagChanged.add(d);
     }
@@ -471,6 +477,11 @@ public class VhdSourceTask extends SourceTask {
         turn.remove(d.diskId);
         reported.forgetDisk(d.diskId);
         log.info("{}: disk {}: its files are gone; forgotten", name, d.diskId);
+    }
+
+    /** How many times a disk's lag was counted again since start (tests: what a scan costs). */
+    synchronized long lagRecounts() {
+        return lagRecounts;
     }
 
     /** How many disks the task keeps state for (tests: bounded by the disks that exist). */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code source-lag-layers}, counted per disk as chains and progress change: it rises with every sealed layer a scan
@@ -45,6 +46,34 @@ class SourceLagTest {
             assertEquals(3L, lag(h), "b's 2 layers and a's new one; a's others were emitted before the restart");
             h.drain(2);
             assertEquals(0L, lag(h), "everything emitted again");
+        }
+    }
+
+    /**
+     * Issue 9.7: a scan hands over every disk's chain, but only a disk whose chain or progress changed is counted
+     * again; scans of unchanged disks cost no recount (every disk was counted after every scan before).
+     */
+    @Test
+    void aScanCountsAgainOnlyTheDisksThatChanged() throws Exception {
+        Path root = tmp.resolve("root");
+        int disks = 30;
+        List<List<Path>> chains = new ArrayList<>();
+        for (int i = 0; i < disks; i++) {
+            chains.add(TestChains.engineChain(root.resolve("vm" + i), "d", 4 * MIB, MIB / 2, 1, 40 + i)); // 1 sealed, a leaf
+        }
+        Map<String, String> props = Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString(),
+                VhdSourceConnectorConfig.SCAN_INTERVAL_MS_CONFIG, "100");
+        try (SourceHarness h = new SourceHarness(props, null, false)) {
+            h.drain(3);
+            assertEquals(0L, lag(h));
+            long before = h.task.lagRecounts();
+            h.drain(6); // six idle polls: several scans that find nothing new
+            assertEquals(before, h.task.lagRecounts(), "scans of " + disks + " unchanged disks counted some again");
+            VhdCreator.differencing(root.resolve("vm7/d-2.vhd"), chains.get(7).get(1)); // vm7's leaf is sealed now
+            h.drain(3);
+            assertEquals(0L, lag(h));
+            long recounted = h.task.lagRecounts() - before;
+            assertTrue(recounted >= 1 && recounted <= 3, "one disk changed, " + recounted + " counted again");
         }
     }
 
