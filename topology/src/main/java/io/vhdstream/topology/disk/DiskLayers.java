@@ -665,16 +665,30 @@ public final class DiskLayers implements Closeable {
         return d;
     }
 
-    private void cache(Disk d) {
+    private void cache(Disk d) throws IOException {
         disks.put(d.id, d);
         if (disks.size() > CACHED_DISKS + open.size()) {
             Iterator<Disk> it = disks.values().iterator();
             while (it.hasNext() && disks.size() > CACHED_DISKS + open.size()) {
-                if (it.next().active == null) {
+                Disk e = it.next();
+                if (e.active == null) {
+                    markEvicted(e);
                     it.remove();
                 }
             }
         }
+    }
+
+    /**
+     * An evicted disk keeps its mark in the next checkpoints (its layer was synced when it was closed): written again
+     * after one, a power loss must cut it back to that length, which no later checkpoint would record otherwise.
+     */
+    private void markEvicted(Disk d) throws IOException {
+        if (d.state == null || d.state.deleted()) {
+            return;
+        }
+        Path active = d.dir.resolve(activeName(d));
+        recoveredMarks.put(d.id, active.getFileName().toString(), Files.exists(active) ? Files.size(active) : 0);
     }
 
     /** How many disks are loaded in memory (tests: the cache is bounded). */
@@ -790,12 +804,12 @@ public final class DiskLayers implements Closeable {
         LayerMarks m = recoveredMarks.untaken();   // disks not loaded since the recovery: still as the crash left them
         for (Disk d : disks.values()) {
             if (d.state == null || d.state.deleted()) {
+                m.take(d.id);
                 continue;
             }
+            // A layer not created yet is marked empty: a power loss after it is made must cut it back to no block.
             Path active = d.dir.resolve(activeName(d));
-            if (Files.exists(active)) {
-                m.put(d.id, active.getFileName().toString(), Files.size(active));
-            }
+            m.put(d.id, active.getFileName().toString(), Files.exists(active) ? Files.size(active) : 0);
         }
         return m;
     }

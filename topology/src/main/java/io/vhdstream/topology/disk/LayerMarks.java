@@ -1,6 +1,10 @@
 package io.vhdstream.topology.disk;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,22 @@ public final class LayerMarks {
     /** A checkpoint at input offset {@code offset} (the next command to apply) that kept no marks. */
     public static LayerMarks at(long offset) {
         return new LayerMarks(offset, new HashMap<>());
+    }
+
+    /**
+     * The marks of a directory just loaded from the checkpoint topic, whose replay starts at {@code offset}: each loaded
+     * disk's active layer as the load left it.
+     */
+    public static LayerMarks ofLoadedDisks(long offset, Path layersDir, Collection<String> diskIds) throws IOException {
+        // Without a mark a disk not written before the next checkpoint would get only the tail cut after it, while
+        // its active layer (made after the load) may hold blocks whose BAT entries a power loss kept out of order.
+        LayerMarks m = at(offset);
+        for (String id : diskIds) {
+            Path dir = layersDir.resolve(LayerNames.diskDir(id));
+            Path active = dir.resolve(LayerNames.activeFile(SealedLayer.readAll(dir.resolve(LayerNames.SEALED)).size()));
+            m.put(id, active.getFileName().toString(), Files.exists(active) ? Files.size(active) : 0);
+        }
+        return m;
     }
 
     /** The marks of the checkpoint at {@code offset}: lines {@code <encoded disk id> <layer file> <length>}, as {@link #lines} writes them. */

@@ -192,10 +192,12 @@ public final class LayerStore implements StateStore {
             for (var e : l.bases().entrySet()) {
                 marks.put(e.getKey(), e.getValue(), -1);
             }
-            OffsetsFile.write(offsetsFile, l.replayFrom());
+            // The old marks were of the directories the load replaced; the replay starts at the checkpoint's end.
+            io.vhdstream.topology.disk.LayerMarks loaded = io.vhdstream.topology.disk.LayerMarks.ofLoadedDisks(
+                    l.replayFrom(), layersDir, l.bases().keySet());
+            OffsetsFile.write(offsetsFile, l.replayFrom(), loaded);
             committed = l.replayFrom();
-            // The marks were of the directories the load replaced; the replay starts at the checkpoint's end.
-            layers.recoverFrom(io.vhdstream.topology.disk.LayerMarks.at(l.replayFrom()));
+            layers.recoverFrom(loaded);
             progress.checkpointDone(l.disks(), l.chunks(), l.bytes(), l.replayFrom());
         } catch (IOException e) {
             throw new ProcessorStateException("layer store " + name + " for " + input + " could not load its checkpoint"

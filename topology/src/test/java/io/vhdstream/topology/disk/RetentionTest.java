@@ -277,6 +277,11 @@ class RetentionTest {
                 l.apply(create("d" + i, MIB, 1 << 20), new Position("t", 0, 10_000 + i, T0), false, DiskLayers.DISCARD);
             }
             assertTrue(l.cachedDisks() <= DiskLayers.CACHED_DISKS + 2, "cached: " + l.cachedDisks());
+            // An evicted disk keeps its active layer's mark in the checkpoints (a power loss after it is written
+            // again cuts it back to that length).
+            Path d0 = work.resolve(LayerNames.diskDir("d0")).resolve(LayerNames.activeFile(0));
+            assertTrue(l.syncAndMark().lines().contains(LayerNames.encode("d0") + " " + d0.getFileName() + " " + Files.size(d0)),
+                    "the evicted disk d0 is marked");
             // An evicted disk loads again with its state.
             List<Outcome> o = new ArrayList<>();
             l.apply(write("d0", 0, data(1, 512)), new Position("t", 0, 20_000, T0), false, o::add);

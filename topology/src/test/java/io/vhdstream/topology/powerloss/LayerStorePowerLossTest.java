@@ -1,14 +1,20 @@
 package io.vhdstream.topology.powerloss;
 
 import io.vhdstream.schemas.command.DiskCommand;
+import io.vhdstream.topology.checkpoint.CheckpointLoader;
+import io.vhdstream.topology.checkpoint.CheckpointRecords;
 import io.vhdstream.topology.disk.DiskLayers;
+import io.vhdstream.topology.disk.LayerMarks;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.Position;
 import io.vhdstream.topology.disk.Retention;
 import io.vhdstream.topology.produce.DiskCommands;
+import io.vhdstream.topology.recovery.CheckpointLog;
 import io.vhdstream.topology.store.OffsetsFile;
+import io.vhdstream.topology.support.CheckpointLogs;
 import io.vhdstream.topology.support.Histories;
 import io.vhdstream.topology.support.Layers;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -112,6 +119,82 @@ class LayerStorePowerLossTest {
         onTmpfs(base -> powerLossEverywhere(base, cs, Integer.MAX_VALUE));
     }
 
+    /**
+     * A disk whose active layer is made after a checkpoint that followed a checkpoint load: disk e comes from the
+     * checkpoint topic (a base sealed at offset 2, no active layer yet), a checkpoint at offset 5 while e has not been
+     * written (untouched, or loaded by a rejected command), then new blocks of e in both BAT sectors before the next
+     * checkpoint. A cut there recovers from offset 5, where e's new active layer must be cut back to no block.
+     * Every cut after the load.
+     */
+    @Test
+    void anActiveLayerMadeAfterACheckpointThatFollowedACheckpointLoadRecovers() throws Exception {
+        for (boolean touched : new boolean[] {false, true}) {
+            List<DiskCommand> cs = new ArrayList<>();
+            cs.add(DiskCommands.create("e", 16 * MIB, 64 * 1024));
+            cs.add(DiskCommands.write("e", 0, Histories.data(1, 4096)));
+            cs.add(DiskCommands.snapshot("e", "s0", null));   // offset 2: the base the checkpoint topic holds
+            cs.add(DiskCommands.create("d", 2 * MIB, 64 * 1024));
+            cs.add(touched ? DiskCommands.snapshot("e", "s0", null)   // rejected (a duplicate): e loaded, not written
+                    : DiskCommands.write("d", 0, Histories.data(2, 4096)));
+            long far = 200L * 64 * 1024;
+            for (int i = 1; i < 8; i++) {   // after the checkpoint at 5: e's layer 1 made, blocks in both BAT sectors
+                cs.add(DiskCommands.write("e", (i % 2 == 0 ? far : 0) + i * 64 * 1024L, Histories.data(100 + i, 4096)));
+            }
+            List<CheckpointLogs.Rec> topic = checkpointTopicAfter(work.resolve("first-run-" + touched), cs.subList(0, 3), "e");
+            onTmpfs(base -> powerLossAfterALoad(base, topic, cs));
+        }
+    }
+
+    /** As LayerStore.loadCheckpoint: the disks from {@code topic}, the offsets file, then the replay from there. */
+    private void powerLossAfterALoad(Path base, List<CheckpointLogs.Rec> topic, List<DiskCommand> cs) throws Exception {
+        // The load itself is not cut here (its own crash safety: CheckpointLoadKillIT); recorded from its end on.
+        Path recorded = base.resolve("recorded");
+        Path offsets = recorded.resolve(LayerNames.OFFSETS_DIR).resolve(LayerNames.offsetsFile(TOPIC, 0));
+        io.vhdstream.topology.disk.FileOps.createDirectories(offsets.getParent());
+        CheckpointLoader.Loaded l;
+        try (CheckpointLog log = CheckpointLogs.of(topic).open(Map.of())) {
+            l = CheckpointLoader.load(log, new TopicPartition(TOPIC, 0), recorded, (c, b) -> { });
+        }
+        assertEquals(3, l.replayFrom());
+        OffsetsFile.write(offsets, l.replayFrom(), LayerMarks.ofLoadedDisks(l.replayFrom(), recorded, l.bases().keySet()));
+        Map<String, byte[]> files = new java.util.TreeMap<>();
+        List<String> dirs = new ArrayList<>();
+        try (var walk = Files.walk(recorded)) {
+            for (Path p : walk.skip(1).toList()) {
+                String rel = recorded.relativize(p).toString();
+                if (Files.isDirectory(p)) {
+                    dirs.add(rel);
+                } else {
+                    files.put(rel, Files.readAllBytes(p));
+                }
+            }
+        }
+        RecordingFs fs = RecordingFs.over(recorded);
+        run(fs.root(), cs, (int) l.replayFrom());
+        powerLoss(fs, recorded, cs, files, dirs, Integer.MAX_VALUE);
+    }
+
+    /** The checkpoint topic's records of {@code diskId} after {@code cs} ran in {@code dir}: its base and metadata. */
+    private static List<CheckpointLogs.Rec> checkpointTopicAfter(Path dir, List<DiskCommand> cs, String diskId) throws Exception {
+        run(dir, cs, 0);
+        List<CheckpointLogs.Rec> recs = new ArrayList<>();
+        CheckpointRecords records = new CheckpointRecords("checkpoints");
+        try (DiskLayers l = DiskLayers.under(dir, 4, retention())) {
+            io.vhdstream.topology.disk.DiskState disk = l.state(diskId);
+            Path base = l.directory(diskId).resolve(LayerNames.BASE);
+            long through = l.sealedLayers(diskId).get(0).sealOffset();
+            try (io.vhdstream.vhd.image.VhdImage img = io.vhdstream.vhd.image.VhdImage.open(base,
+                    io.vhdstream.vhd.image.OpenOptions.READ)) {
+                for (long c : CheckpointRecords.presentChunks(base)) {
+                    records.chunk(disk, img, c, through, (k, v) -> recs.add(new CheckpointLogs.Rec(0, k, v)));
+                }
+            }
+            records.base(disk, l.sealedLayers(diskId).subList(0, 1), l.merges(diskId), through,
+                    (k, v) -> recs.add(new CheckpointLogs.Rec(0, k, v)));
+        }
+        return recs;
+    }
+
     /** The whole history, seals and merges: a seeded sample of the cuts, or all with -Dvhdstream.powerloss.cuts=all. */
     @Test
     void sampledCutsOfAHistoryWithMergesRecover() throws Exception {
@@ -141,9 +224,18 @@ class LayerStorePowerLossTest {
         Files.createDirectories(recorded);
         RecordingFs fs = RecordingFs.over(recorded);
         run(fs.root(), cs, 0);
-        Map<String, String> want = Layers.fileHashes(recorded);
         assertTrue(cs.size() < 60 || Files.exists(recorded.resolve("d").resolve(io.vhdstream.topology.disk.MergeRecord.FILE)),
                 "the history merges");
+        powerLoss(fs, recorded, cs, Map.of(), List.of(), most);
+    }
+
+    /**
+     * Cuts of what {@code fs} recorded (the run of {@code cs} in {@code recorded}, which held {@code files} and
+     * {@code dirs} when the recording started): each must recover to what the run left.
+     */
+    private void powerLoss(RecordingFs fs, Path recorded, List<DiskCommand> cs, Map<String, byte[]> files, List<String> dirs,
+                           int most) throws Exception {
+        Map<String, String> want = Layers.fileHashes(recorded);
         List<FsEvent> events = fs.events();
         List<Integer> all = PowerCuts.interestingCuts(events);
         List<Integer> cuts = new ArrayList<>(all);
@@ -153,7 +245,7 @@ class LayerStorePowerLossTest {
         }
         AtomicInteger n = new AtomicInteger();
         List<String> failures = new ArrayList<>();
-        int states = PowerCuts.visit(events, cuts, 2, 96, s -> {
+        int states = PowerCuts.visit(files, dirs, events, cuts, 2, 96, s -> {
             // In the recorded directory's place: the layers' parent locators hold absolute paths.
             Path dir = recorded;
             n.incrementAndGet();

@@ -87,7 +87,22 @@ final class PowerCuts {
      * recording that started on an empty root; returns how many states were visited.
      */
     static int visit(List<FsEvent> events, List<Integer> cuts, int randomPerCut, long seed, Visitor v) throws Exception {
+        return visit(Map.of(), List.of(), events, cuts, randomPerCut, seed, v);
+    }
+
+    /**
+     * The same for a recording that started on a root holding {@code files} and {@code dirs} (paths relative to it),
+     * all durable (fsynced, and their names too) before the first event.
+     */
+    static int visit(Map<String, byte[]> files, List<String> dirs, List<FsEvent> events, List<Integer> cuts,
+                     int randomPerCut, long seed, Visitor v) throws Exception {
         PowerCuts model = new PowerCuts();
+        dirs.forEach(d -> model.existing(d, new Node(true)));
+        files.forEach((f, bytes) -> {
+            Node n = new Node(false);
+            n.durable = bytes;
+            model.existing(f, n);
+        });
         Random rnd = new Random(seed);
         int done = 0;
         int applied = 0;
@@ -112,6 +127,11 @@ final class PowerCuts {
             }
         }
         return cuts.stream().distinct().sorted().toList();
+    }
+
+    private void existing(String path, Node n) {
+        current.put(path, n);
+        durable.put(path, n);
     }
 
     private void apply(FsEvent e) {
