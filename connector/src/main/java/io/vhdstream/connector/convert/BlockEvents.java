@@ -2,6 +2,7 @@ package io.vhdstream.connector.convert;
 
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.DiskDeleted;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.SourceError;
@@ -33,7 +34,8 @@ import java.util.Map;
  *              "ChangedBlock": {"diskId": "d1", "layerUniqueId": "base64...", "parentUniqueId": null,
  *                               "layerIndex": 0, "extentIndex": 3, "offset": 1572864, "length": 524288,
  *                               "data": "base64...", "sha256": "base64..."},
- *              "ZeroExtent": null, "EndOfLayer": null, "SourceError": null, "LayersMerged": null}}
+ *              "ZeroExtent": null, "EndOfLayer": null, "SourceError": null, "LayersMerged": null,
+ *              "DiskDeleted": null}}
  * </pre>
  */
 public final class BlockEvents {
@@ -132,6 +134,8 @@ public final class BlockEvents {
             return e.getDiskId();
         } else if (p instanceof LayersMerged m) {
             return m.getDiskId();
+        } else if (p instanceof DiskDeleted d) {
+            return d.getDiskId();
         }
         return null;
     }

@@ -25,10 +25,11 @@ import java.util.UUID;
  * emitted at: the layers up to that index were merged into it (docs/layer-directory.md), so the consumer got
  * their content with the base and the next layer's parent is the base. {@code merged} (absent: 0) is the level
  * up to which merges were announced to the consumer after it got the layers ({@code LayersMerged}); the level
- * the consumer knows is the higher of the two ({@link #knownLevel}).
+ * the consumer knows is the higher of the two ({@link #knownLevel}). {@code deleted} (absent: false) says the consumer
+ * was told that the disk was deleted at the source ({@code DiskDeleted}): nothing more of it is sent.
  */
 public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOffset, long nextExtent, boolean complete,
-                          int base, int merged) {
+                          int base, int merged, boolean deleted) {
     public static final String PARTITION_DISK = "disk";
     public static final String LAYER = "layer";
     public static final String INDEX = "index";
@@ -38,6 +39,7 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
     public static final String COMPLETE = "complete";
     public static final String BASE = "base";
     public static final String MERGED = "merged";
+    public static final String DELETED = "deleted";
 
     public LayerOffset {
         Objects.requireNonNull(layer, "layer");
@@ -49,17 +51,22 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
 
     /** The offset of a layer's StartOfLayer: nothing of it emitted yet. */
     public static LayerOffset started(UUID layer, int layerIndex, int chunkSize) {
-        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false, 0, 0);
+        return new LayerOffset(layer, layerIndex, chunkSize, 0, 0, false, 0, 0, false);
     }
 
     /** The same offset, for a disk whose base was emitted at retention level {@code level}. */
     public LayerOffset withBase(int level) {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, level, merged);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, level, merged, deleted);
     }
 
     /** The same offset, after the consumer was told that layers up to {@code level} were merged into the base. */
     public LayerOffset withMerged(int level) {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, base, level);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, base, level, deleted);
+    }
+
+    /** The same offset, after the consumer was told that the disk was deleted at the source ({@code DiskDeleted}). */
+    public LayerOffset withDeleted() {
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, complete, base, merged, true);
     }
 
     /** The retention level the consumer's copy of the base is at: emitted at it, or told of merges up to it. */
@@ -69,12 +76,12 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
 
     /** The offset after a record that ends at {@code end}. */
     public LayerOffset after(long end) {
-        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false, base, merged);
+        return new LayerOffset(layer, layerIndex, chunkSize, end, nextExtent + 1, false, base, merged, deleted);
     }
 
     /** The offset of the layer's EndOfLayer. */
     public LayerOffset completed() {
-        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true, base, merged);
+        return new LayerOffset(layer, layerIndex, chunkSize, nextOffset, nextExtent, true, base, merged, deleted);
     }
 
     public static Map<String, String> partition(String diskId) {
@@ -103,6 +110,9 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
         }
         if (merged > 0) {
             m.put(MERGED, merged);
+        }
+        if (deleted) {
+            m.put(DELETED, true);
         }
         return m;
     }
@@ -138,8 +148,12 @@ public record LayerOffset(UUID layer, int layerIndex, int chunkSize, long nextOf
         if (base > Integer.MAX_VALUE || merged > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("offset " + m + ": base or merged out of range");
         }
+        Object deleted = m.get(DELETED);
+        if (deleted != null && !(deleted instanceof Boolean)) {
+            throw new IllegalArgumentException("offset " + m + ": '" + DELETED + "' is not a boolean");
+        }
         return new LayerOffset(layer, (int) index, (int) chunk, number(m, NEXT), number(m, EXTENT), complete, (int) base,
-                (int) merged);
+                (int) merged, Boolean.TRUE.equals(deleted));
     }
 
     private static String string(Map<String, ?> m, String key) {

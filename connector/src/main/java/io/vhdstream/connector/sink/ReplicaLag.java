@@ -22,10 +22,11 @@ final class ReplicaLag {
     }
 
     /**
-     * The disk's chain was replaced by a resynced base: layers of it begun before (cut short by the merge that made
-     * the resync) will never be sealed, and would hold the lag, and their entries, for good (issue 9.7).
+     * The disk's chain was replaced by a resynced base, or the disk was deleted at the source: layers of it begun before
+     * (cut short by the merge that made the resync, or by the deletion) will never be sealed, and would hold the lag, and
+     * their entries, for good (issue 9.7).
      */
-    void resynced(String diskId) {
+    void forgetDisk(String diskId) {
         openSince.keySet().removeIf(k -> k.startsWith(diskId + "\u0000"));
     }
 

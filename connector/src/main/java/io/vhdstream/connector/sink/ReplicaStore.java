@@ -5,6 +5,7 @@ import io.vhdstream.schemas.LayerDigest;
 import io.vhdstream.schemas.Limits;
 import io.vhdstream.schemas.block.BlockEvent;
 import io.vhdstream.schemas.block.ChangedBlock;
+import io.vhdstream.schemas.block.DiskDeleted;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.LayersMerged;
 import io.vhdstream.schemas.block.Resync;
@@ -74,6 +75,11 @@ final class ReplicaStore implements Closeable {
     private static final byte[] ZEROS = new byte[ZERO_WRITE];
     /** In a replica disk directory while a merge runs: {@code base=<source id of the base>} and {@code to=<layer index>}. */
     static final String MERGE_JOURNAL = "merge.pending";
+    /**
+     * In a replica disk directory once the source announced the disk's deletion ({@code DiskDeleted}): the replica is kept,
+     * and says so ({@code offset=<the DeleteDisk's command offset>}, {@code reason=<percent-encoded>}).
+     */
+    static final String DELETED_MARKER = "deleted-at-source";
     /** In a replica disk directory while a resync base is written: the staging directory of the new base. */
     static final String RESYNC_DIR = "resync.staging";
 
@@ -87,7 +93,7 @@ final class ReplicaStore implements Closeable {
     }
 
     /** What applying a record did. */
-    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED, RESYNCED }
+    enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED, RESYNCED, DELETED }
 
     private final Path dir;
     private final int maxOpen;
@@ -165,6 +171,8 @@ final class ReplicaStore implements Closeable {
             return end(e);
         } else if (p instanceof LayersMerged m) {
             return merged(m);
+        } else if (p instanceof DiskDeleted d) {
+            return deleted(d);
         } else if (p instanceof SourceError e) {
             log.warn("the source reports {} for {} (disk {}): {}", e.getReasonCode(), e.getPath(), e.getDiskId(), e.getMessage());
             return Outcome.SKIPPED;
@@ -667,6 +675,52 @@ final class ReplicaStore implements Closeable {
             return;
         }
         runMerge(layers, base, range, snapshot.isEmpty() ? null : NameEncoding.decode(snapshot));
+    }
+
+    // ---- DiskDeleted: the source's disk is gone; its replica stays
+
+    /**
+     * The disk was deleted at the source. A replica is a backup, so what it verified stays: its sealed (and merged) layers
+     * and FAILED ones (the operator's evidence) keep their files and manifests, and the marker {@value #DELETED_MARKER}
+     * says the disk was deleted at the source. What can never be completed goes: layers still being written and a staged
+     * resync base (no snapshot of the source reads as them). Then the store forgets the disk. The marker is written first
+     * and every step is idempotent, so a crash anywhere is finished by the DiskDeleted delivered again.
+     */
+    private Outcome deleted(DiskDeleted del) throws IOException {
+        String diskId = del.getDiskId();
+        Path diskDir = dir.resolve(NameEncoding.diskDir(diskId));
+        if (!Files.isDirectory(diskDir)) {
+            disks.remove(diskId);
+            return Outcome.SKIPPED; // nothing of the disk was ever replicated
+        }
+        Map<UUID, Layer> layers = disk(diskId); // finishes a merge or a resync switch a crash interrupted
+        LayerManifest.atomicWrite(diskDir.resolve(DELETED_MARKER), ("offset=" + del.getCommandOffset() + "\nreason="
+                + (del.getReason() == null ? "" : NameEncoding.encode(del.getReason())) + "\n").getBytes(StandardCharsets.UTF_8));
+        List<Layer> all = new ArrayList<>(layers.values());
+        Layer st = staged.get(diskId);
+        if (st != null) {
+            all.add(st);
+        }
+        int dropped = 0;
+        for (Layer l : all) {
+            closeWriters(l);
+            if (l.manifest.state() == LayerManifest.State.WRITING) {
+                Files.deleteIfExists(l.vhd());
+                Files.deleteIfExists(l.logPath());
+                Files.deleteIfExists(l.manifestPath()); // last: the layer stays known until its other files are gone
+                openLayers.decrementAndGet();
+                dropped++;
+            }
+        }
+        Directories.deleteTree(diskDir.resolve(RESYNC_DIR));
+        Directories.fsync(diskDir);
+        disks.remove(diskId);
+        staged.remove(diskId);
+        oldBaseSent.remove(diskId);
+        log.info("disk {} was deleted at the source (command offset {}{}): its replica is kept in {}{}", diskId,
+                del.getCommandOffset(), del.getReason() == null ? "" : ", reason: " + del.getReason(), diskDir,
+                dropped == 0 ? "" : "; " + dropped + " layer(s) the source never completed removed");
+        return Outcome.DELETED;
     }
 
     /** The layer whose file holds {@code l}'s content now: itself, or the base once retention merged it. */

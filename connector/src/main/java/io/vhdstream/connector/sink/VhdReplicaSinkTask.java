@@ -5,6 +5,7 @@ import io.vhdstream.connector.convert.BlockEvents;
 import io.vhdstream.connector.metrics.TaskMetrics;
 import io.vhdstream.schemas.block.ChangedBlock;
 import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.DiskDeleted;
 import io.vhdstream.schemas.block.EndOfLayer;
 import io.vhdstream.schemas.block.StartOfLayer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -111,12 +112,14 @@ public class VhdReplicaSinkTask extends SinkTask {
                         sealed.increment();
                     }
                     if (o == ReplicaStore.Outcome.RESYNCED) {
-                        lag.resynced(e.getDiskId());
+                        lag.forgetDisk(e.getDiskId());
                     } else {
                         lag.sealed(e.getDiskId(), e.getLayerIndex());
                     }
                 } else if (o == ReplicaStore.Outcome.WRITTEN && event.getPayload() instanceof ChangedBlock c) {
                     bytes.add(c.getLength());
+                } else if (event.getPayload() instanceof DiskDeleted d) {
+                    lag.forgetDisk(d.getDiskId()); // its layers left open will never be sealed
                 }
             } catch (DataException e) {
                 reject(r, new DataException("undecodable record at " + where(r) + ": " + e.getMessage(), e));
@@ -157,6 +160,16 @@ public class VhdReplicaSinkTask extends SinkTask {
 
     private static String where(SinkRecord r) {
         return r.topic() + "-" + r.kafkaPartition() + "@" + r.kafkaOffset();
+    }
+
+    /** Disks the task's store keeps in memory (tests: bounded by the disks that exist). */
+    int knownDisks() {
+        return store.knownDisks();
+    }
+
+    /** Layers the lag metric follows: begun and not sealed (tests: none of a deleted disk). */
+    int lagEntries() {
+        return lag.open();
     }
 
     @Override

@@ -70,6 +70,8 @@ public final class RootScanner {
     private final int maxDepth;
     private final boolean includeActiveLeaf;
     private final Map<Path, ImageInfo> cache = new HashMap<>();
+    /** A layer directory's {@code state} file as last read, by path: written twice in a disk's life, read again only then. */
+    private final Map<Path, Tombstone> tombstones = new HashMap<>();
     private Set<String> lastProblems = Set.of();
 
     public RootScanner(List<Path> roots, int maxDepth, boolean includeActiveLeaf) {
@@ -89,6 +91,7 @@ public final class RootScanner {
     private final class Scan {
         final List<ScanProblem> problems = new ArrayList<>();
         final Map<String, DiskChain> disks = new TreeMap<>();
+        final Map<String, DeletedDisk> deleted = new TreeMap<>();
         final List<Path> realRoots = new ArrayList<>();
         final Map<Path, Path> foreign = new TreeMap<>(); // real path -> root
         final List<Path[]> layerDirs = new ArrayList<>(); // {dir, root}
@@ -131,7 +134,8 @@ public final class RootScanner {
             }
         }
         lastProblems = now;
-        return new ScanResult(s.disks, confirmed);
+        tombstones.keySet().retainAll(s.touched);
+        return new ScanResult(s.disks, s.deleted, confirmed);
     }
 
     private void walk(Scan s, Path root) throws IOException {
@@ -178,6 +182,12 @@ public final class RootScanner {
         } catch (IllegalArgumentException e) {
             s.problem(null, root, dir, SourceErrorCodes.UNSUPPORTED_IMAGE, "layer directory name is not an encoded disk id: "
                     + e.getMessage(), null);
+            return;
+        }
+        Tombstone t = tombstone(s, dir.resolve(STATE_FILE));
+        if (t.deleted()) {
+            // Deleted at the source: its layer files are gone (or going), which is no problem to report.
+            s.deleted.put(diskId, new DeletedDisk(diskId, t.offset(), t.reason()));
             return;
         }
         Path sealedFile = dir.resolve(SEALED_FILE);
@@ -270,6 +280,54 @@ public final class RootScanner {
             return;
         }
         s.disks.put(diskId, new DiskChain(diskId, root, true, baseLevel, layers));
+    }
+
+    /** What a {@code state} file says of a deletion, with the size and time it was read at. */
+    private record Tombstone(long size, long mtime, boolean deleted, long offset, String reason) {
+        static final Tombstone NONE = new Tombstone(-1, -1, false, -1, null);
+    }
+
+    /**
+     * The deletion a layer directory's {@code state} records ({@code deletedOffset}, {@code deleteReason}: the topology
+     * replaces the file atomically by a tombstone before it removes the layer files); NONE while the disk exists, or
+     * when the file cannot be read (the layers say what is wrong then).
+     */
+    private Tombstone tombstone(Scan s, Path state) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(state, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return Tombstone.NONE;
+        }
+        s.touched.add(state);
+        long mtime = a.lastModifiedTime().toMillis();
+        Tombstone cached = tombstones.get(state);
+        if (cached != null && cached.size() == a.size() && cached.mtime() == mtime) {
+            return cached;
+        }
+        Tombstone t = Tombstone.NONE;
+        try {
+            long offset = -1;
+            String reason = null;
+            boolean deleted = false;
+            for (String line : Files.readString(state, StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("deletedOffset=")) {
+                    deleted = true;
+                    try {
+                        offset = Long.parseLong(line.substring("deletedOffset=".length()).trim());
+                    } catch (NumberFormatException e) {
+                        offset = -1;
+                    }
+                } else if (line.startsWith("deleteReason=")) {
+                    reason = decodeOrRaw(line.substring("deleteReason=".length()));
+                }
+            }
+            t = new Tombstone(a.size(), mtime, deleted, offset, reason);
+        } catch (IOException e) {
+            log.debug("cannot read {}", state, e);
+        }
+        tombstones.put(state, t);
+        return t;
     }
 
     /**

@@ -27,7 +27,7 @@ class ReplicaLagTest {
         lag.started("d1", 2, 1_000);   // cut short: retention merged it into the base while it was sent
         lag.started("d10", 1, 5_000);  // another disk, whose id d1 is a prefix of
         lag.started("d1", 0, 8_000);   // the resync base
-        lag.resynced("d1");
+        lag.forgetDisk("d1");
         assertEquals(1, lag.open());
         assertEquals(5_000, lag.lagMs(10_000), "only d10's layer is still open");
     }

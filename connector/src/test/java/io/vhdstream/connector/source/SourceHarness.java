@@ -66,6 +66,11 @@ public final class SourceHarness implements AutoCloseable {
         }
     }
 
+    /** How many disks the task keeps state for (for tests outside the package). */
+    public int knownDisks() {
+        return task.knownDisks();
+    }
+
     @Override
     public void close() {
         task.stop();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vhdstream.schemas.block.BlockEvent;
+import io.vhdstream.schemas.block.DiskDeleted;
 import io.vhdstream.schemas.block.Resync;
 import io.vhdstream.schemas.block.StartOfLayer;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * BlockEvent v4 added StartOfLayer.resync (a base sent as a full resync). A reader of the released v3 schema,
  * decoding as this repository's serde does, reads every StartOfLayer without it as before and refuses a resync base
- * as undecodable; the current reader reads the field back.
+ * as undecodable; the current reader reads the field back. v5 added DiskDeleted, which a v4 reader refuses alone.
  */
 class BlockEventEvolutionTest {
 
@@ -25,8 +26,8 @@ class BlockEventEvolutionTest {
     }
 
     @Test
-    void v4IsTheCurrentSchemaAndV3HasNoResync() {
-        assertEquals(4, SchemaHistory.versions(BlockEvent.getClassSchema()).size());
+    void v5IsTheCurrentSchemaAndV3HasNoResync() {
+        assertEquals(5, SchemaHistory.versions(BlockEvent.getClassSchema()).size());
         Schema start = version(3).getField("payload").schema().getTypes().get(0);
         assertEquals("StartOfLayer", start.getName());
         assertNull(start.getField("resync"));
@@ -45,6 +46,21 @@ class BlockEventEvolutionTest {
         assertEquals("StartOfLayer", payload.getSchema().getName());
         assertEquals(List.of("disk-01", 0, "s7"), List.of(payload.get("diskId").toString(), payload.get("layerIndex"),
                 payload.get("snapshotId").toString()));
+    }
+
+    @Test
+    void aV4ReaderRefusesADiskDeletedAndReadsTheRestAsBefore() throws Exception {
+        BlockEvent deleted = new BlockEvent(new DiskDeleted("disk-01", 990L, "decommissioned"));
+        byte[] bytes = AvroSerdes.blockEvent().serialize("blocks", deleted);
+        BodyCheck.Refused e = assertThrows(BodyCheck.Refused.class,
+                () -> OldReleases.read(BlockEvent.getClassSchema(), version(4), bytes));
+        assertTrue(e.getMessage().contains("DiskDeleted"), e::getMessage);
+        assertEquals(deleted, AvroSerdes.blockEvent().deserialize("blocks", bytes));
+        BlockEvent plain = new BlockEvent(new StartOfLayer("disk-01", Fixtures.BASE, null, 0, "base.vhd", 1L << 30,
+                2 << 20, "s7", null));
+        GenericRecord payload = (GenericRecord) OldReleases.read(BlockEvent.getClassSchema(), version(4),
+                AvroSerdes.blockEvent().serialize("blocks", plain)).get("payload");
+        assertEquals("StartOfLayer", payload.getSchema().getName());
     }
 
     @Test

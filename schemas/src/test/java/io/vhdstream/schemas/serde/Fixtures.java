@@ -112,7 +112,9 @@ final class Fixtures {
                 new BlockEvent(new SourceError(null, "disk-03/layer-00000.vhd", SourceErrorCodes.CORRUPT_IMAGE,
                         "footer checksum mismatch")),
                 new BlockEvent(new SourceError("disk-03", "disk-03/layer-00001.vhd", SourceErrorCodes.MISSING_PARENT,
-                        "no parent")));
+                        "no parent")),
+                new BlockEvent(new io.vhdstream.schemas.block.DiskDeleted("disk-01", 990L, "retired")),
+                new BlockEvent(new io.vhdstream.schemas.block.DiskDeleted("disk-02", -1L, null)));
     }
 
     static List<DeadLetter> deadLetters() {
