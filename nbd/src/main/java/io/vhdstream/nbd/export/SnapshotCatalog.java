@@ -61,7 +61,8 @@ public final class SnapshotCatalog implements ExportCatalog {
 
     private static Export open(String name, Path dir, String snapshot) throws IOException {
         SealedLayer s = null;
-        for (SealedLayer l : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
+        List<SealedLayer> sealed = SealedLayer.readAll(dir.resolve(LayerNames.SEALED));
+        for (SealedLayer l : sealed) {
             if (l.snapshotId().equals(snapshot)) {
                 s = l;
             }
@@ -76,7 +77,7 @@ public final class SnapshotCatalog implements ExportCatalog {
                     + level + "'s");
         }
         Path base = dir.resolve(LayerNames.BASE);
-        if (Files.exists(CoalesceMarker.of(base)) || (!merges.isEmpty() && rangeStillThere(dir, merges.get(merges.size() - 1)))) {
+        if (Files.exists(CoalesceMarker.of(base)) || (!merges.isEmpty() && rangeStillThere(dir, sealed, merges.get(merges.size() - 1)))) {
             throw new IOException("a retention merge is rewriting " + base + "; try again in a moment");
         }
         Path top = s.layerIndex() == level ? base : dir.resolve(s.fileName());
@@ -84,8 +85,7 @@ public final class SnapshotCatalog implements ExportCatalog {
         return new SnapshotExport(name, chain, new MergeWatch(dir.resolve(MergeRecord.FILE), s.layerIndex()));
     }
 
-    private static boolean rangeStillThere(Path dir, MergeRecord m) throws IOException {
-        List<SealedLayer> sealed = SealedLayer.readAll(dir.resolve(LayerNames.SEALED));
+    private static boolean rangeStillThere(Path dir, List<SealedLayer> sealed, MergeRecord m) {
         for (int i = m.fromIndex(); i <= m.toIndex() && i < sealed.size(); i++) {
             if (Files.exists(dir.resolve(sealed.get(i).fileName()))) {
                 return true;
