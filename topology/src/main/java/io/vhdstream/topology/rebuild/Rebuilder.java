@@ -162,13 +162,8 @@ public final class Rebuilder {
 
     /** Removes what the rebuild made: the output's contents, and the directory itself if it did not exist. */
     private static void leaveAsFound(Path out, boolean existed) {
-        try (Stream<Path> s = Files.walk(out)) {
-            for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                if (existed && p.equals(out)) {
-                    continue;
-                }
-                Files.deleteIfExists(p);
-            }
+        try {
+            io.vhdstream.vhd.io.Directories.deleteTree(out, existed);
         } catch (IOException e) {
             log.warn("could not remove the partial rebuild in {}: {}", out, e.toString());
         }

@@ -55,12 +55,19 @@ public final class Directories {
 
     /** Deletes {@code dir} and everything under it, if it exists (not durable by itself: fsync the parent). */
     public static void deleteTree(Path dir) throws IOException {
+        deleteTree(dir, false);
+    }
+
+    /** Deletes everything under {@code dir} and, unless {@code keepDir}, {@code dir} itself; nothing if it does not exist. */
+    public static void deleteTree(Path dir, boolean keepDir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);   // one gone meanwhile (a process still ending) is not an error
+                if (!(keepDir && p.equals(dir))) {
+                    Files.deleteIfExists(p);   // one gone meanwhile (a process still ending) is not an error
+                }
             }
         }
     }
