@@ -2,6 +2,7 @@ package io.vhdstream.connector.source;
 
 import io.vhdstream.connector.config.DirectoryChecks;
 import io.vhdstream.schemas.common.NameEncoding;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.schemas.block.SourceErrorCodes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.VhdException;
@@ -59,9 +60,9 @@ import java.util.UUID;
  */
 public final class RootScanner {
     private static final Logger log = LoggerFactory.getLogger(RootScanner.class);
-    static final String SEALED_FILE = "sealed";
+    static final String SEALED_FILE = LayerDirectoryLines.SEALED;
     static final String STATE_FILE = "state";
-    static final String MERGED_FILE = "merged";
+    static final String MERGED_FILE = LayerDirectoryLines.MERGED;
     /** The file a merge of a layer directory writes into. */
     static final String BASE_FILE = "base.vhd";
     private static final int MAX_CHAIN = 1024;
@@ -207,23 +208,17 @@ public final class RootScanner {
             return; // a merge is rewriting base.vhd: nothing of the disk can be read now
         }
         // Only complete lines: the topology may be appending one right now.
-        int end = text.lastIndexOf('\n');
-        String[] lines = end < 0 ? new String[0] : text.substring(0, end).split("\n");
         List<LayerRef> layers = new ArrayList<>();
         LayerRef prev = null;
         int expected = 0;
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] f = line.trim().split(" +");
-            int index;
+        for (String line : LayerDirectoryLines.completeLines(text)) {
+            LayerDirectoryLines.SealedLine l;
             try {
-                index = Integer.parseInt(f[0]);
-            } catch (NumberFormatException e) {
-                index = -1;
+                l = LayerDirectoryLines.SealedLine.parse(line);
+            } catch (IllegalArgumentException e) {
+                l = null;
             }
-            if (f.length < 2 || index != expected || f[1].contains("/") || f[1].contains("\\") || f[1].startsWith(".")) {
+            if (l == null || l.layerIndex() != expected) {
                 if (!stamp.equals(mergeStamp(dir))) {
                     return; // a merge began while the chain was read: read it at the next scan
                 }
@@ -231,20 +226,22 @@ public final class RootScanner {
                         + " is not '<layerIndex " + expected + "> <fileName> ...'", null);
                 break;
             }
+            int index = l.layerIndex();
+            String snapshot = l.snapshotField() == null ? null : decodeOrRaw(l.snapshotField());
             expected++;
             if (index > 0 && index <= baseLevel) {
-                if (index == baseLevel && !layers.isEmpty() && f.length > 2) {
-                    layers.set(0, layers.get(0).withSnapshot(decodeOrRaw(f[2]))); // the newest snapshot the base holds
+                if (index == baseLevel && !layers.isEmpty() && snapshot != null) {
+                    layers.set(0, layers.get(0).withSnapshot(snapshot)); // the newest snapshot the base holds
                 }
                 continue; // merged into base.vhd: its file is gone
             }
-            Path file = dir.resolve(f[1]);
+            Path file = dir.resolve(l.fileName());
             ImageInfo info = info(s, file);
             if (info == null) {
                 if (!stamp.equals(mergeStamp(dir))) {
                     return; // a merge began while the chain was read: read it at the next scan
                 }
-                s.problem(diskId, root, file, SourceErrorCodes.IO_ERROR, sealedFile + " lists " + f[1] + ", which is missing", null);
+                s.problem(diskId, root, file, SourceErrorCodes.IO_ERROR, sealedFile + " lists " + l.fileName() + ", which is missing", null);
                 break;
             }
             if (!info.valid()) {
@@ -266,9 +263,9 @@ public final class RootScanner {
                 break;
             }
             // The parent its LayerSealed announced: after a merge the header names base.vhd instead.
-            UUID announcedParent = index == 0 ? null : field(f, "parent", info.parentId());
-            prev = new LayerRef(file, info.uniqueId(), announcedParent, index, f[1], info.virtualSize(), info.blockSize(), true,
-                    f.length > 2 ? decodeOrRaw(f[2]) : null);
+            UUID announcedParent = index == 0 ? null : uuidField(l, "parent", info.parentId());
+            prev = new LayerRef(file, info.uniqueId(), announcedParent, index, l.fileName(), info.virtualSize(), info.blockSize(),
+                    true, snapshot);
             layers.add(prev);
         }
         if (layers.isEmpty()) {
@@ -349,33 +346,27 @@ public final class RootScanner {
             s.problem(diskId, root, merged, SourceErrorCodes.IO_ERROR, "cannot read " + merged + ": " + e, null);
             return -1;
         }
-        int end = text.lastIndexOf('\n');
-        if (end < 0) {
-            return 0;
-        }
-        String body = text.substring(0, end);
-        String[] f = body.substring(body.lastIndexOf('\n') + 1).trim().split(" +");
-        int from;
-        int to;
+        List<LayerDirectoryLines.MergeLine> merges;
         try {
-            from = Integer.parseInt(f[1]);
-            to = Integer.parseInt(f[2]);
-        } catch (RuntimeException e) {
-            s.problem(diskId, root, merged, SourceErrorCodes.BROKEN_CHAIN, "the last line of " + merged
-                    + " is not '<offset> <fromLayerIndex> <toLayerIndex>'", null);
+            merges = LayerDirectoryLines.MergeLine.parseAll(LayerDirectoryLines.completeLines(text));
+        } catch (IllegalArgumentException e) {
+            s.problem(diskId, root, merged, SourceErrorCodes.BROKEN_CHAIN, merged + ": " + e.getMessage(), null);
             return -1;
         }
+        if (merges.isEmpty()) {
+            return 0;
+        }
+        LayerDirectoryLines.MergeLine last = merges.get(merges.size() - 1);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "[0-9][0-9][0-9][0-9]*.vhd")) {
             for (Path p : ds) {
-                int index = Integer.parseInt(p.getFileName().toString().substring(0, 4));
-                if (index >= from && index <= to) {
+                if (last.covers(Integer.parseInt(p.getFileName().toString().substring(0, 4)))) {
                     return -1; // the merge has not deleted it yet
                 }
             }
         } catch (IOException | NumberFormatException e) {
             return -1;
         }
-        return to;
+        return last.toIndex();
     }
 
     /** Changes whenever a merge starts or is recorded in a layer directory: compared before and after reading base.vhd. */
@@ -395,17 +386,16 @@ public final class RootScanner {
     }
 
     /** A sealed line's {@code key=value} field as a UUID, or {@code fallback}. */
-    private static UUID field(String[] f, String key, UUID fallback) {
-        for (int i = 4; i < f.length; i++) {
-            if (f[i].startsWith(key + "=")) {
-                try {
-                    return UUID.fromString(decodeOrRaw(f[i].substring(key.length() + 1)));
-                } catch (IllegalArgumentException e) {
-                    return fallback;
-                }
-            }
+    private static UUID uuidField(LayerDirectoryLines.SealedLine l, String key, UUID fallback) {
+        String v = l.field(key);
+        if (v == null) {
+            return fallback;
         }
-        return fallback;
+        try {
+            return UUID.fromString(decodeOrRaw(v));
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
     }
 
     private static String decodeOrRaw(String s) {

@@ -1,5 +1,7 @@
 package io.vhdstream.topology.disk;
 
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,36 +18,27 @@ import java.util.List;
  * </pre>
  */
 public record MergeRecord(long decidedAt, int fromIndex, int toIndex) {
-    public static final String FILE = "merged";
+    public static final String FILE = LayerDirectoryLines.MERGED;
 
     public MergeRecord {
-        if (fromIndex < 1 || toIndex < fromIndex) {
-            throw new IllegalArgumentException("bad merge range " + fromIndex + ".." + toIndex);
-        }
+        new LayerDirectoryLines.MergeLine(decidedAt, fromIndex, toIndex); // the range rule
     }
 
     public String toLine() {
-        return decidedAt + " " + fromIndex + " " + toIndex + "\n";
+        return new LayerDirectoryLines.MergeLine(decidedAt, fromIndex, toIndex).toLine();
     }
 
-    /** Complete lines only, like {@link SealedLayer#readAll}; each range must continue the previous one. */
+    /** Complete lines only, each range continuing the previous one: the shared rules of {@link LayerDirectoryLines}. */
     public static List<MergeRecord> readAll(Path file) throws IOException {
+        List<LayerDirectoryLines.MergeLine> lines;
+        try {
+            lines = LayerDirectoryLines.MergeLine.parseAll(LayerDirectoryLines.completeLines(file));
+        } catch (IllegalArgumentException e) {
+            throw new LayerDirectoryException(file + ": " + e.getMessage(), e);
+        }
         List<MergeRecord> out = new ArrayList<>();
-        int level = 0;
-        for (String line : SealedLayer.completeLines(file)) {
-            String[] f = line.trim().split(" ");
-            MergeRecord m;
-            try {
-                m = new MergeRecord(Long.parseLong(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]));
-            } catch (RuntimeException e) {
-                throw new LayerDirectoryException(file + ": malformed merge line '" + line + "'", e);
-            }
-            if (m.fromIndex() != level + 1) {
-                throw new LayerDirectoryException(file + ": merge of layers " + m.fromIndex() + ".." + m.toIndex()
-                        + " does not follow a base holding layer " + level);
-            }
-            level = m.toIndex();
-            out.add(m);
+        for (LayerDirectoryLines.MergeLine m : lines) {
+            out.add(new MergeRecord(m.decidedAt(), m.fromIndex(), m.toIndex()));
         }
         return out;
     }

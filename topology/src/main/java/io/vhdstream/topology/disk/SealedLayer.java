@@ -1,12 +1,12 @@
 package io.vhdstream.topology.disk;
 
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,22 +51,20 @@ public record SealedLayer(int layerIndex, String fileName, String snapshotId, lo
     }
 
     public static SealedLayer parse(String line, Path where) throws LayerDirectoryException {
-        String[] f = line.trim().split(" ");
-        if (f.length < 4) {
+        LayerDirectoryLines.SealedLine l;
+        try {
+            l = LayerDirectoryLines.SealedLine.parse(line);
+        } catch (IllegalArgumentException e) {
+            throw new LayerDirectoryException(where + ": malformed sealed line: " + e.getMessage(), e);
+        }
+        if (l.sealOffset() < 0) {
             throw new LayerDirectoryException(where + ": malformed sealed line '" + line + "'");
         }
-        Map<String, String> kv = new LinkedHashMap<>();
-        for (int i = 4; i < f.length; i++) {
-            int eq = f[i].indexOf('=');
-            if (eq <= 0) {
-                throw new LayerDirectoryException(where + ": malformed field '" + f[i] + "' in sealed line");
-            }
-            kv.put(f[i].substring(0, eq), f[i].substring(eq + 1));
-        }
+        Map<String, String> kv = l.fields();
         try {
             String parent = kv.get("parent");
             String label = kv.get("label");
-            return new SealedLayer(Integer.parseInt(f[0]), f[1], LayerNames.decode(f[2]), Long.parseLong(f[3]),
+            return new SealedLayer(l.layerIndex(), l.fileName(), LayerNames.decode(l.snapshotField()), l.sealOffset(),
                     Long.parseLong(need(kv, "from", where)), Long.parseLong(need(kv, "at", where)),
                     UUID.fromString(need(kv, "id", where)), parent == null ? null : UUID.fromString(parent),
                     Long.parseLong(need(kv, "sectors", where)), Long.parseLong(need(kv, "size", where)),
@@ -82,32 +80,13 @@ public record SealedLayer(int layerIndex, String fileName, String snapshotId, lo
      */
     public static List<SealedLayer> readAll(Path file) throws IOException {
         List<SealedLayer> out = new ArrayList<>();
-        for (String line : completeLines(file)) {
+        for (String line : LayerDirectoryLines.completeLines(file)) {
             SealedLayer s = parse(line, file);
             if (s.layerIndex() != out.size()) {
                 throw new LayerDirectoryException(file + ": layer " + s.layerIndex() + " listed where layer "
                         + out.size() + " was expected");
             }
             out.add(s);
-        }
-        return out;
-    }
-
-    /**
-     * The non-blank complete lines of an append-only file (none if it does not exist): a last line without its
-     * newline is an append in progress, or torn by a crash, and does not count.
-     */
-    static List<String> completeLines(Path file) throws IOException {
-        List<String> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
-        text = text.substring(0, text.lastIndexOf('\n') + 1);
-        for (String line : text.split("\n")) {
-            if (!line.isBlank()) {
-                out.add(line);
-            }
         }
         return out;
     }
