@@ -2,14 +2,18 @@ package io.vhdstream.cli;
 
 import io.vhdstream.cli.Commands.Node;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the {@code vhdstream} command line: the command tree (from {@link Commands}), the writers over the
@@ -36,14 +40,15 @@ public final class Cli {
 
     /** The whole command tree. */
     public static CommandLine commandLine(Terminal terminal) {
-        return configure(build(terminal, List.of(Commands.TREE)), terminal);
+        return configure(build(terminal, List.of(Commands.TREE), Set.of(), true), terminal);
     }
 
     /**
      * The command tree as far as {@code args} need it: the commands on the path they name, and below the
-     * last one everything (all of it when the path ends at a group, at {@code help} or at an argument that
-     * is not a subcommand). Options before a subcommand's name are taken to have no value, as every group's
-     * options are; when that guess is wrong the path only stops early and more is built.
+     * last one its whole subtree when an argument names one of its subcommands (the path ends at {@code help},
+     * or stopped early), otherwise listings of its subcommands (a group's help, a missing or unknown verb).
+     * Options before a subcommand's name are taken to have no value, as every group's options are; when that
+     * guess is wrong the path only stops early and more is built.
      */
     public static CommandLine commandLine(Terminal terminal, String... args) {
         if (onlyVersion(args)) {
@@ -52,12 +57,18 @@ public final class Cli {
         }
         List<Node> path = new ArrayList<>();
         path.add(Commands.TREE);
+        // the groups on the path given an option of their own (-h, -V) before the next name: picocli may show
+        // their help, which lists every subcommand
+        Set<Node> optioned = new HashSet<>();
         for (String arg : args) {
             Node at = path.get(path.size() - 1);
             if (!at.isGroup()) {
                 break;
             }
             if (arg.startsWith("-") && !arg.equals("-") && !arg.equals("--")) {
+                if (!arg.equals("--debug")) {
+                    optioned.add(at);
+                }
                 continue;
             }
             Node next = at.child(arg);
@@ -66,7 +77,17 @@ public final class Cli {
             }
             path.add(next);
         }
-        return configure(build(terminal, path), terminal);
+        return configure(build(terminal, path, optioned, namesAChild(path.get(path.size() - 1), args)), terminal);
+    }
+
+    /** Whether any argument is the name of one of {@code node}'s subcommands (so picocli may run or show it). */
+    private static boolean namesAChild(Node node, String[] args) {
+        for (String a : args) {
+            if (node.child(a) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean onlyVersion(String[] args) {
@@ -78,15 +99,54 @@ public final class Cli {
         return args.length > 0;
     }
 
-    /** Builds the commands on {@code path} and, below its last one, all of that one's subcommands. */
-    private static CommandLine build(Terminal terminal, List<Node> path) {
+    /**
+     * Builds the commands on {@code path}, with listings ({@link #listing}) of the other subcommands of the
+     * groups in {@code optioned}, and below the last one all of its subcommands: whole when {@code whole} (an
+     * argument names one of them: picocli may run it, or show its help), otherwise as listings, which is all
+     * a group's help, its usage errors and its "missing verb" need.
+     */
+    private static CommandLine build(Terminal terminal, List<Node> path, Set<Node> optioned, boolean whole) {
         CommandLine root = new CommandLine(new VhdstreamCommand(terminal).model());
         CommandLine at = root;
-        for (Node node : path.subList(1, path.size())) {
-            at = add(at, node);
+        for (int i = 1; i < path.size(); i++) {
+            Node group = path.get(i - 1);
+            Node next = path.get(i);
+            CommandLine nextCli = null;
+            for (Node child : group.children()) { // in the tree's order: help lists them as added
+                if (child == next) {
+                    nextCli = add(at, next);
+                } else if (optioned.contains(group)) {
+                    at.addSubcommand(child.name(), listing(child));
+                }
+            }
+            at = nextCli;
         }
-        addAll(at, path.get(path.size() - 1));
+        Node last = path.get(path.size() - 1);
+        if (whole) {
+            addAll(at, last);
+        } else {
+            for (Node child : last.children()) {
+                at.addSubcommand(child.name(), listing(child));
+            }
+        }
         return root;
+    }
+
+    /**
+     * What a group's help lists of a subcommand (its name, aliases, header or first description line, whether
+     * it is hidden), read from its {@code @Command} alone: building every verb's whole model by reflection
+     * cost a group's help more than twice a short command's start-up. A listing has no options and runs
+     * nothing; {@link #commandLine(Terminal, String...)} uses one only when no argument names that
+     * subcommand, so picocli can neither run it nor show its own help.
+     */
+    private static CommandLine listing(Node node) {
+        if (CodedCommand.class.isAssignableFrom(node.type())) {
+            return new CommandLine(coded(node.type()).model()); // no reflection to save
+        }
+        Command c = node.type().getAnnotation(Command.class);
+        CommandSpec spec = CommandSpec.create().name(node.name()).aliases(c.aliases());
+        spec.usageMessage().header(c.header()).description(c.description()).hidden(c.hidden());
+        return new CommandLine(spec);
     }
 
     private static void addAll(CommandLine cli, Node node) {

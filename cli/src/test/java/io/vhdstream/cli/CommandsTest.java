@@ -56,6 +56,31 @@ class CommandsTest {
         assertEquals(List.of("info"), List.copyOf(cli.getSubcommands().get("vhd").getSubcommands().keySet()));
     }
 
+    /**
+     * A group's help, a missing or unknown verb list the subcommands from their {@code @Command} alone: no
+     * verb's options are built (that made {@code vhd --help} cost more than twice a short command).
+     */
+    @Test
+    void aGroupsHelpBuildsListingsNotModels() {
+        for (String[] args : List.of(new String[] {"vhd", "--help"}, new String[] {"vhd"}, new String[] {"vhd", "bogus"},
+                new String[] {"vhd", "-h", "info"})) {
+            CommandLine vhd = Cli.commandLine(terminal(), args).getSubcommands().get("vhd");
+            assertEquals(Commands.TREE.child("vhd").childNames(), names(vhd), () -> String.join(" ", args));
+            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("map")), () -> String.join(" ", args));
+        }
+        CommandLine root = Cli.commandLine(terminal(), "--help");
+        assertEquals(List.of(), ownOptions(root.getSubcommands().get("topology")));
+        assertEquals(List.of(), root.getSubcommands().get("disk").getSubcommands().keySet().stream().toList(), "no grandchildren");
+        // named: built whole, as picocli may run it or show its help
+        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "map").getSubcommands().get("vhd").getSubcommands().get("map"))
+                .isEmpty());
+    }
+
+    /** The options a command declares (not the inherited {@code --debug}). */
+    private static List<String> ownOptions(CommandLine cli) {
+        return cli.getCommandSpec().options().stream().filter(o -> !o.inherited()).map(o -> o.longestName()).toList();
+    }
+
     @Test
     void helpAndUnknownNamesBuildTheWholeSubtree() {
         assertEquals(Commands.TREE.childNames(), names(Cli.commandLine(terminal(), "--help")));
@@ -81,7 +106,12 @@ class CommandsTest {
                 new String[] {"vhd", "check", "--json", f}, new String[] {"vhd", "read", f, "--offset", "1"},
                 new String[] {"vhd", "--", "info", f}, new String[] {"vhd", "-", f},
                 new String[] {"produce", "--help"}, new String[] {"produce", "workload", "--help"}, new String[] {"produce"},
-                new String[] {"demo", "--help"}, new String[] {"rebuild", "--disk"});
+                new String[] {"demo", "--help"}, new String[] {"rebuild", "--disk"},
+                new String[] {"vhd", "bogus"}, new String[] {"vhd", "-h"}, new String[] {"-h", "vhd"}, new String[] {"-hV", "vhd"},
+                new String[] {"vhd", "-h", "info"}, new String[] {"vhd", "help"}, new String[] {"vhd", "map", "--help"},
+                new String[] {"--debug", "vhd", "--help"}, new String[] {"nbd"}, new String[] {"nbd", "--help"},
+                new String[] {"disk"}, new String[] {"disk", "--help"}, new String[] {"disk", "bogus"}, new String[] {"help", "disk"},
+                new String[] {"-h", "disk", "list"});
         for (String[] args : cases) {
             Run whole = run(true, args);
             Run partial = run(false, args);
