@@ -153,9 +153,10 @@ public final class InfoCommand extends VerbCommand implements CodedCommand {
                     for (LocatorEntry e : s.locators()) {
                         ParentLocator l = e.locator();
                         String path = e.path();
-                        out.println(Text.printable(String.format(Locale.ROOT,
-                                "  slot %d  %-4s  data offset %d  space %d bytes  length %d  %s", e.slot(), l.platformName(),
-                                l.dataOffset(), l.dataSpaceBytes(), l.dataLength(), path == null ? "(no readable path)" : path)));
+                        String platform = l.platformName();
+                        out.println(Text.printable("  slot " + e.slot() + "  " + platform + " ".repeat(Math.max(0, 4 - platform.length()))
+                                + "  data offset " + l.dataOffset() + "  space " + l.dataSpaceBytes() + " bytes  length " + l.dataLength()
+                                + "  " + (path == null ? "(no readable path)" : path)));
                     }
                 }
             }
