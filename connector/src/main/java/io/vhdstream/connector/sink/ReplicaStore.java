@@ -16,7 +16,6 @@ import io.vhdstream.schemas.common.Uuid;
 import io.vhdstream.schemas.common.Uuids;
 import io.vhdstream.vhd.coalesce.ChainMerger;
 import io.vhdstream.vhd.create.VhdCreator;
-import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Directories;
@@ -30,20 +29,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * The replica directory: one directory per disk (its id encoded as in docs/layer-directory.md), and in it per
- * source layer a differencing VHD on the replica of its parent ({@code NNNN@<snapshot>-<source layer id>.vhd}, see {@link #stem}; the base
+ * source layer a differencing VHD on the replica of its parent ({@code NNNN@<snapshot>-<source layer id>.vhd}, see {@link ReplicaNames#stem}; the base
  * a dynamic VHD of the source's size and block size), its {@link LayerManifest} and, while it is written, its
  * {@link RecordLog}.
  *
@@ -72,7 +68,6 @@ final class ReplicaStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaStore.class);
     private static final int ZERO_WRITE = 1 << 20;
     private static final byte[] NO_SHA = new byte[32];
-    private static final byte[] ZEROS = new byte[ZERO_WRITE];
     /** In a replica disk directory while a merge runs: {@code base=<source id of the base>} and {@code to=<layer index>}. */
     static final String MERGE_JOURNAL = "merge.pending";
     /**
@@ -96,58 +91,23 @@ final class ReplicaStore implements Closeable {
     enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED, RESYNCED, DELETED }
 
     private final Path dir;
-    private final int maxOpen;
-    private final Map<String, Map<UUID, Layer>> disks = new HashMap<>();
+    private final Map<String, Map<UUID, ReplicaLayer>> disks = new HashMap<>();
     /** Per disk: the resync base being written in the staging directory, if any. */
-    private final Map<String, Layer> staged = new HashMap<>();
+    private final Map<String, ReplicaLayer> staged = new HashMap<>();
     /**
      * Disks whose latest StartOfLayer for the staged base's id was not a resync (records from before the resync,
      * redelivered): records of that id go to the old chain until the next resync StartOfLayer.
      */
     private final java.util.Set<String> oldBaseSent = new java.util.HashSet<>();
-    private final LinkedHashMap<Layer, Boolean> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final OpenWriters writers;
     /** For the metrics thread: layers set to FAILED since start, and layers now started but neither sealed nor failed. */
     private final java.util.concurrent.atomic.AtomicLong failedLayers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong openLayers = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong resyncs = new java.util.concurrent.atomic.AtomicLong();
 
-    /** One replica layer; writers open only while it is being written. */
-    private static final class Layer {
-        final Path diskDir;
-        LayerManifest manifest;
-        VhdImage image;
-        RecordLog records;
-
-        Layer(Path diskDir, LayerManifest manifest) {
-            this.diskDir = diskDir;
-            this.manifest = manifest;
-        }
-
-        Path vhd() {
-            return diskDir.resolve(manifest.replicaFile());
-        }
-
-        Path manifestPath() {
-            return diskDir.resolve(stem(manifest.replicaFile()) + LayerManifest.SUFFIX);
-        }
-
-        Path logPath() {
-            return diskDir.resolve(stem(manifest.replicaFile()) + RecordLog.SUFFIX);
-        }
-
-        boolean sealed() {
-            return manifest.state() == LayerManifest.State.SEALED;
-        }
-
-        /** Sealed, or sealed and then merged into the base: nothing of it is written any more. */
-        boolean done() {
-            return sealed() || manifest.state() == LayerManifest.State.MERGED;
-        }
-    }
-
     ReplicaStore(Path dir, int maxOpen) throws IOException {
         this.dir = dir;
-        this.maxOpen = maxOpen;
+        this.writers = new OpenWriters(maxOpen);
         Directories.createDirectories(dir);
     }
 
@@ -189,17 +149,17 @@ final class ReplicaStore implements Closeable {
                     + s.getVirtualSize() + ": not a whole number of sectors in (0, " + Limits.MAX_VIRTUAL_SIZE + "], or a negative index");
         }
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
-        Map<UUID, Layer> layers = disk(s.getDiskId());
-        Layer st = staged.get(s.getDiskId());
+        Map<UUID, ReplicaLayer> layers = disk(s.getDiskId());
+        ReplicaLayer st = staged.get(s.getDiskId());
         if (s.getResync() != null) {
             return stage(s, layers, st);
         }
         if (st != null && st.manifest.sourceLayer().equals(id)) {
             oldBaseSent.add(s.getDiskId());
         }
-        Layer l = layers.get(id);
+        ReplicaLayer l = layers.get(id);
         UUID parentOf = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
-        Layer under = parentOf == null ? null : layers.get(parentOf);
+        ReplicaLayer under = parentOf == null ? null : layers.get(parentOf);
         if (l == null && under != null && under.sealed() && under.manifest.sourceParent() == null
                 && s.getLayerIndex() <= baseLevel(layers, under)) {
             return Outcome.IGNORED_SEALED; // redelivered from before a resync: the base holds this layer's content already
@@ -209,13 +169,13 @@ final class ReplicaStore implements Closeable {
                 return Outcome.IGNORED_SEALED;
             }
             // The layer is being sent again from its start: forget what was logged, keep the data (it is rewritten).
-            writers(l).clear();
+            writers.of(l).clear();
             update(l, l.manifest.withState(LayerManifest.State.WRITING, null));
             return Outcome.PREPARED;
         }
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Directories.createDirectories(diskDir);
-        String stem = stem(s.getLayerIndex(), s.getSnapshotId(), id);
+        String stem = ReplicaNames.stem(s.getLayerIndex(), s.getSnapshotId(), id);
         Path vhd = diskDir.resolve(stem + ".vhd");
         Files.deleteIfExists(vhd); // left by a crash between creating it and writing its manifest
         Files.deleteIfExists(diskDir.resolve(stem + RecordLog.SUFFIX));
@@ -227,7 +187,7 @@ final class ReplicaStore implements Closeable {
             }
             VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
         } else {
-            Layer parent = layers.get(parentId);
+            ReplicaLayer parent = layers.get(parentId);
             if (st != null && st.manifest.sourceLayer().equals(parentId)) {
                 throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
                         + parentId + ", the base being resynced, whose records did not all arrive: the replica cannot place it");
@@ -248,7 +208,7 @@ final class ReplicaStore implements Closeable {
         }
         LayerManifest m = new LayerManifest(id, parentId, s.getLayerIndex(), s.getLayerFile(), s.getVirtualSize(), blockSize,
                 vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), 0);
-        Layer l2 = new Layer(diskDir, m);
+        ReplicaLayer l2 = new ReplicaLayer(diskDir, m);
         m.write(l2.manifestPath());
         openLayers.incrementAndGet();
         layers.put(id, l2);
@@ -263,7 +223,7 @@ final class ReplicaStore implements Closeable {
      *
      * @param st the resync base staged so far, if any (dropped: the base is sent again from its start)
      */
-    private Outcome stage(StartOfLayer s, Map<UUID, Layer> layers, Layer st) throws IOException, RejectedException {
+    private Outcome stage(StartOfLayer s, Map<UUID, ReplicaLayer> layers, ReplicaLayer st) throws IOException, RejectedException {
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
         if (s.getLayerIndex() != 0 || s.getParentUniqueId() != null) {
             throw new RejectedException("disk " + s.getDiskId() + ": a resync StartOfLayer for layer " + s.getLayerIndex()
@@ -273,14 +233,14 @@ final class ReplicaStore implements Closeable {
         int level = r.getLevel();
         oldBaseSent.remove(s.getDiskId());
         if (st == null) {
-            for (Layer l : layers.values()) {
+            for (ReplicaLayer l : layers.values()) {
                 if (l.sealed() && l.manifest.sourceParent() == null && l.manifest.sourceLayer().equals(id)
                         && baseLevel(layers, l) >= level) {
                     return Outcome.IGNORED_SEALED; // a redelivered resync: the replica's base holds it (or newer) already
                 }
             }
         } else {
-            closeWriters(st);
+            writers.close(st);
             staged.remove(s.getDiskId());
             if (st.manifest.state() == LayerManifest.State.WRITING) {
                 openLayers.decrementAndGet();
@@ -295,7 +255,7 @@ final class ReplicaStore implements Closeable {
         Directories.deleteTree(stageDir); // what a resync begun before left
         Directories.createDirectories(stageDir);
         Directories.fsync(diskDir);
-        Path vhd = stageDir.resolve(stem(0, s.getSnapshotId(), id) + ".vhd");
+        Path vhd = stageDir.resolve(ReplicaNames.stem(0, s.getSnapshotId(), id) + ".vhd");
         VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
         UUID replicaId;
         try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
@@ -303,7 +263,7 @@ final class ReplicaStore implements Closeable {
         }
         LayerManifest m = new LayerManifest(id, null, 0, s.getLayerFile(), s.getVirtualSize(), blockSize,
                 vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), level);
-        Layer l = new Layer(stageDir, m);
+        ReplicaLayer l = new ReplicaLayer(stageDir, m);
         m.write(l.manifestPath());
         openLayers.incrementAndGet();
         staged.put(s.getDiskId(), l);
@@ -312,9 +272,9 @@ final class ReplicaStore implements Closeable {
         return Outcome.PREPARED;
     }
 
-    private static int highestBaseLevel(Map<UUID, Layer> layers) {
+    private static int highestBaseLevel(Map<UUID, ReplicaLayer> layers) {
         int level = 0;
-        for (Layer l : layers.values()) {
+        for (ReplicaLayer l : layers.values()) {
             if (l.sealed() && l.manifest.sourceParent() == null) {
                 level = Math.max(level, baseLevel(layers, l));
             }
@@ -323,9 +283,9 @@ final class ReplicaStore implements Closeable {
     }
 
     /** The level a base holds: its manifest's, or for manifests from before base.level the highest layer merged into it. */
-    private static int baseLevel(Map<UUID, Layer> layers, Layer base) {
+    private static int baseLevel(Map<UUID, ReplicaLayer> layers, ReplicaLayer base) {
         int level = base.manifest.baseLevel();
-        for (Layer l : layers.values()) {
+        for (ReplicaLayer l : layers.values()) {
             if (l.manifest.state() == LayerManifest.State.MERGED) {
                 level = Math.max(level, l.manifest.layerIndex());
             }
@@ -334,58 +294,23 @@ final class ReplicaStore implements Closeable {
     }
 
     /** The staged base was sealed (the commit point): the old chain goes, the new base takes its place. */
-    private void switchToResync(String diskId, Layer st) throws IOException {
-        Map<UUID, Layer> layers = disks.get(diskId);
-        for (Layer l : layers.values()) {
-            closeWriters(l);
+    private void switchToResync(String diskId, ReplicaLayer st) throws IOException {
+        Map<UUID, ReplicaLayer> layers = disks.get(diskId);
+        for (ReplicaLayer l : layers.values()) {
+            writers.close(l);
             if (l.manifest.state() == LayerManifest.State.WRITING) {
                 openLayers.decrementAndGet();
             }
         }
         Path diskDir = st.diskDir.getParent();
-        finishResync(diskDir, st.manifest);
+        ResyncSwitch.finish(diskDir, st.manifest);
         layers.clear();
-        layers.put(st.manifest.sourceLayer(), new Layer(diskDir, st.manifest));
+        layers.put(st.manifest.sourceLayer(), new ReplicaLayer(diskDir, st.manifest));
         staged.remove(diskId);
         oldBaseSent.remove(diskId);
         resyncs.incrementAndGet();
         log.info("disk {}: resync done: the replica's base holds snapshot {} (level {}); the layers before it were replaced",
                 diskId, st.manifest.snapshotId(), st.manifest.baseLevel());
-    }
-
-    /**
-     * The file steps of a switch, each idempotent, so that a crash anywhere is finished by running them again: every
-     * file of the old chain deleted (the new base's names excepted), the new base's file then its manifest moved in,
-     * the staging directory removed.
-     */
-    private static void finishResync(Path diskDir, LayerManifest base) throws IOException {
-        Path stageDir = diskDir.resolve(RESYNC_DIR);
-        String vhd = base.replicaFile();
-        String manifest = stem(vhd) + LayerManifest.SUFFIX;
-        List<Path> old = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (Files.isRegularFile(p) && !n.equals(vhd) && !n.equals(manifest)) {
-                    old.add(p);
-                }
-            }
-        }
-        for (Path p : old) {
-            Files.deleteIfExists(p);
-        }
-        Directories.fsync(diskDir);
-        if (Files.exists(stageDir.resolve(vhd))) {
-            Files.move(stageDir.resolve(vhd), diskDir.resolve(vhd), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Directories.fsync(diskDir);
-        }
-        if (Files.exists(stageDir.resolve(manifest))) {
-            Files.move(stageDir.resolve(manifest), diskDir.resolve(manifest), StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-            Directories.fsync(diskDir);
-        }
-        Directories.deleteTree(stageDir);
-        Directories.fsync(diskDir);
     }
 
     /**
@@ -405,10 +330,10 @@ final class ReplicaStore implements Closeable {
         }
         if (m != null && m.state() == LayerManifest.State.SEALED) {
             log.info("{}: finishing the switch to a resynced base, interrupted before", diskDir);
-            finishResync(diskDir, m);
+            ResyncSwitch.finish(diskDir, m);
             resyncs.incrementAndGet();
         } else if (m != null && Files.exists(stageDir.resolve(m.replicaFile()))) {
-            staged.put(diskId, new Layer(stageDir, m));
+            staged.put(diskId, new ReplicaLayer(stageDir, m));
             if (m.state() == LayerManifest.State.WRITING) {
                 openLayers.incrementAndGet();
             }
@@ -420,7 +345,7 @@ final class ReplicaStore implements Closeable {
     // ---- ChangedBlock and ZeroExtent: write, log
 
     private Outcome changed(ChangedBlock c) throws IOException, RejectedException {
-        Layer l = layerFor(c.getDiskId(), c.getLayerUniqueId(), c.getLayerIndex());
+        ReplicaLayer l = layerFor(c.getDiskId(), c.getLayerUniqueId(), c.getLayerIndex());
         if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
@@ -434,7 +359,7 @@ final class ReplicaStore implements Closeable {
         }
         checkRange(l, c.getExtentIndex(), c.getOffset(), c.getLength());
         RecordLog.Entry e = new RecordLog.Entry(c.getExtentIndex(), c.getOffset(), c.getLength(), LayerDigest.CHANGED_BLOCK, sha);
-        RecordLog rl = writers(l);
+        RecordLog rl = writers.of(l);
         boolean repeat = check(l, rl, e);
         l.image.write(c.getOffset(), data.duplicate());
         if (!repeat) {
@@ -444,13 +369,13 @@ final class ReplicaStore implements Closeable {
     }
 
     private Outcome zeros(ZeroExtent z) throws IOException, RejectedException {
-        Layer l = layerFor(z.getDiskId(), z.getLayerUniqueId(), z.getLayerIndex());
+        ReplicaLayer l = layerFor(z.getDiskId(), z.getLayerUniqueId(), z.getLayerIndex());
         if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         checkRange(l, z.getExtentIndex(), z.getOffset(), z.getLength());
         RecordLog.Entry e = new RecordLog.Entry(z.getExtentIndex(), z.getOffset(), z.getLength(), LayerDigest.ZERO_EXTENT, NO_SHA);
-        RecordLog rl = writers(l);
+        RecordLog rl = writers.of(l);
         boolean repeat = check(l, rl, e);
         // Written as data, not VhdImage.zero: the sectors must be present in the replica layer as in the source.
         ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(ZERO_WRITE, z.getLength()));
@@ -466,7 +391,7 @@ final class ReplicaStore implements Closeable {
         return repeat ? Outcome.REPEATED : Outcome.WRITTEN;
     }
 
-    private void checkRange(Layer l, long extentIndex, long offset, long length) throws IOException, RejectedException {
+    private void checkRange(ReplicaLayer l, long extentIndex, long offset, long length) throws IOException, RejectedException {
         if (!Limits.isSectorAligned(offset) || !Limits.isSectorAligned(length) || length <= 0
                 || offset + length > l.manifest.virtualSize() || offset + length < offset) {
             throw fail(l, "record " + extentIndex + " has range [" + offset + ", +" + length + "), not sector-aligned inside "
@@ -475,7 +400,7 @@ final class ReplicaStore implements Closeable {
     }
 
     /** @return true if the record was applied before (same entry logged); throws on a gap or a conflict */
-    private boolean check(Layer l, RecordLog rl, RecordLog.Entry e) throws IOException, RejectedException {
+    private boolean check(ReplicaLayer l, RecordLog rl, RecordLog.Entry e) throws IOException, RejectedException {
         long expected = rl.count();
         if (e.extentIndex() == expected) {
             return false;
@@ -494,63 +419,24 @@ final class ReplicaStore implements Closeable {
     // ---- EndOfLayer: verify, seal
 
     private Outcome end(EndOfLayer e) throws IOException, RejectedException {
-        Layer l = layerFor(e.getDiskId(), e.getLayerUniqueId(), e.getLayerIndex());
+        ReplicaLayer l = layerFor(e.getDiskId(), e.getLayerUniqueId(), e.getLayerIndex());
         if (l == null || l.done()) {
             return Outcome.IGNORED_SEALED;
         }
         if (l.manifest.sourceParent() != null) {
-            Layer parent = disk(e.getDiskId()).get(l.manifest.sourceParent());
+            ReplicaLayer parent = disk(e.getDiskId()).get(l.manifest.sourceParent());
             if (parent == null || !parent.done()) {
                 throw fail(l, "its parent layer " + l.manifest.sourceParent() + " is not sealed in the replica");
             }
         }
-        RecordLog rl = writers(l);
-        if (rl.count() != e.getExtentCount()) {
-            throw fail(l, "EndOfLayer announces " + e.getExtentCount() + " records, the replica applied " + rl.count());
+        RecordLog rl = writers.of(l);
+        LayerDigest.Summary sum;
+        try {
+            sum = ReplicaVerifier.verify(l.image, rl, e);
+        } catch (ReplicaVerifier.Mismatch m) {
+            throw fail(l, m.getMessage());
         }
-        l.image.sync();
-        rl.sync();
-        LayerDigest digest = new LayerDigest();
-        for (long i = 0; i < rl.count(); i++) {
-            RecordLog.Entry en = rl.get(i);
-            if (en.length() > Integer.MAX_VALUE - 8) {
-                throw fail(l, "record " + en + " is too long to verify");
-            }
-            byte[] b = new byte[(int) Math.min(en.length(), en.type() == LayerDigest.ZERO_EXTENT ? ZERO_WRITE : en.length())];
-            if (en.type() == LayerDigest.CHANGED_BLOCK) {
-                l.image.readPresent(en.offset(), ByteBuffer.wrap(b));
-                byte[] sha = digest.changedBlock(en.offset(), b);
-                if (!Arrays.equals(sha, en.sha256())) {
-                    throw fail(l, "the replica's bytes for record " + en + " do not match the record's SHA-256");
-                }
-            } else {
-                for (long done = 0; done < en.length(); done += b.length) {
-                    int n = (int) Math.min(b.length, en.length() - done);
-                    ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
-                    l.image.readPresent(en.offset() + done, bb);
-                    if (Arrays.mismatch(b, 0, n, ZEROS, 0, n) >= 0) {
-                        throw fail(l, "the replica does not read zeros for record " + en);
-                    }
-                }
-                digest.zeroExtent(en.offset(), en.length());
-            }
-        }
-        LayerDigest.Summary sum = digest.finish();
-        if (!sum.matches(e)) {
-            HexFormat hex = HexFormat.of();
-            throw fail(l, "checksum mismatch: EndOfLayer has " + e.getExtentCount() + " records, " + e.getBytes()
-                    + " bytes, records " + hex.formatHex(e.getRecordsSha256().bytes()) + ", content "
-                    + hex.formatHex(e.getContentSha256().bytes()) + "; the replica has " + sum.extentCount() + ", "
-                    + sum.bytes() + ", " + hex.formatHex(sum.recordsSha256()) + ", " + hex.formatHex(sum.contentSha256()));
-        }
-        long present = 0;
-        for (Extent x : l.image.presentExtents()) {
-            present += x.length();
-        }
-        if (present != e.getBytes()) {
-            throw fail(l, "the replica layer holds " + present + " bytes, the source layer " + e.getBytes());
-        }
-        closeWriters(l);
+        writers.close(l);
         HexFormat hex = HexFormat.of();
         // Sealed first, the log dropped after: a failure between the two leaves a sealed layer with a stale log
         // (dropped when the disk is next loaded), never a WRITING layer whose records are forgotten.
@@ -569,15 +455,15 @@ final class ReplicaStore implements Closeable {
     // ---- LayersMerged: the source's retention, applied to the replica chain
 
     private Outcome merged(LayersMerged m) throws IOException, RejectedException {
-        Map<UUID, Layer> layers = disk(m.getDiskId());
+        Map<UUID, ReplicaLayer> layers = disk(m.getDiskId());
         UUID baseId = Uuids.toUuid(m.getBaseUniqueId());
-        Layer base = layers.get(baseId);
+        ReplicaLayer base = layers.get(baseId);
         if (base == null || !base.sealed() || base.manifest.sourceParent() != null) {
             forgetIfUnknown(m.getDiskId());
             throw new RejectedException("disk " + m.getDiskId() + ": the source merged layers " + m.getFromLayerIndex() + ".."
                     + m.getToLayerIndex() + " into base " + baseId + ", which this replica does not have sealed");
         }
-        List<Layer> range = mergeRange(layers, base, m.getToLayerIndex());
+        List<ReplicaLayer> range = mergeRange(layers, base, m.getToLayerIndex());
         if (range.isEmpty()) {
             return Outcome.REPEATED;
         }
@@ -596,17 +482,17 @@ final class ReplicaStore implements Closeable {
      *
      * @throws RejectedException if the chain does not reach layer {@code to} through sealed layers
      */
-    private List<Layer> mergeRange(Map<UUID, Layer> layers, Layer base, int to) throws RejectedException {
-        Map<UUID, Layer> children = new HashMap<>();
-        for (Layer l : layers.values()) {
+    private List<ReplicaLayer> mergeRange(Map<UUID, ReplicaLayer> layers, ReplicaLayer base, int to) throws RejectedException {
+        Map<UUID, ReplicaLayer> children = new HashMap<>();
+        for (ReplicaLayer l : layers.values()) {
             if (l.manifest.sourceParent() != null) {
                 children.put(l.manifest.sourceParent(), l);
             }
         }
-        List<Layer> range = new ArrayList<>();
-        Layer at = base;
+        List<ReplicaLayer> range = new ArrayList<>();
+        ReplicaLayer at = base;
         while (at.manifest.layerIndex() < to) {
-            Layer child = children.get(at.manifest.sourceLayer());
+            ReplicaLayer child = children.get(at.manifest.sourceLayer());
             if (child == null || !child.done()) {
                 throw new RejectedException("disk directory " + base.diskDir.getFileName() + ": the source merged layers up to "
                         + to + " into the base, but the replica has " + (child == null ? "no layer above " + at.manifest.layerIndex()
@@ -621,18 +507,18 @@ final class ReplicaStore implements Closeable {
     }
 
     /** Folds {@code range} into the base (journaled by the caller), then records it in the manifests and drops the journal. */
-    private void runMerge(Map<UUID, Layer> layers, Layer base, List<Layer> range, String snapshot) throws IOException {
+    private void runMerge(Map<UUID, ReplicaLayer> layers, ReplicaLayer base, List<ReplicaLayer> range, String snapshot) throws IOException {
         UUID top = range.get(range.size() - 1).manifest.sourceLayer();
-        Layer above = layers.values().stream().filter(l -> top.equals(l.manifest.sourceParent())).findFirst().orElse(null);
+        ReplicaLayer above = layers.values().stream().filter(l -> top.equals(l.manifest.sourceParent())).findFirst().orElse(null);
         if (above != null) {
-            closeWriters(above); // re-linked on disk: reopened at its next record
+            writers.close(above); // re-linked on disk: reopened at its next record
         }
         List<Path> files = new ArrayList<>();
-        for (Layer l : range) {
+        for (ReplicaLayer l : range) {
             files.add(l.vhd());
         }
         ChainMerger.merge(base.vhd(), files, above == null ? null : above.vhd());
-        for (Layer l : range) {
+        for (ReplicaLayer l : range) {
             update(l, l.manifest.merged());
         }
         update(base, base.manifest.holding(snapshot, Math.max(base.manifest.baseLevel(),
@@ -642,7 +528,7 @@ final class ReplicaStore implements Closeable {
     }
 
     /** Redoes a merge a crash interrupted (its journal is still there): the same range, converging on the same files. */
-    private void redoMerge(Path diskDir, Map<UUID, Layer> layers) throws IOException {
+    private void redoMerge(Path diskDir, Map<UUID, ReplicaLayer> layers) throws IOException {
         Path journal = diskDir.resolve(MERGE_JOURNAL);
         if (!Files.exists(journal)) {
             return;
@@ -651,7 +537,7 @@ final class ReplicaStore implements Closeable {
         try (java.io.Reader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        Layer base;
+        ReplicaLayer base;
         int to;
         try {
             base = layers.get(UUID.fromString(p.getProperty("base", "")));
@@ -663,7 +549,7 @@ final class ReplicaStore implements Closeable {
             throw new IOException(journal + " names base " + p.getProperty("base") + ", which has no manifest in " + diskDir);
         }
         String snapshot = p.getProperty("snapshot", "");
-        List<Layer> range;
+        List<ReplicaLayer> range;
         try {
             range = mergeRange(layers, base, to);
         } catch (RejectedException e) {
@@ -693,17 +579,17 @@ final class ReplicaStore implements Closeable {
             disks.remove(diskId);
             return Outcome.SKIPPED; // nothing of the disk was ever replicated
         }
-        Map<UUID, Layer> layers = disk(diskId); // finishes a merge or a resync switch a crash interrupted
+        Map<UUID, ReplicaLayer> layers = disk(diskId); // finishes a merge or a resync switch a crash interrupted
         LayerManifest.atomicWrite(diskDir.resolve(DELETED_MARKER), ("offset=" + del.getCommandOffset() + "\nreason="
                 + (del.getReason() == null ? "" : NameEncoding.encode(del.getReason())) + "\n").getBytes(StandardCharsets.UTF_8));
-        List<Layer> all = new ArrayList<>(layers.values());
-        Layer st = staged.get(diskId);
+        List<ReplicaLayer> all = new ArrayList<>(layers.values());
+        ReplicaLayer st = staged.get(diskId);
         if (st != null) {
             all.add(st);
         }
         int dropped = 0;
-        for (Layer l : all) {
-            closeWriters(l);
+        for (ReplicaLayer l : all) {
+            writers.close(l);
             if (l.manifest.state() == LayerManifest.State.WRITING) {
                 Files.deleteIfExists(l.vhd());
                 Files.deleteIfExists(l.logPath());
@@ -724,8 +610,8 @@ final class ReplicaStore implements Closeable {
     }
 
     /** The layer whose file holds {@code l}'s content now: itself, or the base once retention merged it. */
-    private static Layer holder(Map<UUID, Layer> layers, Layer l) {
-        Layer at = l;
+    private static ReplicaLayer holder(Map<UUID, ReplicaLayer> layers, ReplicaLayer l) {
+        ReplicaLayer at = l;
         while (at.manifest.state() == LayerManifest.State.MERGED && at.manifest.sourceParent() != null
                 && layers.containsKey(at.manifest.sourceParent())) {
             at = layers.get(at.manifest.sourceParent());
@@ -733,7 +619,7 @@ final class ReplicaStore implements Closeable {
         return at;
     }
 
-    private RejectedException fail(Layer l, String why) throws IOException {
+    private RejectedException fail(ReplicaLayer l, String why) throws IOException {
         String msg = "disk directory " + l.diskDir.getFileName() + ", layer " + l.manifest.layerIndex() + " ("
                 + l.manifest.sourceLayer() + "): " + why + "; the layer is not sealed";
         update(l, l.manifest.withState(LayerManifest.State.FAILED, why));
@@ -743,10 +629,10 @@ final class ReplicaStore implements Closeable {
     // ---- layers, writers
 
     /** @return null for a layer a resynced base holds already (its records are ignored) */
-    private Layer layerFor(String diskId, Uuid layerId, int index) throws IOException, RejectedException {
+    private ReplicaLayer layerFor(String diskId, Uuid layerId, int index) throws IOException, RejectedException {
         UUID id = Uuids.toUuid(layerId);
-        Layer l = disk(diskId).get(id);
-        Layer st = staged.get(diskId);
+        ReplicaLayer l = disk(diskId).get(id);
+        ReplicaLayer st = staged.get(diskId);
         if (st != null && st.manifest.sourceLayer().equals(id) && !oldBaseSent.contains(diskId)) {
             l = st; // while a resync base is staged, its records go to it, not to the old base of the same id
         }
@@ -766,7 +652,7 @@ final class ReplicaStore implements Closeable {
      * not exist must not grow the map for as long as the task runs (issue 9.7).
      */
     private void forgetIfUnknown(String diskId) {
-        Map<UUID, Layer> layers = disks.get(diskId);
+        Map<UUID, ReplicaLayer> layers = disks.get(diskId);
         if (layers != null && layers.isEmpty() && !staged.containsKey(diskId)) {
             disks.remove(diskId);
         }
@@ -777,8 +663,8 @@ final class ReplicaStore implements Closeable {
         return disks.size();
     }
 
-    private Map<UUID, Layer> disk(String diskId) throws IOException {
-        Map<UUID, Layer> layers = disks.get(diskId);
+    private Map<UUID, ReplicaLayer> disk(String diskId) throws IOException {
+        Map<UUID, ReplicaLayer> layers = disks.get(diskId);
         if (layers != null) {
             return layers;
         }
@@ -789,7 +675,7 @@ final class ReplicaStore implements Closeable {
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
                 for (Path m : ds) {
                     LayerManifest lm = LayerManifest.read(m);
-                    Layer l = new Layer(diskDir, lm);
+                    ReplicaLayer l = new ReplicaLayer(diskDir, lm);
                     layers.put(lm.sourceLayer(), l);
                     if (lm.state() == LayerManifest.State.WRITING) {
                         openLayers.incrementAndGet();
@@ -804,53 +690,7 @@ final class ReplicaStore implements Closeable {
         return layers;
     }
 
-    private RecordLog writers(Layer l) throws IOException {
-        if (l.image == null) {
-            while (open.size() >= maxOpen) {
-                Iterator<Layer> it = open.keySet().iterator();
-                Layer eldest = it.next();
-                closeWriters(eldest);
-            }
-            l.image = VhdImage.open(l.vhd(), OpenOptions.WRITE);
-            try {
-                l.records = new RecordLog(l.logPath());
-            } catch (IOException e) {
-                l.image.close();
-                l.image = null;
-                throw e;
-            }
-        }
-        open.put(l, Boolean.TRUE);
-        return l.records;
-    }
-
-    private void closeWriters(Layer l) throws IOException {
-        open.remove(l);
-        IOException first = null;
-        if (l.image != null) {
-            try {
-                l.image.sync();
-                l.image.close();
-            } catch (IOException e) {
-                first = e;
-            }
-            l.image = null;
-        }
-        if (l.records != null) {
-            try {
-                l.records.sync();
-                l.records.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-            l.records = null;
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    private void update(Layer l, LayerManifest m) throws IOException {
+    private void update(ReplicaLayer l, LayerManifest m) throws IOException {
         if (!m.equals(l.manifest)) {
             m.write(l.manifestPath());
             LayerManifest.State was = l.manifest.state();
@@ -883,52 +723,29 @@ final class ReplicaStore implements Closeable {
 
     /** Makes everything applied so far durable: called before the sink's consumer offsets are committed. */
     void flush() throws IOException {
-        for (Layer l : new ArrayList<>(open.keySet())) {
-            l.image.sync();
-            l.records.sync();
-        }
+        writers.syncAll();
     }
 
     /** Closes writers and forgets cached state (partitions were revoked; another task may own them now). */
     void release() throws IOException {
-        IOException first = null;
-        for (Layer l : new ArrayList<>(open.keySet())) {
-            try {
-                closeWriters(l);
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        disks.clear();
-        staged.clear();
-        oldBaseSent.clear();
-        openLayers.set(0); // counted again as disks are loaded again
-        if (first != null) {
-            throw first;
+        try {
+            writers.closeAll();
+        } finally {
+            forgetAll();
         }
     }
 
     /**
      * Forgets everything cached, after an I/O error left unknown how much of the last record reached the files:
-     * writers are closed without a sync (what they completed is in the files, what they did not is written again
-     * when the batch is redelivered), and the next record loads its disk from the manifests, record logs and
-     * merge journal, as after a restart. Errors while closing are logged: the files are what counts.
+     * writers are closed without a sync, and the next record loads its disk from the manifests, record logs and
+     * merge journal, as after a restart.
      */
     void reset() {
-        for (Layer l : new ArrayList<>(open.keySet())) {
-            for (Closeable c : new Closeable[] {l.image, l.records}) {
-                try {
-                    if (c != null) {
-                        c.close();
-                    }
-                } catch (IOException | RuntimeException e) {
-                    log.warn("closing the writers of {} after an I/O error: {}", l.vhd(), e.toString());
-                }
-            }
-            l.image = null;
-            l.records = null;
-        }
-        open.clear();
+        writers.abandonAll();
+        forgetAll();
+    }
+
+    private void forgetAll() {
         disks.clear();
         staged.clear();
         oldBaseSent.clear();
@@ -937,10 +754,10 @@ final class ReplicaStore implements Closeable {
 
     /** For tests and tools: the replica file of each sealed layer of a disk, in layer order. */
     List<Path> sealedLayers(String diskId) throws IOException {
-        List<Layer> ls = new ArrayList<>(disk(diskId).values());
+        List<ReplicaLayer> ls = new ArrayList<>(disk(diskId).values());
         ls.sort((a, b) -> Integer.compare(a.manifest.layerIndex(), b.manifest.layerIndex()));
         List<Path> out = new ArrayList<>();
-        for (Layer l : ls) {
+        for (ReplicaLayer l : ls) {
             if (l.sealed()) {
                 out.add(l.vhd());
             }
@@ -951,22 +768,5 @@ final class ReplicaStore implements Closeable {
     @Override
     public void close() throws IOException {
         release();
-    }
-
-    /**
-     * A replica layer's file stem: {@code NNNN@<snapshot>-<source layer id>} (the snapshot percent-encoded as in
-     * layer directories, cut to 100 bytes), or {@code NNNN-<source layer id>} without a snapshot id. The source
-     * layer id keeps the name unique when a disk is re-created with the same snapshot ids.
-     */
-    static String stem(int index, String snapshotId, UUID sourceLayer) {
-        if (snapshotId == null || snapshotId.isEmpty()) {
-            return String.format("%04d-%s", index, sourceLayer);
-        }
-        return String.format("%04d@%s-%s", index, NameEncoding.cut(NameEncoding.encode(snapshotId), 100), sourceLayer);
-    }
-
-    private static String stem(String file) {
-        int dot = file.lastIndexOf('.');
-        return dot < 0 ? file : file.substring(0, dot);
     }
 }
