@@ -141,7 +141,7 @@ class CommandsTest {
 
     /**
      * The commands whose models are written in code offer exactly the options, parameters and help texts they
-     * had as annotated classes (recorded here from the annotated versions' usage help: info, import and check).
+     * had as annotated classes (recorded here from the annotated versions' usage help: info, import, check and export).
      */
     @Test
     void codedCommandsHelpIsWhatTheAnnotationsGave() {
@@ -234,6 +234,33 @@ class CommandsTest {
                 "  2   A file is missing or cannot be read, or a usage error.",
                 ""),
                 run(false, new String[] {"vhd", "check", "--help"}).out());
+        assertEquals(String.join("\n",
+                "Usage: vhdstream vhd export [-fhpqV] [--debug] [--lenient] [--sync]",
+                "                            [--allow-root=DIR]... FILE RAW_OUT",
+                "Write the whole virtual disk, read through the parent chain, to a raw file.",
+                "RAW_OUT is created under a temporary name and renamed when complete (an",
+                "existing file only with --force); ranges no layer holds stay holes (a sparse",
+                "file). RAW_OUT '-' (or a FIFO, or a device) is written front to back, holes as",
+                "zeros. The summary goes to stderr.",
+                "      FILE               The (top) image.",
+                "      RAW_OUT            The raw disk file to write, or - for stdout.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -f, --force            Replace RAW_OUT if it exists.",
+                "  -h, --help             Show this help message and exit.",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "  -p, --progress         Show a progress bar on stderr even when it is not a",
+                "                           terminal.",
+                "  -q, --quiet            No progress bar and no summary line.",
+                "      --sync             Make a raw OUT durable (fsync) before it gets its",
+                "                           name; default: like qemu-img convert and cp, the",
+                "                           page cache writes it back later.",
+                "  -V, --version          Print version information and exit.",
+                ""),
+                run(false, new String[] {"vhd", "export", "--help"}).out());
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),
                 run(false, new String[] {"vhd", "info"}));
         assertTrue(run(false, new String[] {"--help"}).out().endsWith(String.join("\n", "", "Exit codes:",

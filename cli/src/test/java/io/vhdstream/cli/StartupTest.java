@@ -65,7 +65,7 @@ class StartupTest {
                 new Case(0, 8, "vhd", "changed", "{c}"), new Case(0, 8, "vhd", "read", "{c}", "--offset", "0", "--length", "512"),
                 new Case(0, 8, "vhd", "create", "{out}", "--size", "1M"), new Case(0, 8, "vhd", "map", "{c}"),
                 new Case(0, 8, "vhd", "compare", "-q", "{a}", "{c}"), new Case(0, 8, "vhd", "convert", "-q", "{c}", "{out}"),
-                new Case(0, 8, "vhd", "export", "-q", "{c}", "{out}"), new Case(0, 8, "vhd", "snapshot", "-q", "{a}", "{out}"),
+                new Case(0, 0, "vhd", "export", "-q", "{c}", "{out}"), new Case(0, 8, "vhd", "snapshot", "-q", "{a}", "{out}"),
                 new Case(0, 8, "vhd", "write", "-q", "{c}", "--offset", "0", "--input", data.toString()),
                 new Case(0, 8, "vhd", "repair", "{a}"), new Case(0, 8, "vhd", "resize", "-q", "{c}", "4M"),
                 new Case(0, 8, "vhd", "rebase", "-q", "-u", "{c}", "{a}"), new Case(0, 8, "vhd", "coalesce", "-q", "{c}"),

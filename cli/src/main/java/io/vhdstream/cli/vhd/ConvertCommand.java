@@ -114,7 +114,7 @@ public final class ConvertCommand extends VerbCommand {
     private long toRaw(OutputTarget target, ProgressBar bar) throws IOException {
         target.requireNotTerminal(terminal());
         try (VhdChain chain = VhdChain.open(in, chainOptions.forImage(in), false)) {
-            target.export(chain, out, force, syncOption.sync, terminal(), bar);
+            target.export(chain, out, force, syncOption.sync(), terminal(), bar);
             return chain.virtualSize();
         }
     }

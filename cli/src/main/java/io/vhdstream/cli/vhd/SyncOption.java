@@ -1,5 +1,7 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.Models;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,7 +10,23 @@ import picocli.CommandLine.Option;
  * docs/decisions.md); {@code --sync} gets it onto the disk first, so a power loss leaves all of it or none.
  */
 final class SyncOption {
-    @Option(names = "--sync", description = "Make a raw OUT durable (fsync) before it gets its name; default: like"
-            + " qemu-img convert and cp, the page cache writes it back later.")
+    private static final String HELP = "Make a raw OUT durable (fsync) before it gets its name; default: like"
+            + " qemu-img convert and cp, the page cache writes it back later.";
+
+    @Option(names = "--sync", description = HELP)
     boolean sync;
+
+    /** Set when the option was declared in code: its value is read from here. */
+    private Models.Value<Boolean> declared;
+
+    /** The same option on {@code spec} (a {@link io.vhdstream.cli.CodedCommand}'s model), read by the one returned. */
+    static SyncOption declareOn(CommandSpec spec) {
+        SyncOption o = new SyncOption();
+        o.declared = Models.flag(spec, "--sync", HELP);
+        return o;
+    }
+
+    boolean sync() {
+        return declared != null ? declared.value() : sync;
+    }
 }
