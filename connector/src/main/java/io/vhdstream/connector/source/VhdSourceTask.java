@@ -78,7 +78,7 @@ public class VhdSourceTask extends SourceTask {
     private RootScanner scanner;
     private TransactionContext transactions;
     private String name;
-    private final Map<String, DiskState> disks = new TreeMap<>();
+    private final Map<String, SourceDisk> disks = new TreeMap<>();
     private final ArrayDeque<String> turn = new ArrayDeque<>();
     private final ReportedProblems reported = new ReportedProblems();
     private final List<SourceRecord> pendingErrors = new ArrayList<>();
@@ -91,18 +91,13 @@ public class VhdSourceTask extends SourceTask {
     private final Set<String> deletionsSettled = new HashSet<>();
     /** A LayersMerged record to send before anything else, and its disk. */
     private SourceRecord pendingMerge;
-    private DiskState pendingMergeDisk;
+    private SourceDisk pendingMergeDisk;
     private LayerJob current;
     private boolean abortPending;
-    /** The open transaction: data bytes in it, and when its first record was returned (-1: none open). */
-    private long txBytes;
-    private long txStartedAt = -1;
+    /** The size of the open transaction and the limit that ends it (with connector-defined transactions). */
+    private TransactionPacer pacer;
     /** What to do when a record is committed (the last record of a transaction), by identity. */
     private final Map<SourceRecord, Runnable> onCommit = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
-    /** Data bytes per transaction now: commit.max.bytes, lowered when the producer cannot send that in commit.max.ms. */
-    private volatile long txByteLimit;
-    /** The producer's transaction.timeout.ms (the connector's override, or the producer's default). */
-    private long transactionTimeoutMs;
     private long nextScanAt;
     private volatile boolean stopping;
     private TaskMetrics metrics;
@@ -115,35 +110,7 @@ public class VhdSourceTask extends SourceTask {
     private TaskMetrics.Counter resyncs;
     /** Sealed layers of this task's disks not yet emitted whole, as of the last poll (read by the metrics thread). */
     private volatile long lagLayers;
-    /** The sum of every disk's {@link DiskState#lag}, and the disks whose chain or progress changed since they were counted. */
-    private long lagCounted;
-    private final Set<DiskState> lagChanged = new HashSet<>();
-    /** Disks counted again by {@link #lag()} since start (tests: proportional to what changed, not to the disks). */
-    private long lagRecounts;
-
-    /** What this task knows of one disk. */
-    private static final class DiskState {
-        final String diskId;
-        final Map<String, String> partition;
-        DiskChain chain;
-        LayerOffset progress; // in memory: ahead of what the worker has committed
-        LayerOffset committed; // with transactions: the progress the last committed transaction stored
-        boolean waitingWarned;
-        long retryAt;
-        /** Its part of {@link #lagLayers} when last counted. */
-        long lag;
-        /** The level of the last resync reported (-1: none), so that a resync retried at the same level is reported once. */
-        int resyncLevel = -1;
-        /** Retention merged into base.vhd while it was sent: send it again from its start. */
-        boolean resendBase;
-
-        DiskState(String diskId, LayerOffset stored) {
-            this.diskId = diskId;
-            this.partition = LayerOffset.partition(diskId);
-            this.progress = stored;
-            this.committed = stored;
-        }
-    }
+    private final SourceLag lag = new SourceLag();
 
     @Override
     public String version() {
@@ -156,8 +123,6 @@ public class VhdSourceTask extends SourceTask {
         format = config.recordFormat();
         scanner = new RootScanner(config.roots(), config.scanMaxDepth(), config.includeActiveLayer());
         transactions = context.transactionContext();
-        txByteLimit = config.commitMaxBytes();
-        transactionTimeoutMs = transactionTimeout(props);
         metrics = new TaskMetrics(context.pluginMetrics());
         recordsOut = metrics.counter("source-records-total", "Records this task handed to the worker (changed-block and error topics)");
         bytesOut = metrics.counter("source-bytes-total", "Data bytes of the ChangedBlock records this task handed to the worker");
@@ -169,6 +134,7 @@ public class VhdSourceTask extends SourceTask {
                 + " retention merged layers into the base before the feed sent them");
         metrics.gauge("source-lag-layers", "Sealed layers of this task's disks not yet emitted whole", () -> lagLayers);
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
+        pacer = new TransactionPacer(name, config, props);
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
                 config.roots(), config.chunkSize(), format.configName(), transactions == null ? ""
                         : ", transactions of at most " + config.commitMaxBytes() + " bytes or " + config.commitMaxMs() + " ms");
@@ -182,7 +148,7 @@ public class VhdSourceTask extends SourceTask {
         if (current == null) {
             if (System.currentTimeMillis() >= nextScanAt) {
                 scan();
-                lagLayers = lag();
+                lagLayers = lag.count();
                 nextScanAt = System.currentTimeMillis() + config.scanIntervalMs();
             }
             if (pendingErrors.isEmpty() && !pendingDeletes.isEmpty()) {
@@ -205,7 +171,7 @@ public class VhdSourceTask extends SourceTask {
         List<SourceRecord> out = new ArrayList<>();
         int budget = config.pollMaxBytes();
         if (transactions != null) {
-            budget = (int) Math.max(1, Math.min(budget, txByteLimit - txBytes));
+            budget = pacer.budget(budget);
         }
         long sent;
         try {
@@ -233,10 +199,7 @@ public class VhdSourceTask extends SourceTask {
             }
             return flushErrors();
         }
-        if (txStartedAt < 0) {
-            txStartedAt = System.currentTimeMillis();
-        }
-        txBytes += sent;
+        pacer.sent(sent);
         recordsOut.add(out.size());
         bytesOut.add(sent);
         SourceRecord last = out.get(out.size() - 1);
@@ -247,54 +210,25 @@ public class VhdSourceTask extends SourceTask {
                 log.info(emitted);
             });
             closeCurrent();
-            lagLayers = lag();
-        } else if (transactions != null && (txBytes >= txByteLimit || System.currentTimeMillis() - txStartedAt >= config.commitMaxMs())) {
+            lagLayers = lag.count();
+        } else if (transactions != null && pacer.due()) {
             commit(last, current.disk, null); // the layer goes on in the next transaction
         }
         return out;
     }
 
-    /**
-     * Sealed layers of this task's disks after the last one emitted (or started: it is not whole yet). Only the disks
-     * whose chain or progress changed since the last count are counted again (a layer done changes one disk).
-     */
-    private long lag() {
-        lagRecounts += lagChanged.size();
-        for (DiskState d : lagChanged) {
-            long n = lagOf(d);
-            lagCounted += n - d.lag;
-            d.lag = n;
-        }
-        lagChanged.clear();
-        return lagCounted;
-    }
-
-    private static long lagOf(DiskState d) {
-        List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
-        int done = 0;
-        if (d.progress != null) {
-            for (int i = 0; i < layers.size(); i++) {
-                if (layers.get(i).uniqueId().equals(d.progress.layer())) {
-                    done = i + (d.progress.complete() ? 1 : 0);
-                    break;
-                }
-            }
-        }
-        return Math.max(0, layers.size() - done);
-    }
-
-    /** Every change of a disk's chain or progress goes through these two, so that {@link #lag()} counts it again. */
-    private void chain(DiskState d, DiskChain chain) {
+    /** Every change of a disk's chain or progress goes through these two, so that the lag counts it again. */
+    private void chain(SourceDisk d, DiskChain chain) {
         if (java.util.Objects.equals(d.chain, chain)) {
             return; // every scan hands over every chain: only one that differs is counted again
         }
         d.chain = chain;
-        lagChanged.add(d);
+        lag.changed(d);
     }
 
-    private void progress(DiskState d, LayerOffset offset) {
+    private void progress(SourceDisk d, LayerOffset offset) {
         d.progress = offset;
-        lagChanged.add(d);
+        lag.changed(d);
     }
 
     /** Runs what waits for the record's commit: a layer is logged as emitted once its EndOfLayer is committed. */
@@ -303,35 +237,6 @@ public class VhdSourceTask extends SourceTask {
         Runnable r = onCommit.remove(record);
         if (r != null) {
             r.run();
-        }
-    }
-
-    /**
-     * A transaction was committed {@code ms} after its first record was returned. The worker sends records in the
-     * background, so a throttled or slow producer makes a transaction of commit.max.bytes last longer than
-     * commit.max.ms: the next ones carry what the producer managed in commit.max.ms. One close to the producer's
-     * transaction.timeout.ms is reported with the fix (past it, the broker aborts it and the task fails).
-     */
-    private void transactionCommitted(long bytes, long ms) {
-        if (bytes <= 0) {
-            return;
-        }
-        long fits = (long) (bytes * (double) config.commitMaxMs() / Math.max(1, ms));
-        txByteLimit = Math.max(config.chunkSize(), Math.min(config.commitMaxBytes(), fits));
-        if (ms > transactionTimeoutMs / 2) {
-            log.warn("{}: a transaction of {} bytes took {} ms to commit, more than half of the producer's transaction.timeout.ms"
-                    + " ({} ms); transactions now carry at most {} bytes. If this repeats, raise"
-                    + " producer.override.transaction.timeout.ms (and the brokers' transaction.max.timeout.ms) or lower {}",
-                    name, bytes, ms, transactionTimeoutMs, txByteLimit, VhdSourceConnectorConfig.COMMIT_MAX_BYTES_CONFIG);
-        }
-    }
-
-    private static long transactionTimeout(Map<String, String> props) {
-        String v = props.get("producer.override." + org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-        try {
-            return v == null ? 60_000 : Long.parseLong(v.trim()); // the producer's default
-        } catch (NumberFormatException e) {
-            return 60_000; // the worker refuses the override itself
         }
     }
 
@@ -345,8 +250,7 @@ public class VhdSourceTask extends SourceTask {
         if (abortPending) {
             abortPending = false;
             transactions.abortTransaction(out.get(out.size() - 1));
-            txBytes = 0;
-            txStartedAt = -1;
+            pacer.end(); // aborted: nothing to learn from it
             pendingErrors.replaceAll(VhdSourceTask::copy);
         } else {
             pendingErrors.clear();
@@ -357,7 +261,7 @@ public class VhdSourceTask extends SourceTask {
 
     private List<SourceRecord> flushMerge() {
         SourceRecord r = pendingMerge;
-        DiskState d = pendingMergeDisk;
+        SourceDisk d = pendingMergeDisk;
         pendingMerge = null;
         pendingMergeDisk = null;
         recordsOut.increment();
@@ -379,7 +283,7 @@ public class VhdSourceTask extends SourceTask {
     }
 
     /** A layer that was fine when scanned cannot be read: report it, and leave the disk alone until the next scan. */
-    private void readFailure(DiskState d, LayerRef l, Exception e) {
+    private void readFailure(SourceDisk d, LayerRef l, Exception e) {
         log.error("{}: cannot read layer {} ({}) of disk {}: {}; retrying after the next scan", name, l.index(), l.path(),
                 d.diskId, e.toString(), e);
         d.retryAt = System.currentTimeMillis() + config.scanIntervalMs();
@@ -403,13 +307,12 @@ public class VhdSourceTask extends SourceTask {
      * Ends the open transaction on {@code last}; {@code disk}'s progress so far is then what a restart resumes from.
      * {@code then} runs once the worker reports the record committed.
      */
-    private void commit(SourceRecord last, DiskState disk, Runnable then) {
+    private void commit(SourceRecord last, SourceDisk disk, Runnable then) {
+        Runnable committed = pacer.end();
         if (transactions != null) {
             transactions.commitTransaction(last);
-            long bytes = txBytes;
-            long started = txStartedAt;
             onCommit.put(last, () -> {
-                transactionCommitted(bytes, System.currentTimeMillis() - started);
+                committed.run();
                 if (then != null) {
                     then.run();
                 }
@@ -420,8 +323,6 @@ public class VhdSourceTask extends SourceTask {
         if (disk != null) {
             disk.committed = disk.progress;
         }
-        txBytes = 0;
-        txStartedAt = -1;
     }
 
     // ---- scanning and ownership
@@ -451,8 +352,8 @@ public class VhdSourceTask extends SourceTask {
                 broken.add(p.diskId());
             }
         }
-        for (java.util.Iterator<DiskState> it = disks.values().iterator(); it.hasNext(); ) {
-            DiskState d = it.next();
+        for (java.util.Iterator<SourceDisk> it = disks.values().iterator(); it.hasNext(); ) {
+            SourceDisk d = it.next();
             if (result.disks().containsKey(d.diskId)) {
                 continue;
             }
@@ -475,7 +376,7 @@ public class VhdSourceTask extends SourceTask {
             if (!owns(c.diskId())) {
                 continue;
             }
-            DiskState d = disks.get(c.diskId());
+            SourceDisk d = disks.get(c.diskId());
             if (d == null) {
                 fresh.add(c.diskId());
             } else {
@@ -485,7 +386,7 @@ public class VhdSourceTask extends SourceTask {
         if (!fresh.isEmpty()) {
             Map<String, LayerOffset> stored = storedOffsets(fresh);
             for (String id : fresh) {
-                DiskState d = new DiskState(id, stored.get(id));
+                SourceDisk d = new SourceDisk(id, stored.get(id));
                 chain(d, result.disks().get(id));
                 disks.put(id, d);
                 turn.add(id);
@@ -534,9 +435,8 @@ public class VhdSourceTask extends SourceTask {
     }
 
     /** Drops what the task keeps of a disk whose files are gone (its lag, its turn, its reported read problems). */
-    private void forget(DiskState d) {
-        lagChanged.remove(d);
-        lagCounted -= d.lag;
+    private void forget(SourceDisk d) {
+        lag.forget(d);
         turn.remove(d.diskId);
         reported.forgetDisk(d.diskId);
         log.info("{}: disk {}: its files are gone; forgotten", name, d.diskId);
@@ -544,7 +444,7 @@ public class VhdSourceTask extends SourceTask {
 
     /** How many times a disk's lag was counted again since start (tests: what a scan costs). */
     synchronized long lagRecounts() {
-        return lagRecounts;
+        return lag.recounts();
     }
 
     /** How many disks the task keeps state for (tests: bounded by the disks that exist). */
@@ -582,7 +482,7 @@ public class VhdSourceTask extends SourceTask {
         for (int i = 0; i < turn.size(); i++) {
             String id = turn.poll();
             turn.add(id);
-            DiskState d = disks.get(id);
+            SourceDisk d = disks.get(id);
             pendingMerge = mergeAnnouncement(d);
             if (pendingMerge != null) {
                 pendingMergeDisk = d;
@@ -596,7 +496,7 @@ public class VhdSourceTask extends SourceTask {
         return null;
     }
 
-    private LayerJob jobFor(DiskState d) {
+    private LayerJob jobFor(SourceDisk d) {
         List<LayerRef> layers = d.chain == null ? List.of() : d.chain.layers();
         if (layers.isEmpty() || System.currentTimeMillis() < d.retryAt) {
             return null;
@@ -657,7 +557,7 @@ public class VhdSourceTask extends SourceTask {
      * A {@code LayersMerged} record when retention merged layers into the base that the consumer got one by one (the
      * feed emitted them all) and was not told of yet; the disk's progress then records that it was told.
      */
-    private SourceRecord mergeAnnouncement(DiskState d) {
+    private SourceRecord mergeAnnouncement(SourceDisk d) {
         if (d.chain == null || !d.chain.layerDirectory() || d.progress == null || d.chain.layers().isEmpty()) {
             return null;
         }
@@ -679,7 +579,7 @@ public class VhdSourceTask extends SourceTask {
     }
 
     /** The layer after list position {@code at}, announced with the base as parent if the base holds its parent's content. */
-    private LayerJob next(DiskState d, List<LayerRef> layers, int at, LayerOffset o) {
+    private LayerJob next(SourceDisk d, List<LayerRef> layers, int at, LayerOffset o) {
         if (at + 1 >= layers.size()) {
             return null;
         }
@@ -697,7 +597,7 @@ public class VhdSourceTask extends SourceTask {
      *
      * @param o where the feed had got to; null when nothing is stored
      */
-    private LayerJob resync(DiskState d, LayerOffset o, List<LayerRef> layers, int level) {
+    private LayerJob resync(SourceDisk d, LayerOffset o, List<LayerRef> layers, int level) {
         LayerRef base = layers.get(0);
         int lostFrom;
         String stoppedAt;
@@ -726,7 +626,7 @@ public class VhdSourceTask extends SourceTask {
     }
 
     /** @param base the retention level the disk's base was emitted at (carried in every offset of the disk) */
-    private LayerJob open(DiskState d, LayerRef layer, LayerOffset resume, int base) {
+    private LayerJob open(SourceDisk d, LayerRef layer, LayerOffset resume, int base) {
         int chunk = resume != null ? resume.chunkSize() : config.chunkSize();
         LayerReader.ChunkBuffers buffers = buffers(d, layer);
         LayerReader reader;
@@ -763,7 +663,7 @@ public class VhdSourceTask extends SourceTask {
     }
 
     /** With Avro values, chunks are read straight into the arrays of their records. */
-    private LayerReader.ChunkBuffers buffers(DiskState d, LayerRef layer) {
+    private LayerReader.ChunkBuffers buffers(SourceDisk d, LayerRef layer) {
         if (format != RecordFormat.AVRO) {
             return LayerReader.ChunkBuffers.PLAIN;
         }
@@ -773,7 +673,7 @@ public class VhdSourceTask extends SourceTask {
 
     /** One layer being emitted. */
     private final class LayerJob {
-        final DiskState disk;
+        final SourceDisk disk;
         final LayerRef layer;
         final Prefetcher reader;
         final Uuid layerId;
@@ -785,7 +685,7 @@ public class VhdSourceTask extends SourceTask {
         final String mergeStamp; // a layer directory's base: the merge state when reading began
         Resync resync; // set on a base sent as a full resync
 
-        LayerJob(DiskState disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
+        LayerJob(SourceDisk disk, LayerRef layer, LayerOffset offset, LayerReader reader, boolean startPending) {
             this.disk = disk;
             this.layer = layer;
             this.offset = offset;
