@@ -7,6 +7,7 @@ import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.produce.DiskCommands;
 import io.vhdstream.topology.produce.WorkloadProducer;
+import io.vhdstream.topology.rebuild.Rebuilder;
 import io.vhdstream.topology.support.DiskModel;
 import io.vhdstream.topology.support.Histories;
 import io.vhdstream.topology.support.LayerEvents;
@@ -14,6 +15,7 @@ import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.vhd.io.Directories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,16 +55,7 @@ class TaskFailureIT {
         String good = ids.get(1);
         Map<String, DiskModel> models = Map.of(bad, new DiskModel(bad, 4 * MIB), good, new DiskModel(good, 4 * MIB));
         Path layers = work.resolve("layers");
-        Properties p = new Properties();
-        p.put("application.id", "task-failure-it");
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
-        p.put("commit.interval.ms", "100");
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
+        Properties p = settings(broker, "task-failure-it", cmds, layersTopic, dlq, layers);
 
         try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
              LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
@@ -88,26 +81,126 @@ class TaskFailureIT {
                 send(producer, models, DiskCommands.snapshot(bad, "s2", null));
                 producer.flush();
                 assertTrue(app.awaitStopped(Duration.ofSeconds(90)), "the instance stops");
-                StringBuilder why = new StringBuilder();
-                for (Throwable t = app.failure().orElse(null); t != null; t = t.getCause()) {
-                    why.append(t).append(" / ");
-                }
-                assertTrue(why.toString().contains(LayerNames.diskDir(bad)) && why.toString().contains("belongs to disk"),
-                        why.toString());
+                String why = causes(app);
+                assertTrue(why.contains(LayerNames.diskDir(bad)) && why.contains("belongs to disk"), why);
             }
 
             Files.write(badState, original);   // the repair
             try (TopologyApp app = TopologyApp.start(p)) {
-                List<LayerEvent> events = out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 4, Duration.ofSeconds(90));
-                events = out.awaitLayers(es -> false, Duration.ofSeconds(2));   // a duplicate announcement would come now
-                for (String id : ids) {
-                    assertEquals(List.of("s1", "s2"), LayerEvents.sealed(events, id).stream()
-                            .map(s -> s.getSnapshotId().toString()).toList(), id + ": each snapshot announced once");
-                    Path top = layers.resolve(LayerNames.diskDir(id)).resolve(LayerNames.sealedFile(1, "s2"));
-                    Layers.assertSameContent(models.get(id).snapshot("s2"), Layers.read(top), id + "@s2");
-                    Layers.assertClean(top);
-                }
+                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 4, Duration.ofSeconds(90));
+                assertAppliedOnce(out, layers, models, ids);
                 assertTrue(app.failure().isEmpty(), "runs after the repair");
+            }
+        }
+    }
+
+    /**
+     * The same for a failed checkpoint load: both partitions lost their directories, and the checkpoint topic holds a
+     * record of one partition's disk that is not a checkpoint. The instance stops with the loader's typed error; with
+     * the directory back from a backup, a restart applies every command once.
+     */
+    @Test
+    void aFailedCheckpointLoadStopsTheInstanceTypedAndARestartAfterTheRepairLosesNothing() throws Exception {
+        TestBroker broker = SharedBroker.get();
+        String cmds = "load-failure-commands";
+        String layersTopic = "load-failure-layers";
+        String dlq = "load-failure-dead-letters";
+        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        List<String> ids = Scenario.diskIdsOnePerPartition("lf", PARTITIONS);
+        String bad = ids.get(0);
+        Map<String, DiskModel> models = Map.of(ids.get(0), new DiskModel(ids.get(0), 4 * MIB),
+                ids.get(1), new DiskModel(ids.get(1), 4 * MIB));
+        Path layers = work.resolve("layers");
+        Properties p = settings(broker, "load-failure-it", cmds, layersTopic, dlq, layers);
+        try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
+             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
+            try (TopologyApp app = TopologyApp.start(p)) {
+                for (String id : ids) {
+                    send(producer, models, DiskCommands.create(id, 4 * MIB, 1 << 20));
+                    send(producer, models, DiskCommands.write(id, 0, Histories.data(id.hashCode(), 65536)));
+                    send(producer, models, DiskCommands.snapshot(id, "s1", null));
+                    send(producer, models, DiskCommands.write(id, MIB, Histories.data(3, 65536)));
+                }
+                producer.flush();
+                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 2, Duration.ofSeconds(90));
+            }
+            Path backup = work.resolve("backup");
+            copyTree(layers, backup);
+            Directories.deleteTree(layers);   // both partitions lost their directories
+            try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(),
+                    "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class,
+                    "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
+                int partition = Rebuilder.partitionOf(bad, PARTITIONS);
+                raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TestBroker.checkpointsFor(cmds), partition,
+                        io.vhdstream.topology.checkpoint.CheckpointKeys.disk(partition, bad),
+                        "not a checkpoint".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+            }
+            try (TopologyApp app = TopologyApp.start(p)) {
+                assertTrue(app.awaitStopped(Duration.ofSeconds(90)), "the instance stops");
+                String why = causes(app);
+                assertTrue(why.contains("checkpoint of " + cmds + "-" + Rebuilder.partitionOf(bad, PARTITIONS)), why);
+            }
+
+            Directories.deleteTree(layers);
+            copyTree(backup, layers);   // the repair: the directory from a backup
+            try (TopologyApp app = TopologyApp.start(p)) {
+                for (String id : ids) {
+                    send(producer, models, DiskCommands.snapshot(id, "s2", null));
+                }
+                producer.flush();
+                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 4, Duration.ofSeconds(90));
+                assertAppliedOnce(out, layers, models, ids);
+                assertTrue(app.failure().isEmpty(), "runs after the repair");
+            }
+        }
+    }
+
+    private static Properties settings(TestBroker broker, String appId, String cmds, String layersTopic, String dlq,
+                                       Path layers) {
+        Properties p = new Properties();
+        p.put("application.id", appId);
+        p.put("bootstrap.servers", broker.bootstrapServers());
+        p.put("state.dir", layers.resolveSibling(appId + "-state").toString());
+        p.put("commit.interval.ms", "100");
+        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
+        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
+        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
+        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
+        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
+        return p;
+    }
+
+    /** Each disk's snapshots s1 and s2 announced once, s2's layer equal to the model's and clean. */
+    private static void assertAppliedOnce(LayerEvents out, Path layers, Map<String, DiskModel> models, List<String> ids)
+            throws Exception {
+        List<LayerEvent> events = out.awaitLayers(es -> false, Duration.ofSeconds(2));   // a duplicate would come now
+        for (String id : ids) {
+            assertEquals(List.of("s1", "s2"), LayerEvents.sealed(events, id).stream()
+                    .map(s -> s.getSnapshotId().toString()).toList(), id + ": each snapshot announced once");
+            Path top = layers.resolve(LayerNames.diskDir(id)).resolve(LayerNames.sealedFile(1, "s2"));
+            Layers.assertSameContent(models.get(id).snapshot("s2"), Layers.read(top), id + "@s2");
+            Layers.assertClean(top);
+        }
+    }
+
+    private static String causes(TopologyApp app) {
+        StringBuilder why = new StringBuilder();
+        for (Throwable t = app.failure().orElse(null); t != null; t = t.getCause()) {
+            why.append(t).append(" / ");
+        }
+        return why.toString();
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path f : walk.toList()) {
+                Path t = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                }
             }
         }
     }
