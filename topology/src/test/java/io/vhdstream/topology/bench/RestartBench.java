@@ -71,10 +71,16 @@ public final class RestartBench {
     private final String toolsJar;
     private final long backlogMiB;
     private final Map<String, String> extra;
+    private final Map<String, String> brokerExtra;
 
-    /** {@code extra}: topology settings over the shipped file's, for experiments ({@code -Dvhdstream.bench.set}). */
-    RestartBench(Path repo, Path work, String classPath, String toolsJar, long backlogMiB, Map<String, String> extra) {
+    /**
+     * {@code extra}: topology settings over the shipped file's, {@code brokerExtra}: broker settings over the stock
+     * file's; for experiments ({@code -Dvhdstream.bench.props}, {@code -Dvhdstream.bench.broker}).
+     */
+    RestartBench(Path repo, Path work, String classPath, String toolsJar, long backlogMiB, Map<String, String> extra,
+                 Map<String, String> brokerExtra) {
         this.extra = Map.copyOf(extra);
+        this.brokerExtra = Map.copyOf(brokerExtra);
         this.repo = repo;
         this.work = work;
         this.classPath = classPath;
@@ -87,7 +93,9 @@ public final class RestartBench {
         // The launcher builds the CLI when its sources changed, and makes the topology's start-up archive once per
         // build: both before anything is timed, as an installed topology has them.
         StockBroker.run(List.of(repo.resolve("vhdstream").toString(), "topology", "--help"), work.resolve("build.log"));
-        try (StockBroker broker = StockBroker.start(work.resolve("broker"), classPath)) {
+        try (StockBroker broker = StockBroker.start(work.resolve("broker"), classPath, brokerExtra)) {
+            // Stated with every run: a new group's first start waits the broker's initial rebalance delay.
+            out.accept("broker: " + broker.settings() + (extra.isEmpty() ? "" : "; topology settings over the shipped file: " + extra));
             for (int r = 1; r <= rounds; r++) {
                 Round round = round(broker, r, out);
                 results.add(round);

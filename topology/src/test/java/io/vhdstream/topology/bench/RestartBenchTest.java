@@ -15,7 +15,8 @@ class RestartBenchTest {
         Path work = Path.of(System.getProperty("vhdstream.bench.work", "target/restart-bench")).toAbsolutePath();
         Files.createDirectories(work);
         RestartBench bench = new RestartBench(repo, work, System.getProperty("java.class.path"),
-                System.getProperty("vhdstream.bench.tools"), Long.getLong("vhdstream.bench.mib", 1024), BenchProps.fromSystemProperty());
+                System.getProperty("vhdstream.bench.tools"), Long.getLong("vhdstream.bench.mib", 1024), BenchProps.fromSystemProperty(),
+                BenchProps.fromSystemProperty("vhdstream.bench.broker"));
         var rounds = bench.run(Integer.getInteger("vhdstream.bench.rounds", 3), s -> System.out.println("BENCH " + s));
         System.out.println("BENCH " + RestartBench.summary(rounds).replace("\n", "\nBENCH "));
     }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * A Kafka broker as users run one: its own JVM ({@code kafka.Kafka}), storage formatted with
  * {@code kafka.tools.StorageTool}, and the settings of the distribution's {@code config/server.properties}
  * (combined broker and controller, Kafka's defaults otherwise: {@code group.initial.rebalance.delay.ms} 3 s,
- * 100 KiB socket buffers, 1 MiB {@code message.max.bytes}), only ports and the log directory changed.
+ * 100 KiB socket buffers, 1 MiB {@code message.max.bytes}), only ports and the log directory changed, and whatever
+ * the caller puts over them (a run states those: {@link #settings}).
  */
 final class StockBroker implements AutoCloseable {
     /** The distribution's config/server.properties (Kafka 4.x, KRaft combined mode), comments left out. */
@@ -49,29 +50,43 @@ final class StockBroker implements AutoCloseable {
             log.retention.check.interval.ms=300000
             """;
 
+    /** The distribution's value of the broker setting that delays a new group's first rebalance. */
+    static final String INITIAL_DELAY = "group.initial.rebalance.delay.ms";
+
     private final Process process;
     private final int port;
+    private final Map<String, String> overrides;
 
-    private StockBroker(Process process, int port) {
+    private StockBroker(Process process, int port, Map<String, String> overrides) {
         this.process = process;
         this.port = port;
+        this.overrides = Map.copyOf(overrides);
     }
 
-    static StockBroker start(Path dir, String classPath) throws Exception {
+    /** {@code overrides}: broker settings over the stock file's (e.g. {@value #INITIAL_DELAY}=0). */
+    static StockBroker start(Path dir, String classPath, Map<String, String> overrides) throws Exception {
         Files.createDirectories(dir);
         int port = freePort();
         int controller = freePort();
         Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.format(STOCK, port, controller, dir.resolve("kafka-logs")));
+        StringBuilder extra = new StringBuilder();
+        overrides.forEach((k, v) -> extra.append(k).append('=').append(v).append('\n'));
+        Files.writeString(props, String.format(STOCK, port, controller, dir.resolve("kafka-logs")) + extra);
         Path log = dir.resolve("broker.log");
         run(List.of(java(), "-cp", classPath, "kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString()
                 .replace("-", "").substring(0, 22), "-c", props.toString(), "--standalone"), log);
         // KAFKA_HEAP_OPTS of kafka-server-start.sh
         ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx1G", "-Xms1G", "-cp", classPath, "kafka.Kafka", props.toString());
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        StockBroker b = new StockBroker(pb.start(), port);
+        StockBroker b = new StockBroker(pb.start(), port, overrides);
         b.awaitReady(log);
         return b;
+    }
+
+    /** What a run states about the broker: the stock file, and each setting put over it. */
+    String settings() {
+        return "stock server.properties" + (overrides.isEmpty() ? "" : " with " + overrides) + "; " + INITIAL_DELAY + " "
+                + overrides.getOrDefault(INITIAL_DELAY, "3000 (Kafka's default)");
     }
 
     String bootstrapServers() {
