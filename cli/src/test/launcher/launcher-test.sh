@@ -110,6 +110,11 @@ out="$(cd / && env -u JAVA_HOME PATH="$fake/bin:$PATH" "$work/vs-link" a b 2>/de
 [[ "$out" == *"-cp $fake/cli/target/vhdstream-cli-0.0.1.jar io.vhdstream.cli.Main a b" ]] || fail "symlinked launcher: $out"
 pass "works through a symlink from another directory"
 
+out="$(run_fake topology --config x 2>/dev/null)"
+[[ "$out" == "java -XX:CompileThresholdScaling=10 -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream-topology.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp "* ]] \
+  || fail "the topology gets both compilers with higher thresholds, the default collector and its own archive: $out"
+pass "the topology starts with its own archive and compiles only its hot code"
+
 # ---- 2. the real launcher ------------------------------------------------------------------------------
 vs="$repo/vhdstream"
 cd "$work"
