@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,11 @@ final class ReplicaStore implements Closeable {
     enum Outcome { PREPARED, WRITTEN, REPEATED, SEALED, IGNORED_SEALED, SKIPPED, MERGED, RESYNCED, DELETED }
 
     private final Path dir;
-    private final Map<String, Map<UUID, ReplicaLayer>> disks = new HashMap<>();
+    /** Disks kept loaded when idle, as the topology keeps closed disks: their manifests load again when needed. */
+    static final int MAX_LOADED_DISKS = 1024;
+    private final int maxLoaded;
+    /** Loaded disks, least recently used first. */
+    private final Map<String, Map<UUID, ReplicaLayer>> disks = new LinkedHashMap<>(16, 0.75f, true);
     /** Per disk: the resync base being written in the staging directory, if any. */
     private final Map<String, ReplicaLayer> staged = new HashMap<>();
     /**
@@ -106,8 +111,14 @@ final class ReplicaStore implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong resyncs = new java.util.concurrent.atomic.AtomicLong();
 
     ReplicaStore(Path dir, int maxOpen) throws IOException {
+        this(dir, maxOpen, MAX_LOADED_DISKS);
+    }
+
+    /** @param maxLoaded disks kept loaded in memory beyond those being written (evicted least recently used first) */
+    ReplicaStore(Path dir, int maxOpen, int maxLoaded) throws IOException {
         this.dir = dir;
         this.writers = new OpenWriters(maxOpen);
+        this.maxLoaded = maxLoaded;
         Directories.createDirectories(dir);
     }
 
@@ -687,7 +698,31 @@ final class ReplicaStore implements Closeable {
             redoMerge(diskDir, layers);
         }
         disks.put(diskId, layers);
+        evictIdle();
         return layers;
+    }
+
+    /**
+     * Keeps at most {@code maxLoaded} disks loaded (issue 9.7: a replica of many disks, or of disks whose source vanished
+     * without a DiskDeleted, must not hold them all for as long as the task runs): the least recently used ones with no
+     * writer open and no resync staged are forgotten; their manifests say everything, and load again when a record
+     * comes. The disk just loaded is the most recent, never evicted.
+     */
+    private void evictIdle() {
+        if (disks.size() <= maxLoaded) {
+            return;
+        }
+        for (java.util.Iterator<Map.Entry<String, Map<UUID, ReplicaLayer>>> it = disks.entrySet().iterator();
+             it.hasNext() && disks.size() > maxLoaded; ) {
+            Map.Entry<String, Map<UUID, ReplicaLayer>> e = it.next();
+            if (staged.containsKey(e.getKey()) || oldBaseSent.contains(e.getKey())
+                    || e.getValue().values().stream().anyMatch(l -> l.image != null)) {
+                continue;
+            }
+            long writing = e.getValue().values().stream().filter(l -> l.manifest.state() == LayerManifest.State.WRITING).count();
+            openLayers.addAndGet(-writing); // counted again when the disk loads again
+            it.remove();
+        }
     }
 
     private void update(ReplicaLayer l, LayerManifest m) throws IOException {

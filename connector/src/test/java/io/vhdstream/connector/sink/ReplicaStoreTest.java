@@ -232,6 +232,46 @@ class ReplicaStoreTest {
         assertReplicaEqualsSource();
     }
 
+    /**
+     * Issue 9.7: a store replicating more disks than it keeps loaded forgets the idle ones (least recently used) and
+     * loads them again from their manifests when records come: everything delivered again is recognised as applied.
+     * Without the bound the store kept all 5.
+     */
+    @Test
+    void idleDisksBeyondTheBoundAreForgottenAndLoadAgain() throws Exception {
+        Path root = tmp.resolve("many");
+        List<List<Path>> chains = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            chains.add(TestChains.engineChain(root.resolve("vm" + i), "x", 4 * TestChains.MIB, TestChains.MIB / 2, 2, 70 + i));
+        }
+        List<BlockEvent> all = new ArrayList<>();
+        for (SourceRecord r : SourceHarness.emitAll(Map.of(VhdSourceConnectorConfig.ROOTS_CONFIG, root.toString()))) {
+            all.add(BlockEvents.fromConnect(r.value()));
+        }
+        Path replica = tmp.resolve("many-replica");
+        try (ReplicaStore s = new ReplicaStore(replica, 4, 2)) {
+            for (BlockEvent e : all) {
+                s.apply(e);
+                assertTrue(s.knownDisks() <= 2, s.knownDisks() + " disks loaded");
+            }
+            for (BlockEvent e : all) {   // delivered again: every disk loads again from its files
+                ReplicaStore.Outcome o = s.apply(e);
+                assertTrue(o == ReplicaStore.Outcome.IGNORED_SEALED, o + " for " + e);
+            }
+            assertTrue(s.knownDisks() <= 2);
+            assertEquals(0, s.layersOpen());
+        }
+        try (ReplicaStore s = new ReplicaStore(replica, 4)) {
+            for (int i = 0; i < 5; i++) {
+                List<Path> sealed = s.sealedLayers(io.vhdstream.connector.ConnectTestSupport.uniqueId(chains.get(i).get(0)).toString());
+                assertEquals(2, sealed.size());
+                if (i == 0) {   // evicted between its layers and loaded again: the chain it built is whole
+                    assertEquals(-1, TestChains.compareExports(chains.get(i).get(1), sealed.get(1), tmp));
+                }
+            }
+        }
+    }
+
     @Test
     void aLayerWhoseParentWasNeverReceivedIsRejected() throws Exception {
         int secondStart = -1;
