@@ -46,28 +46,18 @@ class TaskFailureIT {
     @Test
     void aTaskThatCannotApplyStopsTheInstanceTypedAndARestartAfterTheRepairLosesNothing() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "task-failure-commands";
-        String layersTopic = "task-failure-layers";
-        String dlq = "task-failure-dead-letters";
-        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        Properties p = setUp(broker, "task-failure");
+        String cmds = p.getProperty(TopologyConfig.COMMANDS_TOPIC_CONFIG);
         List<String> ids = Scenario.diskIdsOnePerPartition("tf", PARTITIONS);   // one disk in each partition
         String bad = ids.get(0);
         String good = ids.get(1);
-        Map<String, DiskModel> models = Map.of(bad, new DiskModel(bad, 4 * MIB), good, new DiskModel(good, 4 * MIB));
-        Path layers = work.resolve("layers");
-        Properties p = settings(broker, "task-failure-it", cmds, layersTopic, dlq, layers);
+        Map<String, DiskModel> models = models(ids);
+        Path layers = Path.of(p.getProperty(TopologyConfig.LAYERS_DIR_CONFIG));
 
         try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
-            try (TopologyApp app = TopologyApp.start(p)) {
-                for (String id : ids) {
-                    send(producer, models, DiskCommands.create(id, 4 * MIB, 1 << 20));
-                    send(producer, models, DiskCommands.write(id, 0, Histories.data(id.hashCode(), 65536)));
-                    send(producer, models, DiskCommands.snapshot(id, "s1", null));
-                }
-                producer.flush();
-                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 2, Duration.ofSeconds(90));
-            }
+             LayerEvents out = new LayerEvents(broker.bootstrapServers(), p.getProperty(TopologyConfig.LAYERS_TOPIC_CONFIG),
+                     p.getProperty(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG), PARTITIONS)) {
+            firstRun(p, producer, out, models, ids);
             // The damage: the bad disk's directory holds the good disk's state file.
             Path badState = layers.resolve(LayerNames.diskDir(bad)).resolve(LayerNames.STATE);
             byte[] original = Files.readAllBytes(badState);
@@ -102,28 +92,16 @@ class TaskFailureIT {
     @Test
     void aFailedCheckpointLoadStopsTheInstanceTypedAndARestartAfterTheRepairLosesNothing() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "load-failure-commands";
-        String layersTopic = "load-failure-layers";
-        String dlq = "load-failure-dead-letters";
-        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        Properties p = setUp(broker, "load-failure");
+        String cmds = p.getProperty(TopologyConfig.COMMANDS_TOPIC_CONFIG);
         List<String> ids = Scenario.diskIdsOnePerPartition("lf", PARTITIONS);
         String bad = ids.get(0);
-        Map<String, DiskModel> models = Map.of(ids.get(0), new DiskModel(ids.get(0), 4 * MIB),
-                ids.get(1), new DiskModel(ids.get(1), 4 * MIB));
-        Path layers = work.resolve("layers");
-        Properties p = settings(broker, "load-failure-it", cmds, layersTopic, dlq, layers);
+        Map<String, DiskModel> models = models(ids);
+        Path layers = Path.of(p.getProperty(TopologyConfig.LAYERS_DIR_CONFIG));
         try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
-            try (TopologyApp app = TopologyApp.start(p)) {
-                for (String id : ids) {
-                    send(producer, models, DiskCommands.create(id, 4 * MIB, 1 << 20));
-                    send(producer, models, DiskCommands.write(id, 0, Histories.data(id.hashCode(), 65536)));
-                    send(producer, models, DiskCommands.snapshot(id, "s1", null));
-                    send(producer, models, DiskCommands.write(id, MIB, Histories.data(3, 65536)));
-                }
-                producer.flush();
-                out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 2, Duration.ofSeconds(90));
-            }
+             LayerEvents out = new LayerEvents(broker.bootstrapServers(), p.getProperty(TopologyConfig.LAYERS_TOPIC_CONFIG),
+                     p.getProperty(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG), PARTITIONS)) {
+            firstRun(p, producer, out, models, ids);
             Path backup = work.resolve("backup");
             copyTree(layers, backup);
             Directories.deleteTree(layers);   // both partitions lost their directories
@@ -146,6 +124,7 @@ class TaskFailureIT {
             copyTree(backup, layers);   // the repair: the directory from a backup
             try (TopologyApp app = TopologyApp.start(p)) {
                 for (String id : ids) {
+                    send(producer, models, DiskCommands.write(id, MIB, Histories.data(3, 65536)));
                     send(producer, models, DiskCommands.snapshot(id, "s2", null));
                 }
                 producer.flush();
@@ -156,17 +135,37 @@ class TaskFailureIT {
         }
     }
 
-    private static Properties settings(TestBroker broker, String appId, String cmds, String layersTopic, String dlq,
-                                       Path layers) {
+    private static Map<String, DiskModel> models(List<String> ids) {
+        return Map.of(ids.get(0), new DiskModel(ids.get(0), 4 * MIB), ids.get(1), new DiskModel(ids.get(1), 4 * MIB));
+    }
+
+    /** Creates each disk, writes it and takes snapshot s1, in a run that ends with a clean stop. */
+    private static void firstRun(Properties p, WorkloadProducer producer, LayerEvents out, Map<String, DiskModel> models,
+                                 List<String> ids) throws Exception {
+        try (TopologyApp app = TopologyApp.start(p)) {
+            for (String id : ids) {
+                send(producer, models, DiskCommands.create(id, 4 * MIB, 1 << 20));
+                send(producer, models, DiskCommands.write(id, 0, Histories.data(id.hashCode(), 65536)));
+                send(producer, models, DiskCommands.snapshot(id, "s1", null));
+            }
+            producer.flush();
+            out.awaitLayers(es -> LayerEvents.sealedCount(es) >= 2, Duration.ofSeconds(90));
+        }
+    }
+
+    /** The topics {@code <prefix>-commands} etc. created, and the settings of application {@code <prefix>-it}. */
+    private Properties setUp(TestBroker broker, String prefix) throws Exception {
+        String cmds = prefix + "-commands";
+        broker.createTopics(cmds, prefix + "-layers", prefix + "-dead-letters", PARTITIONS);
         Properties p = new Properties();
-        p.put("application.id", appId);
+        p.put("application.id", prefix + "-it");
         p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", layers.resolveSibling(appId + "-state").toString());
+        p.put("state.dir", work.resolve("state").toString());
         p.put("commit.interval.ms", "100");
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
+        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
         p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
+        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, prefix + "-layers");
+        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "-dead-letters");
         p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
         return p;
     }
