@@ -70,7 +70,7 @@ final class ReplicaStore implements Closeable {
     private static final int ZERO_WRITE = 1 << 20;
     private static final byte[] NO_SHA = new byte[32];
     /** In a replica disk directory while a merge runs: {@code base=<source id of the base>} and {@code to=<layer index>}. */
-    static final String MERGE_JOURNAL = "merge.pending";
+    static final String MERGE_JOURNAL = MergeJournal.FILE;
     /**
      * In a replica disk directory once the source announced the disk's deletion ({@code DiskDeleted}): the replica is kept,
      * and says so ({@code offset=<the DeleteDisk's command offset>}, {@code reason=<percent-encoded>}).
@@ -478,9 +478,7 @@ final class ReplicaStore implements Closeable {
         if (range.isEmpty()) {
             return Outcome.REPEATED;
         }
-        LayerManifest.atomicWrite(base.diskDir.resolve(MERGE_JOURNAL), ("base=" + baseId + "\nto=" + m.getToLayerIndex()
-                + "\nsnapshot=" + (m.getSnapshotId() == null ? "" : NameEncoding.encode(m.getSnapshotId())) + "\n")
-                .getBytes(StandardCharsets.UTF_8));
+        new MergeJournal(baseId, m.getToLayerIndex(), m.getSnapshotId()).write(base.diskDir);
         runMerge(layers, base, range, m.getSnapshotId());
         log.info("disk {}: merged replica layers {}..{} into the base (the source's retention): it holds snapshot {}",
                 m.getDiskId(), range.get(0).manifest.layerIndex(), m.getToLayerIndex(), m.getSnapshotId());
@@ -534,44 +532,33 @@ final class ReplicaStore implements Closeable {
         }
         update(base, base.manifest.holding(snapshot, Math.max(base.manifest.baseLevel(),
                 range.get(range.size() - 1).manifest.layerIndex())));
-        Files.deleteIfExists(base.diskDir.resolve(MERGE_JOURNAL));
+        MergeJournal.delete(base.diskDir);
         Directories.fsync(base.diskDir);
     }
 
     /** Redoes a merge a crash interrupted (its journal is still there): the same range, converging on the same files. */
     private void redoMerge(Path diskDir, Map<UUID, ReplicaLayer> layers) throws IOException {
-        Path journal = diskDir.resolve(MERGE_JOURNAL);
-        if (!Files.exists(journal)) {
+        MergeJournal j = MergeJournal.read(diskDir);
+        if (j == null) {
             return;
         }
-        java.util.Properties p = new java.util.Properties();
-        try (java.io.Reader r = Files.newBufferedReader(journal, StandardCharsets.UTF_8)) {
-            p.load(r);
-        }
-        ReplicaLayer base;
-        int to;
-        try {
-            base = layers.get(UUID.fromString(p.getProperty("base", "")));
-            to = Integer.parseInt(p.getProperty("to", ""));
-        } catch (IllegalArgumentException e) {
-            throw new IOException(journal + " is not a valid merge journal: " + e.getMessage(), e);
-        }
+        ReplicaLayer base = layers.get(j.base());
         if (base == null) {
-            throw new IOException(journal + " names base " + p.getProperty("base") + ", which has no manifest in " + diskDir);
+            throw new IOException(diskDir.resolve(MergeJournal.FILE) + " names base " + j.base() + ", which has no manifest in "
+                    + diskDir);
         }
-        String snapshot = p.getProperty("snapshot", "");
         List<ReplicaLayer> range;
         try {
-            range = mergeRange(layers, base, to);
+            range = mergeRange(layers, base, j.to());
         } catch (RejectedException e) {
-            throw new IOException(journal + ": " + e.getMessage(), e);
+            throw new IOException(diskDir.resolve(MergeJournal.FILE) + ": " + e.getMessage(), e);
         }
-        log.info("{}: redoing the merge of replica layers up to {} into the base, interrupted before", diskDir, to);
+        log.info("{}: redoing the merge of replica layers up to {} into the base, interrupted before", diskDir, j.to());
         if (range.isEmpty()) {
-            Files.deleteIfExists(journal);
+            MergeJournal.delete(diskDir);
             return;
         }
-        runMerge(layers, base, range, snapshot.isEmpty() ? null : NameEncoding.decode(snapshot));
+        runMerge(layers, base, range, j.snapshot());
     }
 
     // ---- DiskDeleted: the source's disk is gone; its replica stays
