@@ -81,6 +81,8 @@ public final class LayerStore implements StateStore {
     private TopicPartition input;
     private Path offsetsFile;
     private Long committed;
+    /** Why the pending checkpoint load failed, if it did: not tried again by this store. */
+    private RuntimeException loadFailure;
     /** The active layers' lengths at the checkpoint the store opens on (see LayerMarks). */
     private io.vhdstream.topology.disk.LayerMarks layerMarks;
     private Long groupCommitted;
@@ -130,6 +132,7 @@ public final class LayerStore implements StateStore {
             }
             groupCommitted = range.restoreEnd();
             checkpointPending = checkpointNeeded(range);
+            loadFailure = null;
             if (checkpointPending) {
                 log.info("layer store {} for {}: its disks come from the checkpoint topic first, loaded when Streams"
                         + " restores the store (off the processing thread)", name, input);
@@ -171,7 +174,15 @@ public final class LayerStore implements StateStore {
         if (!checkpointPending) {
             return;
         }
-        loadCheckpoint(range, appConfigs);
+        if (loadFailure != null) {
+            throw loadFailure;   // once per store: the state updater may call again while the instance stops
+        }
+        try {
+            loadCheckpoint(range, appConfigs);
+        } catch (RuntimeException e) {
+            loadFailure = e;
+            throw e;
+        }
         checkpointPending = false;
         durableBelow = committed == null ? 0 : committed;
         planRecovery(range);

@@ -191,6 +191,27 @@ class CheckpointRecoveryTest {
         assertSameDisks(straight, lost);
     }
 
+    /**
+     * A load that failed is not tried again by the same store: Streams' state updater may still restore or commit the
+     * task while the instance stops (seen in TaskFailureIT: two more reads of the whole checkpoint partition).
+     */
+    @Test
+    void aFailedLoadFailsAgainWithoutReadingTheTopicAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+        CheckpointLog.Factory notACheckpoint = CheckpointLogs.of(List.of(new CheckpointLogs.Rec(0,
+                CheckpointKeys.disk(0, "a"), "not a checkpoint".getBytes(StandardCharsets.UTF_8))));
+        LayerStore store = open(work.resolve("layers"), new InputLog.Range(0, 10, 10L), configs -> {
+            opens.incrementAndGet();
+            return notACheckpoint.open(configs);
+        });
+        ProcessorStateException first = assertThrows(ProcessorStateException.class, () -> store.restore(List.of()));
+        assertTrue(first.getMessage().contains("could not load its checkpoint"), first.getMessage());
+        ProcessorStateException again = assertThrows(ProcessorStateException.class, () -> store.commit(Map.of()));
+        assertEquals(first.getMessage(), again.getMessage());
+        assertEquals(1, opens.get(), "the checkpoint topic read once");
+        store.close();
+    }
+
     @Test
     void afterMergesOnlyTheWindowsCommandsAreNeeded() throws Exception {
         Path lost = work.resolve("layers");
