@@ -82,13 +82,8 @@ public class VhdSourceTask extends SourceTask {
     private final ArrayDeque<String> turn = new ArrayDeque<>();
     private final ReportedProblems reported = new ReportedProblems();
     private final List<SourceRecord> pendingErrors = new ArrayList<>();
-    /** DiskDeleted records to send between layers (each alone in its transaction). */
-    private final List<SourceRecord> pendingDeletes = new ArrayList<>();
-    /**
-     * Deleted disks of this task whose deletion was announced, or needs none (nothing of them was sent): the stored
-     * offsets are read once per tombstone, not at every scan. Kept only while the tombstone is there.
-     */
-    private final Set<String> deletionsSettled = new HashSet<>();
+    /** The DiskDeleted records of disks deleted at the source. */
+    private DeletionAnnouncements deletions;
     /** A LayersMerged record to send before anything else, and its disk. */
     private SourceRecord pendingMerge;
     private SourceDisk pendingMergeDisk;
@@ -135,6 +130,7 @@ public class VhdSourceTask extends SourceTask {
         metrics.gauge("source-lag-layers", "Sealed layers of this task's disks not yet emitted whole", () -> lagLayers);
         name = props.getOrDefault("name", "vhd-source") + "-" + config.taskId();
         pacer = new TransactionPacer(name, config, props);
+        deletions = new DeletionAnnouncements(name, config.topic(), format);
         log.info("{}: task {} of {} watching {} (chunk {} bytes, {} records{})", name, config.taskId(), config.taskCount(),
                 config.roots(), config.chunkSize(), format.configName(), transactions == null ? ""
                         : ", transactions of at most " + config.commitMaxBytes() + " bytes or " + config.commitMaxMs() + " ms");
@@ -151,7 +147,7 @@ public class VhdSourceTask extends SourceTask {
                 lagLayers = lag.count();
                 nextScanAt = System.currentTimeMillis() + config.scanIntervalMs();
             }
-            if (pendingErrors.isEmpty() && !pendingDeletes.isEmpty()) {
+            if (pendingErrors.isEmpty() && deletions.hasPending()) {
                 return flushDeletes(); // deletions travel alone, between layers
             }
             if (pendingErrors.isEmpty()) {
@@ -271,7 +267,7 @@ public class VhdSourceTask extends SourceTask {
     }
 
     private List<SourceRecord> flushDeletes() {
-        SourceRecord r = pendingDeletes.remove(0);
+        SourceRecord r = deletions.next();
         recordsOut.increment();
         String line = name + ": disk " + r.key() + ": announced its deletion at the source";
         commit(r, null, () -> log.info(line));
@@ -365,12 +361,11 @@ public class VhdSourceTask extends SourceTask {
                 forget(d);
                 DeletedDisk del = result.deleted().get(d.diskId);
                 if (del != null) {
-                    deletionsSettled.add(d.diskId);
-                    announceDeletion(del, d.progress);
+                    deletions.deleted(del, d.progress);
                 }
             }
         }
-        deletedDisks(result.deleted());
+        deletions.scanned(result.deleted(), id -> owns(id) && !disks.containsKey(id), this::storedOffsets);
         List<String> fresh = new ArrayList<>();
         for (DiskChain c : result.disks().values()) {
             if (!owns(c.diskId())) {
@@ -394,44 +389,6 @@ public class VhdSourceTask extends SourceTask {
                         d.progress == null ? "" : ", resuming after " + describe(d.progress));
             }
         }
-    }
-
-    /**
-     * Deleted disks this task holds no state for (deleted while the task was down, or it announced them already): their
-     * stored offsets are read once, and a disk the consumer got something of and was not told of is announced.
-     */
-    private void deletedDisks(Map<String, DeletedDisk> deleted) {
-        deletionsSettled.retainAll(deleted.keySet());
-        List<String> unsettled = new ArrayList<>();
-        for (String id : deleted.keySet()) {
-            if (owns(id) && !disks.containsKey(id) && !deletionsSettled.contains(id)) {
-                unsettled.add(id);
-            }
-        }
-        if (unsettled.isEmpty()) {
-            return;
-        }
-        Map<String, LayerOffset> stored = storedOffsets(unsettled);
-        for (String id : unsettled) {
-            deletionsSettled.add(id);
-            announceDeletion(deleted.get(id), stored.get(id));
-        }
-    }
-
-    /**
-     * Queues the {@code DiskDeleted} record of a disk, unless the consumer got nothing of it ({@code sent} null) or was
-     * told already. Its offset says so, so that a restart does not tell it again.
-     */
-    private void announceDeletion(DeletedDisk del, LayerOffset sent) {
-        if (sent == null || sent.deleted()) {
-            return;
-        }
-        BlockEvent event = new BlockEvent(new io.vhdstream.schemas.block.DiskDeleted(del.diskId(), del.commandOffset(),
-                del.reason()));
-        pendingDeletes.add(new SourceRecord(LayerOffset.partition(del.diskId()), sent.withDeleted().toMap(), config.topic(), null,
-                BlockEvents.KEY_SCHEMA, del.diskId(), format.valueSchema(), format.value(event)));
-        log.info("{}: disk {} was deleted at the source (command offset {}{}); announcing it", name, del.diskId(),
-                del.commandOffset(), del.reason() == null ? "" : ", reason: " + del.reason());
     }
 
     /** Drops what the task keeps of a disk whose files are gone (its lag, its turn, its reported read problems). */
