@@ -16,7 +16,9 @@ import java.util.TreeMap;
  * survived while earlier ones' did not (they sit in different BAT sectors); cut back to its mark before the replay,
  * the layer re-allocates every block where the first run did, so the replay converges to the same bytes.
  * An active layer whose first write comes at or after the checkpoint's offset had no block then: it is cut to none.
- * Otherwise a disk without a mark (not loaded at the checkpoint) gets the tail cut only.
+ * Every disk that may be written before the next checkpoint has a mark (loaded ones, ones loaded from the checkpoint
+ * topic, evicted ones, an active layer not made yet as length 0); a disk without one (an {@code .offsets} written
+ * before the marks) gets the tail cut only.
  */
 public final class LayerMarks {
     /** The active layer's file name and length at the checkpoint. */
