@@ -136,6 +136,23 @@ VHDSTREAM_JAVA_OPTS=-Xshare:on "$vs" vhd info disk.vhd > /dev/null 2>"$work/err"
   || fail "the JVM refuses the start-up archive (-Xshare:on): $(cat "$work/err")"
 pass "short commands start from a class-data-sharing archive the JVM accepts"
 
+# Every class a short command loads from a jar or the JDK comes from the archive (only classes made at run time,
+# as annotation proxies and lambdas, cannot): a verb missing from StartupTraining, or a class only some verb
+# loads, would be read, parsed and verified at every start.
+"$vs" vhd snapshot -q disk.vhd child.vhd 2>/dev/null || fail "snapshot exited $?"
+for cmd in "--version" "--help" "vhd --help" "vhd info child.vhd" "vhd check child.vhd" "vhd map child.vhd" \
+    "vhd export -q child.vhd out.raw" "vhd compare -q disk.vhd child.vhd" "vhd convert -q child.vhd conv.vhd" \
+    "vhd bogus" "vhd read child.vhd --offset 0"; do
+  rm -f out.raw conv.vhd "$work/classes.log"
+  # shellcheck disable=SC2086 # the command is a list of words
+  VHDSTREAM_JAVA_OPTS="-Xlog:class+load=info:file=$work/classes.log" "$vs" $cmd > /dev/null 2>&1 || true
+  [ -s "$work/classes.log" ] || fail "no class-load log for '$cmd'"
+  outside="$(grep -E 'source: (file|jrt):' "$work/classes.log" | head -5 || true)"
+  [ -z "$outside" ] || fail "'vhdstream $cmd' loads classes from outside the start-up archive: $outside"
+done
+rm -f out.raw conv.vhd child.vhd
+pass "every short command's classes come from the start-up archive"
+
 "$vs" vhd info --json disk.vhd > info.json 2>/dev/null || fail "info --json exited $?"
 /usr/bin/python3 - info.json <<'PY' || fail "info --json is not the expected JSON"
 import json, sys
