@@ -78,6 +78,15 @@ public final class Models {
         return v;
     }
 
+    /** {@link #option} that must be given (picocli reports it missing, by its name and label). */
+    public static <T> Value<T> requiredOption(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
+            String description) {
+        Value<T> v = new Value<>(null);
+        spec.addOption(OptionSpec.builder(name).paramLabel(label).type(type).required(true).converters(converter)
+                .description(description).getter(v).setter(v).build());
+        return v;
+    }
+
     /** The one positional parameter at {@code index}: required, one value. */
     public static <T> Value<T> positional(CommandSpec spec, String index, String label, Class<T> type, String description) {
         Value<T> v = new Value<>(null);

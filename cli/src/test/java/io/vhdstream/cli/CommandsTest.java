@@ -141,7 +141,7 @@ class CommandsTest {
 
     /**
      * The commands whose models are written in code offer exactly the options, parameters and help texts they
-     * had as annotated classes (recorded here from the annotated versions' usage help: info, import, check and export).
+     * had as annotated classes (recorded here from the annotated versions' usage help: info, import, check, export, map and read).
      */
     @Test
     void codedCommandsHelpIsWhatTheAnnotationsGave() {
@@ -261,6 +261,57 @@ class CommandsTest {
                 "  -V, --version          Print version information and exit.",
                 ""),
                 run(false, new String[] {"vhd", "export", "--help"}).out());
+        assertEquals(String.join("\n",
+                "Usage: vhdstream vhd map [-hV] [--debug] [--json] [--lenient]",
+                "                         [--allow-root=DIR]... FILE",
+                "Show where every extent of the virtual disk is read from: the layer of the",
+                "chain (depth 0 is FILE itself) and the offset in that layer's file, or nowhere",
+                "(zeros).",
+                "Text: 'start length depth offset file' per extent held by a layer, 'start",
+                "length - - zeros' otherwise.",
+                "JSON (like qemu-img map --output=json, inside a versioned object): {\"version\":",
+                "1,\"file\",\"layers\":[...],\"extents\":[{\"start\",\"length\",\"depth\",\"present\",\"zero\",\"",
+                "data\",\"offset\"}]}; an extent no layer holds is the bottom layer's zeros, as",
+                "qemu-img map reports a VHD's unallocated blocks: depth = the number of layers -",
+                "1, present true, zero true, data false, no offset.",
+                "      FILE               The (top) image.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -h, --help             Show this help message and exit.",
+                "      --json             Print one JSON object (see above).",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "  -V, --version          Print version information and exit.",
+                ""),
+                run(false, new String[] {"vhd", "map", "--help"}).out());
+        assertEquals(String.join("\n",
+                "Usage: vhdstream vhd read [-fhV] [--debug] [--lenient] --length=BYTES",
+                "                          --offset=BYTES [--output=FILE] [--allow-root=DIR]...",
+                "                          FILE",
+                "Read a range of the virtual disk, through the parent chain, to stdout or",
+                "--output.",
+                "Offset and length are bytes (K, M, G, T suffixes allowed) and multiples of 512.",
+                "      FILE               The (top) image.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -f, --force            Replace the --output file if it exists.",
+                "  -h, --help             Show this help message and exit.",
+                "      --length=BYTES     How much to read, a multiple of 512.",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "      --offset=BYTES     Where to start, a multiple of 512.",
+                "      --output=FILE      Write here instead of stdout: a new file (renamed into",
+                "                           place when complete; an existing one only with",
+                "                           --force), a FIFO or device, or - for stdout.",
+                "  -V, --version          Print version information and exit.",
+                ""),
+                run(false, new String[] {"vhd", "read", "--help"}).out());
+        assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required options: '--offset=BYTES', '--length=BYTES' (see 'vhdstream vhd read --help')"),
+                run(false, new String[] {"vhd", "read", "x.vhd"}));
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),
                 run(false, new String[] {"vhd", "info"}));
         assertTrue(run(false, new String[] {"--help"}).out().endsWith(String.join("\n", "", "Exit codes:",

@@ -1,12 +1,11 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.Text;
 import io.vhdstream.vhd.chain.VhdChain;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,24 +13,29 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code vhdstream vhd map FILE [--json]}: where each extent of the disk comes from, as {@code qemu-img map}. */
-@Command(name = "map", mixinStandardHelpOptions = true,
-        description = {"Show where every extent of the virtual disk is read from: the layer of the chain (depth 0 is"
-                + " FILE itself) and the offset in that layer's file, or nowhere (zeros).",
-            "Text: 'start length depth offset file' per extent held by a layer, 'start length - - zeros' otherwise.",
-            "JSON (like qemu-img map --output=json, inside a versioned object): {\"version\":1,\"file\",\"layers\":[...],"
-                + "\"extents\":[{\"start\",\"length\",\"depth\",\"present\",\"zero\",\"data\",\"offset\"}]}; an extent"
-                + " no layer holds is the bottom layer's zeros, as qemu-img map reports a VHD's unallocated blocks:"
-                + " depth = the number of layers - 1, present true, zero true, data false, no offset."})
-public final class MapCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The (top) image.")
-    Path file;
+/**
+ * {@code vhdstream vhd map FILE [--json]}: where each extent of the disk comes from, as {@code qemu-img map}. A short
+ * command scripts run often, so its model is written in code ({@link CodedCommand}).
+ */
+public final class MapCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> file;
+    private Models.Value<Boolean> json;
+    private ChainOptionsMixin chainOptions;
 
-    @Option(names = "--json", description = "Print one JSON object (see above).")
-    boolean json;
-
-    @Mixin
-    ChainOptionsMixin chainOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "map", "Show where every extent of the virtual disk is read from: the layer of the chain (depth 0 is"
+                        + " FILE itself) and the offset in that layer's file, or nowhere (zeros).",
+                "Text: 'start length depth offset file' per extent held by a layer, 'start length - - zeros' otherwise.",
+                "JSON (like qemu-img map --output=json, inside a versioned object): {\"version\":1,\"file\",\"layers\":[...],"
+                        + "\"extents\":[{\"start\",\"length\",\"depth\",\"present\",\"zero\",\"data\",\"offset\"}]}; an extent"
+                        + " no layer holds is the bottom layer's zeros, as qemu-img map reports a VHD's unallocated blocks:"
+                        + " depth = the number of layers - 1, present true, zero true, data false, no offset.");
+        file = Models.positional(spec, "0", "FILE", Path.class, "The (top) image.");
+        json = Models.flag(spec, "--json", "Print one JSON object (see above).");
+        chainOptions = ChainOptionsMixin.declareOn(spec);
+        return spec;
+    }
 
     /** One merged run: data at {@code offset} of layer {@code depth}, or zeros (the bottom layer's, offset -1). */
     record Run(long start, long length, int depth, long offset) {
@@ -39,6 +43,7 @@ public final class MapCommand extends VerbCommand {
 
     @Override
     public Integer call() throws IOException {
+        Path file = this.file.value();
         List<Path> layers = new ArrayList<>();
         List<Run> runs = new ArrayList<>();
         try (VhdChain chain = VhdChain.open(file, chainOptions.forImage(file), false)) {
@@ -55,7 +60,7 @@ public final class MapCommand extends VerbCommand {
                 }
             });
         }
-        if (json) {
+        if (json.value()) {
             MapJson.print(out(), file, layers, runs);
         } else {
             PrintWriter out = out();
