@@ -66,13 +66,13 @@ class CommandsTest {
                 new String[] {"vhd", "-h", "info"})) {
             CommandLine vhd = Cli.commandLine(terminal(), args).getSubcommands().get("vhd");
             assertEquals(Commands.TREE.child("vhd").childNames(), names(vhd), () -> String.join(" ", args));
-            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("map")), () -> String.join(" ", args));
+            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("changed")), () -> String.join(" ", args));
         }
         CommandLine root = Cli.commandLine(terminal(), "--help");
         assertEquals(List.of(), ownOptions(root.getSubcommands().get("topology")));
         assertEquals(List.of(), root.getSubcommands().get("disk").getSubcommands().keySet().stream().toList(), "no grandchildren");
         // named: built whole, as picocli may run it or show its help
-        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "map").getSubcommands().get("vhd").getSubcommands().get("map"))
+        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "changed").getSubcommands().get("vhd").getSubcommands().get("changed"))
                 .isEmpty());
     }
 
