@@ -145,7 +145,7 @@ class CommandsTest {
      */
     @Test
     void codedCommandsHelpIsWhatTheAnnotationsGave() {
-        assertEquals(String.join("\n",
+        assertHelp("info",
                 "Usage: vhdstream vhd info [-hV] [--debug] [--json] [--lenient]",
                 "                          [--allow-root=DIR]... FILE...",
                 "Show an image's footer, dynamic header, parent locators and parent chain.",
@@ -161,10 +161,8 @@ class CommandsTest {
                 "                           of text.",
                 "      --lenient          Accept checksum mismatches in the footer or header of",
                 "                           any layer.",
-                "  -V, --version          Print version information and exit.",
-                ""),
-                run(false, new String[] {"vhd", "info", "--help"}).out());
-        assertEquals(String.join("\n",
+                "  -V, --version          Print version information and exit.");
+        assertHelp("import",
                 "Usage: vhdstream vhd import [-fhpqV] [--debug] [--lenient] [--block-size=SIZE]",
                 "                            [--format=raw] [--parent=VHD] [--size=SIZE]",
                 "                            [--type=fixed|dynamic] [--allow-root=DIR]... RAW_IN",
@@ -202,10 +200,8 @@ class CommandsTest {
                 "                               defaults to the parent's size (and must equal",
                 "                               it).",
                 "      --type=fixed|dynamic   Image type without --parent (default: dynamic).",
-                "  -V, --version              Print version information and exit.",
-                ""),
-                run(false, new String[] {"vhd", "import", "--help"}).out());
-        assertEquals(String.join("\n",
+                "  -V, --version              Print version information and exit.");
+        assertHelp("check",
                 "Usage: vhdstream vhd check [-hV] [--debug] [--json] [--strict]",
                 "                           [--allow-root=DIR]... FILE...",
                 "Check images' structures and their parent chains, reporting every problem",
@@ -231,10 +227,8 @@ class CommandsTest {
                 "Exit codes (the worst file decides):",
                 "  0   No errors: every file is clean or has only warnings (printed).",
                 "  1   Errors were found in at least one file (or, with --strict, warnings).",
-                "  2   A file is missing or cannot be read, or a usage error.",
-                ""),
-                run(false, new String[] {"vhd", "check", "--help"}).out());
-        assertEquals(String.join("\n",
+                "  2   A file is missing or cannot be read, or a usage error.");
+        assertHelp("export",
                 "Usage: vhdstream vhd export [-fhpqV] [--debug] [--lenient] [--sync]",
                 "                            [--allow-root=DIR]... FILE RAW_OUT",
                 "Write the whole virtual disk, read through the parent chain, to a raw file.",
@@ -258,10 +252,8 @@ class CommandsTest {
                 "      --sync             Make a raw OUT durable (fsync) before it gets its",
                 "                           name; default: like qemu-img convert and cp, the",
                 "                           page cache writes it back later.",
-                "  -V, --version          Print version information and exit.",
-                ""),
-                run(false, new String[] {"vhd", "export", "--help"}).out());
-        assertEquals(String.join("\n",
+                "  -V, --version          Print version information and exit.");
+        assertHelp("map",
                 "Usage: vhdstream vhd map [-hV] [--debug] [--json] [--lenient]",
                 "                         [--allow-root=DIR]... FILE",
                 "Show where every extent of the virtual disk is read from: the layer of the",
@@ -283,10 +275,8 @@ class CommandsTest {
                 "      --json             Print one JSON object (see above).",
                 "      --lenient          Accept checksum mismatches in the footer or header of",
                 "                           any layer.",
-                "  -V, --version          Print version information and exit.",
-                ""),
-                run(false, new String[] {"vhd", "map", "--help"}).out());
-        assertEquals(String.join("\n",
+                "  -V, --version          Print version information and exit.");
+        assertHelp("read",
                 "Usage: vhdstream vhd read [-fhV] [--debug] [--lenient] --length=BYTES",
                 "                          --offset=BYTES [--output=FILE] [--allow-root=DIR]...",
                 "                          FILE",
@@ -307,9 +297,7 @@ class CommandsTest {
                 "      --output=FILE      Write here instead of stdout: a new file (renamed into",
                 "                           place when complete; an existing one only with",
                 "                           --force), a FIFO or device, or - for stdout.",
-                "  -V, --version          Print version information and exit.",
-                ""),
-                run(false, new String[] {"vhd", "read", "--help"}).out());
+                "  -V, --version          Print version information and exit.");
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required options: '--offset=BYTES', '--length=BYTES' (see 'vhdstream vhd read --help')"),
                 run(false, new String[] {"vhd", "read", "x.vhd"}));
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),
@@ -320,6 +308,11 @@ class CommandsTest {
                 "  2   Usage or configuration error: bad arguments or settings, unaligned offset",
                 "        or length.", "")));
         assertTrue(run(false, new String[] {"-V"}).out().startsWith("vhdstream "), "the root's version provider");
+    }
+
+    /** {@code vhd VERB --help} prints exactly these lines. */
+    private static void assertHelp(String verb, String... lines) {
+        assertEquals(String.join("\n", lines) + "\n", run(false, new String[] {"vhd", verb, "--help"}).out(), verb);
     }
 
     private static List<String> names(CommandLine cli) {
