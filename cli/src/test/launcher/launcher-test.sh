@@ -111,9 +111,9 @@ out="$(cd / && env -u JAVA_HOME PATH="$fake/bin:$PATH" "$work/vs-link" a b 2>/de
 pass "works through a symlink from another directory"
 
 out="$(run_fake topology --config x 2>/dev/null)"
-[[ "$out" == "java -XX:CompileThresholdScaling=10 -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream-topology.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp "* ]] \
-  || fail "the topology gets both compilers with higher thresholds, the default collector and its own archive: $out"
-pass "the topology starts with its own archive and compiles only its hot code"
+[[ "$out" == "java -XX:CompileThresholdScaling=10 -XX:+UseTransparentHugePages -Xshare:auto -XX:SharedArchiveFile=$fake/cli/target/vhdstream-topology.jsa -Xlog:disable -Xlog:all=warning:stderr -Xmx77m -cp "* ]] \
+  || fail "the topology gets both compilers with higher thresholds, huge pages, the default collector and its own archive: $out"
+pass "the topology starts with its own archive, compiles only its hot code and asks for huge pages"
 
 # ---- 2. the real launcher ------------------------------------------------------------------------------
 vs="$repo/vhdstream"
