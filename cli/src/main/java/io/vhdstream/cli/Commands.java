@@ -44,9 +44,11 @@ import java.util.List;
  * <p><b>To add a command</b>, write its class (a {@link VerbCommand} with {@code @Command(name = "x", ...)},
  * see cli/README-cli.md) and add one line to {@link #TREE}: {@code verb("x", XCommand.class)} inside the
  * group it belongs to, or a new {@code group("y", YCommand.class, verb(...), ...)} at the top level. The name
- * given here must be the annotation's name (CommandsTest checks both ways). A few commands on the path of
- * short commands ({@code vhdstream}, {@code vhd}, {@code vhd info}, {@code check}, {@code import}, {@code export}, {@code map}, {@code read}) declare their
- * model in code instead ({@link CodedCommand}): do that only for a verb whose start-up is most of its run. Do not list
+ * given here must be the annotation's name (CommandsTest checks both ways). The commands on the path of short
+ * commands ({@code vhdstream}, {@code vhd}) and the short verbs scripts run most ({@code info}, {@code check},
+ * {@code import}, {@code export}, {@code map}, {@code read}, {@code changed}, {@code snapshot}, {@code write})
+ * declare their model in code instead ({@link CodedCommand}): do that only for a verb whose start-up is most of
+ * its run. Do not list
  * subcommands in a group's {@code @Command(subcommands = ...)}: picocli would then build all of them on every
  * start. A verb that is not a group here may still declare its own small subcommands in its annotation (as
  * {@code produce} does); they are built whenever the verb is.

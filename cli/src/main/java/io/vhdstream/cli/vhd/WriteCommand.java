@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.SizeConverter;
 import io.vhdstream.cli.util.Sizes;
@@ -9,53 +11,58 @@ import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
 import io.vhdstream.cli.ProgressOptions;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code vhdstream vhd write FILE --offset BYTES [--input FILE]}: streams the input into the image in chunks
  * of at most 4 MiB at increasing offsets, never holding more than one chunk.
  */
-@Command(name = "write", mixinStandardHelpOptions = true,
-        description = {"Write stdin (or --input) into the image at --offset. Only this image is written, never a parent.",
-            "An image that others (in its directory or an --allow-root) use as their parent is refused without --force:"
+public final class WriteCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> fileArg;
+    private Models.Value<Long> offsetArg;
+    private Models.Value<Path> inputArg;
+    private Models.Value<Boolean> forceArg;
+    private Models.Value<List<Path>> allowRootsArg;
+    private ProgressOptions progressOptions;
+    // the values, as call() and its helpers use them
+    private Path file;
+    private long offset;
+    private Path input;
+    private boolean force;
+    private List<Path> allowRoots;
+
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "write", "Write stdin (or --input) into the image at --offset. Only this image is written, never a parent.",
+                "An image that others (in its directory or an --allow-root) use as their parent is refused without --force:"
                 + " writing into it would change what they read.",
-            "The input must be a whole number of 512-byte sectors: an --input file is checked before anything is"
+                "The input must be a whole number of 512-byte sectors: an --input file is checked before anything is"
                 + " written; from stdin, a partial last sector is an error after the whole sectors before it were"
-                + " written."})
-public final class WriteCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The image to write (fixed, dynamic or differencing).")
-    Path file;
-
-    @Option(names = "--offset", required = true, paramLabel = "BYTES", converter = SizeConverter.class,
-            description = "Where to start, a multiple of 512.")
-    long offset;
-
-    @Option(names = "--input", paramLabel = "FILE", description = "Read the data from FILE instead of stdin (- is stdin).")
-    Path input;
-
-    @Option(names = {"-f", "--force"}, description = "Write even into an image that other images use as their parent.")
-    boolean force;
-
-    @Option(names = "--allow-root", paramLabel = "DIR",
-            description = "Also look for children of FILE under DIR (repeatable); its own directory is always searched.")
-    List<Path> allowRoots = new ArrayList<>();
-
-    @Mixin
-    ProgressOptions progressOptions;
+                + " written.");
+        fileArg = Models.positional(spec, "0", "FILE", Path.class, "The image to write (fixed, dynamic or differencing).");
+        offsetArg = Models.requiredOption(spec, "--offset", "BYTES", Long.class, new SizeConverter(), "Where to start, a multiple of 512.");
+        inputArg = Models.option(spec, "--input", "FILE", Path.class, null, "Read the data from FILE instead of stdin (- is stdin).");
+        forceArg = Models.flag(spec, new String[] {"-f", "--force"}, "Write even into an image that other images use as their parent.");
+        allowRootsArg = Models.repeatable(spec, "--allow-root", "DIR", Path.class,
+                "Also look for children of FILE under DIR (repeatable); its own directory is always searched.");
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        file = fileArg.value();
+        offset = offsetArg.value();
+        input = inputArg.value();
+        force = forceArg.value();
+        allowRoots = allowRootsArg.value();
         Guards.requireAligned("--offset", offset);
         ChainOptionsMixin.requireDirectories(allowRoots);
         if (input != null && OutputTarget.isStdin(input)) {
