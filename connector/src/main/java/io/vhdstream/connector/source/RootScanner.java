@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
@@ -357,13 +356,11 @@ public final class RootScanner {
             return 0;
         }
         LayerDirectoryLines.MergeLine last = merges.get(merges.size() - 1);
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "[0-9][0-9][0-9][0-9]*.vhd")) {
-            for (Path p : ds) {
-                if (last.covers(Integer.parseInt(p.getFileName().toString().substring(0, 4)))) {
-                    return -1; // the merge has not deleted it yet
-                }
+        try {
+            if (last.filesLeftIn(dir)) {
+                return -1; // the merge has not deleted them yet
             }
-        } catch (IOException | NumberFormatException e) {
+        } catch (IOException e) {
             return -1;
         }
         return last.toIndex();

@@ -77,21 +77,12 @@ public final class SnapshotCatalog implements ExportCatalog {
                     + level + "'s");
         }
         Path base = dir.resolve(LayerNames.BASE);
-        if (Files.exists(CoalesceMarker.of(base)) || (!merges.isEmpty() && rangeStillThere(dir, sealed, merges.get(merges.size() - 1)))) {
+        if (Files.exists(CoalesceMarker.of(base)) || (!merges.isEmpty() && merges.get(merges.size() - 1).line().filesLeftIn(dir))) {
             throw new IOException("a retention merge is rewriting " + base + "; try again in a moment");
         }
         Path top = s.layerIndex() == level ? base : dir.resolve(s.fileName());
         VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false);
         return new SnapshotExport(name, chain, new MergeWatch(dir.resolve(MergeRecord.FILE), s.layerIndex()));
-    }
-
-    private static boolean rangeStillThere(Path dir, List<SealedLayer> sealed, MergeRecord m) {
-        for (int i = m.fromIndex(); i <= m.toIndex() && i < sealed.size(); i++) {
-            if (Files.exists(dir.resolve(sealed.get(i).fileName()))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.vhdstream.schemas.layerdir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -108,6 +109,22 @@ public final class LayerDirectoryLines {
         /** True for a layer of the range: its file is deleted once the merge is done (until then, the merge is unfinished). */
         public boolean covers(int layerIndex) {
             return layerIndex >= fromIndex && layerIndex <= toIndex;
+        }
+
+        /**
+         * True while a layer file of the range is still in {@code dir} ({@code NNNN*.vhd}, NNNN covered): the merge
+         * deletes each once the base holds it, so the merge is unfinished. The other sign, the vhd engine's coalescing
+         * marker on {@code base.vhd}, is the caller's to check (these rules know no engine).
+         */
+        public boolean filesLeftIn(Path dir) throws IOException {
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "[0-9][0-9][0-9][0-9]*.vhd")) {
+                for (Path p : ds) {
+                    if (covers(Integer.parseInt(p.getFileName().toString().substring(0, 4)))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /**

@@ -3,11 +3,16 @@ package io.vhdstream.schemas.layerdir;
 import io.vhdstream.schemas.layerdir.LayerDirectoryLines.MergeLine;
 import io.vhdstream.schemas.layerdir.LayerDirectoryLines.SealedLine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,5 +76,22 @@ class LayerDirectoryLinesTest {
                 List.of("10 1"), List.of("x 1 2"))) {
             assertThrows(IllegalArgumentException.class, () -> MergeLine.parseAll(bad), bad::toString);
         }
+    }
+
+    @Test
+    void aMergeIsUnfinishedWhileAFileOfItsRangeIsThere(@TempDir Path dir) throws IOException {
+        MergeLine m = new MergeLine(30, 2, 3);
+        for (String other : List.of("base.vhd", "0001@s2.vhd", "0004@s5.vhd", "0005.vhd", ".0002@s3.vhd.tmp", "0002@s3.vhd.x",
+                "sealed", "merged")) {
+            Files.writeString(dir.resolve(other), "");
+        }
+        assertFalse(m.filesLeftIn(dir), "layers outside 2..3, temporary files and other files say nothing of the merge");
+        for (String inRange : List.of("0002@s3.vhd", "0003.vhd", "0003-s2.vhd")) { // sealed, a renamed-back active, old layout
+            Path f = Files.writeString(dir.resolve(inRange), "");
+            assertTrue(m.filesLeftIn(dir), inRange);
+            Files.delete(f);
+        }
+        assertFalse(m.filesLeftIn(dir));
+        assertThrows(IOException.class, () -> m.filesLeftIn(dir.resolve("gone")), "an unreadable directory is an error, not 'finished'");
     }
 }

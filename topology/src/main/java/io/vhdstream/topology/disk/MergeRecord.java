@@ -25,7 +25,12 @@ public record MergeRecord(long decidedAt, int fromIndex, int toIndex) {
     }
 
     public String toLine() {
-        return new LayerDirectoryLines.MergeLine(decidedAt, fromIndex, toIndex).toLine();
+        return line().toLine();
+    }
+
+    /** This record as the shared line rules see it (its text, its range, whether its files are gone). */
+    public LayerDirectoryLines.MergeLine line() {
+        return new LayerDirectoryLines.MergeLine(decidedAt, fromIndex, toIndex);
     }
 
     /** Complete lines only, each range continuing the previous one: the shared rules of {@link LayerDirectoryLines}. */
