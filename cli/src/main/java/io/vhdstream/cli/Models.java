@@ -78,6 +78,18 @@ public final class Models {
         return v;
     }
 
+    /**
+     * {@link #option} with a default, given as text as on the command line ({@code ${DEFAULT-VALUE}} in the
+     * description shows it).
+     */
+    public static <T> Value<T> option(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
+            String defaultValue, String description) {
+        Value<T> v = new Value<>(null);
+        spec.addOption(OptionSpec.builder(name).paramLabel(label).type(type).converters(converter).defaultValue(defaultValue)
+                .description(description).getter(v).setter(v).build());
+        return v;
+    }
+
     /** {@link #option} that must be given (picocli reports it missing, by its name and label). */
     public static <T> Value<T> requiredOption(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
             String description) {

@@ -66,13 +66,13 @@ class CommandsTest {
                 new String[] {"vhd", "-h", "info"})) {
             CommandLine vhd = Cli.commandLine(terminal(), args).getSubcommands().get("vhd");
             assertEquals(Commands.TREE.child("vhd").childNames(), names(vhd), () -> String.join(" ", args));
-            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("create")), () -> String.join(" ", args));
+            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("coalesce")), () -> String.join(" ", args));
         }
         CommandLine root = Cli.commandLine(terminal(), "--help");
         assertEquals(List.of(), ownOptions(root.getSubcommands().get("topology")));
         assertEquals(List.of(), root.getSubcommands().get("disk").getSubcommands().keySet().stream().toList(), "no grandchildren");
         // named: built whole, as picocli may run it or show its help
-        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "create").getSubcommands().get("vhd").getSubcommands().get("create"))
+        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "coalesce").getSubcommands().get("vhd").getSubcommands().get("coalesce"))
                 .isEmpty());
     }
 
@@ -348,6 +348,40 @@ class CommandsTest {
                 "                           terminal.",
                 "  -q, --quiet            No progress bar and no summary line.",
                 "  -V, --version          Print version information and exit.");
+        assertHelp("create",
+                "Usage: vhdstream vhd create [-hpqV] [--debug] [--block-size=SIZE] --size=SIZE",
+                "                            [--type=fixed|dynamic] FILE",
+                "Create a new, empty fixed or dynamic VHD image. FILE must not exist.",
+                "      FILE                   The image to create.",
+                "      --block-size=SIZE      Block size of a dynamic image: a power of two from",
+                "                               512 to 1G (default: 2M).",
+                "      --debug                On an error, also print the stack trace (to",
+                "                               stderr).",
+                "  -h, --help                 Show this help message and exit.",
+                "  -p, --progress             Show a progress bar on stderr even when it is not",
+                "                               a terminal.",
+                "  -q, --quiet                No progress bar and no summary line.",
+                "      --size=SIZE            Virtual disk size: bytes or K, M, G, T (binary), a",
+                "                               multiple of 512, at most 2040G.",
+                "      --type=fixed|dynamic   Image type (default: dynamic).",
+                "  -V, --version              Print version information and exit.");
+        assertHelp("repair",
+                "Usage: vhdstream vhd repair [-hV] [--debug] FILE",
+                "Fix what can be fixed without guessing at data: a damaged end footer from its",
+                "copy (and the reverse), checksums of structures whose content is confirmed (two",
+                "identical footer copies; a fixed disk's size matching its file), batmap bits",
+                "that claim too much.",
+                "Prints each action taken, then every problem of this file that remains, as",
+                "check prints them.",
+                "      FILE        The image to repair in place.",
+                "      --debug     On an error, also print the stack trace (to stderr).",
+                "  -h, --help      Show this help message and exit.",
+                "  -V, --version   Print version information and exit.",
+                "",
+                "Exit codes:",
+                "  0   The file has no errors left (warnings may remain, printed).",
+                "  1   Errors remain (listed), or there was nothing to repair from.",
+                "  2   Usage error.");
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required options: '--offset=BYTES', '--length=BYTES' (see 'vhdstream vhd read --help')"),
                 run(false, new String[] {"vhd", "read", "x.vhd"}));
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),

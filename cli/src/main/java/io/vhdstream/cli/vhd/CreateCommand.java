@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.SizeConverter;
 import io.vhdstream.cli.util.Sizes;
@@ -8,38 +10,39 @@ import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.header.DynamicHeader;
 import io.vhdstream.cli.ProgressOptions;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
 /** {@code vhdstream vhd create FILE --size SIZE [--type fixed|dynamic] [--block-size SIZE]}. */
-@Command(name = "create", mixinStandardHelpOptions = true,
-        description = "Create a new, empty fixed or dynamic VHD image. FILE must not exist.")
-public final class CreateCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The image to create.")
-    Path file;
+public final class CreateCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> file;
+    private Models.Value<Long> size;
+    private Models.Value<NewImageType> type;
+    private Models.Value<Long> blockSize;
+    private ProgressOptions progressOptions;
 
-    @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Virtual disk size: bytes or K, M, G, T (binary), a multiple of 512, at most 2040G.")
-    long size;
-
-    @Option(names = "--type", paramLabel = "fixed|dynamic", converter = NewImageType.Converter.class,
-            defaultValue = "dynamic", description = "Image type (default: ${DEFAULT-VALUE}).")
-    NewImageType type;
-
-    @Option(names = "--block-size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Block size of a dynamic image: a power of two from 512 to 1G (default: 2M).")
-    Long blockSize;
-
-    @Mixin
-    ProgressOptions progressOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "create", "Create a new, empty fixed or dynamic VHD image. FILE must not exist.");
+        file = Models.positional(spec, "0", "FILE", Path.class, "The image to create.");
+        size = Models.requiredOption(spec, "--size", "SIZE", Long.class, new SizeConverter(),
+                "Virtual disk size: bytes or K, M, G, T (binary), a multiple of 512, at most 2040G.");
+        type = Models.option(spec, "--type", "fixed|dynamic", NewImageType.class, new NewImageType.Converter(), "dynamic",
+                "Image type (default: ${DEFAULT-VALUE}).");
+        blockSize = Models.option(spec, "--block-size", "SIZE", Long.class, new SizeConverter(),
+                "Block size of a dynamic image: a power of two from 512 to 1G (default: 2M).");
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Path file = this.file.value();
+        long size = this.size.value();
+        NewImageType type = this.type.value();
+        Long blockSize = this.blockSize.value();
         if (type == NewImageType.FIXED && blockSize != null) {
             throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), "--block-size applies only to --type dynamic");
         }
