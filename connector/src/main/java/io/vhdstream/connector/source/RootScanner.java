@@ -3,6 +3,7 @@ package io.vhdstream.connector.source;
 import io.vhdstream.connector.config.DirectoryChecks;
 import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
+import io.vhdstream.schemas.layerdir.StateFile;
 import io.vhdstream.schemas.block.SourceErrorCodes;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.VhdException;
@@ -60,7 +61,7 @@ import java.util.UUID;
 public final class RootScanner {
     private static final Logger log = LoggerFactory.getLogger(RootScanner.class);
     static final String SEALED_FILE = LayerDirectoryLines.SEALED;
-    static final String STATE_FILE = "state";
+    static final String STATE_FILE = StateFile.NAME;
     static final String MERGED_FILE = LayerDirectoryLines.MERGED;
     /** The file a merge of a layer directory writes into. */
     static final String BASE_FILE = "base.vhd";
@@ -285,8 +286,9 @@ public final class RootScanner {
 
     /**
      * The deletion a layer directory's {@code state} records ({@code deletedOffset}, {@code deleteReason}: the topology
-     * replaces the file atomically by a tombstone before it removes the layer files); NONE while the disk exists, or
-     * when the file cannot be read (the layers say what is wrong then).
+     * replaces the file atomically by a tombstone before it removes the layer files), read by the shared rules of
+     * {@link StateFile}; none while the disk exists, or when the file cannot be read or breaks a rule (the layers say
+     * what is wrong then).
      */
     private Tombstone tombstone(Scan s, Path state) {
         BasicFileAttributes a;
@@ -303,24 +305,13 @@ public final class RootScanner {
         }
         Tombstone t = Tombstone.NONE;
         try {
-            long offset = -1;
-            String reason = null;
-            boolean deleted = false;
-            for (String line : Files.readString(state, StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("deletedOffset=")) {
-                    deleted = true;
-                    try {
-                        offset = Long.parseLong(line.substring("deletedOffset=".length()).trim());
-                    } catch (NumberFormatException e) {
-                        offset = -1;
-                    }
-                } else if (line.startsWith("deleteReason=")) {
-                    reason = decodeOrRaw(line.substring("deleteReason=".length()));
-                }
-            }
-            t = new Tombstone(a.size(), mtime, deleted, offset, reason);
+            StateFile.Fields f = StateFile.parse(Files.readString(state, StandardCharsets.UTF_8));
+            t = new Tombstone(a.size(), mtime, f.deletedOffset() >= 0, f.deletedOffset(), f.deleteReason());
         } catch (IOException e) {
             log.debug("cannot read {}", state, e);
+        } catch (IllegalArgumentException e) {
+            log.debug("{}: {}", state, e.getMessage());
+            t = new Tombstone(a.size(), mtime, false, -1, null); // read again only once it changes
         }
         tombstones.put(state, t);
         return t;

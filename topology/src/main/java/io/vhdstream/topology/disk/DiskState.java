@@ -1,10 +1,11 @@
 package io.vhdstream.topology.disk;
 
+import io.vhdstream.schemas.layerdir.StateFile;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ import java.util.Map;
 /**
  * The {@code state} file of a disk directory: what CreateDisk fixed and, once deleted, the tombstone. Written
  * atomically (twice in a disk's life: at creation and at deletion) as {@code key=value} lines with
- * percent-encoded values:
+ * percent-encoded values (the text rules are {@link StateFile}'s, shared with the source connector):
  *
  * <pre>
  * version=1
@@ -36,8 +37,6 @@ import java.util.Map;
 public record DiskState(String diskId, String topic, int partition, long virtualSize, int blockSize,
                         long createdOffset, long createdAt, long deletedOffset, String deleteReason,
                         List<String> deletedLayers) {
-    static final int VERSION = 1;
-
     public DiskState {
         deletedLayers = List.copyOf(deletedLayers);
     }
@@ -62,7 +61,6 @@ public record DiskState(String diskId, String topic, int partition, long virtual
 
     public byte[] serialize() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("version", String.valueOf(VERSION));
         m.put("diskId", diskId);
         m.put("topic", topic);
         m.put("partition", String.valueOf(partition));
@@ -71,48 +69,24 @@ public record DiskState(String diskId, String topic, int partition, long virtual
         m.put("createdOffset", String.valueOf(createdOffset));
         m.put("createdAt", String.valueOf(createdAt));
         if (deleted()) {
-            m.put("deletedOffset", String.valueOf(deletedOffset));
+            m.put(StateFile.DELETED_OFFSET, String.valueOf(deletedOffset));
             if (deleteReason != null) {
-                m.put("deleteReason", deleteReason);
+                m.put(StateFile.DELETE_REASON, deleteReason);
             }
-            m.put("deletedLayers", String.join(",", deletedLayers.stream().map(LayerNames::encode).toList()));
+            m.put(StateFile.DELETED_LAYERS, StateFile.list(deletedLayers));
         }
-        StringBuilder b = new StringBuilder();
-        m.forEach((k, v) -> b.append(k).append('=').append(LayerNames.encode(v)).append('\n'));
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return StateFile.format(m).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Through the shared rules of {@link StateFile}; every field CreateDisk fixed is required. */
     public static DiskState parse(String text, Path where) throws LayerDirectoryException {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank()) {
-                continue;
-            }
-            int eq = line.indexOf('=');
-            if (eq <= 0) {
-                throw new LayerDirectoryException(where + ": malformed line '" + line + "'");
-            }
-            m.put(line.substring(0, eq), decode(line.substring(eq + 1), where));
-        }
         try {
-            int version = Integer.parseInt(require(m, "version", where));
-            if (version != VERSION) {
-                throw new LayerDirectoryException(where + ": unsupported state version " + version);
-            }
-            long deletedOffset = m.containsKey("deletedOffset") ? Long.parseLong(m.get("deletedOffset")) : -1;
-            List<String> layers = new ArrayList<>();
-            String dl = m.get("deletedLayers");
-            if (dl != null && !dl.isEmpty()) {
-                for (String s : dl.split(",")) {
-                    layers.add(decode(s, where));
-                }
-            }
-            return new DiskState(require(m, "diskId", where), require(m, "topic", where),
-                    Integer.parseInt(require(m, "partition", where)), Long.parseLong(require(m, "virtualSize", where)),
-                    Integer.parseInt(require(m, "blockSize", where)), Long.parseLong(require(m, "createdOffset", where)),
-                    Long.parseLong(require(m, "createdAt", where)), deletedOffset, m.get("deleteReason"), layers);
-        } catch (NumberFormatException e) {
-            throw new LayerDirectoryException(where + ": malformed number: " + e.getMessage(), e);
+            StateFile.Fields f = StateFile.parse(text);
+            return new DiskState(f.require("diskId"), f.require("topic"), f.intValue("partition"), f.longValue("virtualSize"),
+                    f.intValue("blockSize"), f.longValue("createdOffset"), f.longValue("createdAt"), f.deletedOffset(),
+                    f.deleteReason(), f.deletedLayers());
+        } catch (IllegalArgumentException e) {
+            throw new LayerDirectoryException(where + ": " + e.getMessage(), e);
         }
     }
 
@@ -122,21 +96,5 @@ public record DiskState(String diskId, String topic, int partition, long virtual
 
     public void write(Path file) throws IOException {
         FileOps.atomicWrite(file, serialize());
-    }
-
-    private static String require(Map<String, String> m, String key, Path where) throws LayerDirectoryException {
-        String v = m.get(key);
-        if (v == null) {
-            throw new LayerDirectoryException(where + ": missing " + key);
-        }
-        return v;
-    }
-
-    private static String decode(String v, Path where) throws LayerDirectoryException {
-        try {
-            return LayerNames.decode(v);
-        } catch (IllegalArgumentException e) {
-            throw new LayerDirectoryException(where + ": " + e.getMessage(), e);
-        }
     }
 }
