@@ -75,7 +75,7 @@ final class Checks {
             SealedLayer l = sealed.get(i);
             byte[] want = model.digests().get(l.snapshotId());
             Path top = diskDir.resolve(i == 0 ? LayerNames.BASE : l.fileName());   // the oldest retained is in the base
-            if (want != null && Arrays.equals(want, Demo.chainDigest(top))) {
+            if (want != null && Arrays.equals(want, Digests.chainDigest(top))) {
                 ok++;
             }
         }
@@ -97,7 +97,7 @@ final class Checks {
             // The oldest retained snapshot is in the replica's base once the replica merged up to it, as at the source.
             Path r = byIndex.get(l.layerIndex() == replicaLevel && replicaLevel > 0 ? 0 : l.layerIndex());
             try {
-                if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), Demo.chainDigest(r))) {
+                if (r != null && Arrays.equals(model.digests().get(l.snapshotId()), Digests.chainDigest(r))) {
                     ok++;
                 }
             } catch (IOException e) {
@@ -117,11 +117,11 @@ final class Checks {
         for (SealedLayer l : sealed) {
             Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, l.snapshotId(),
                     dir.resolve(LayerNames.encode(l.snapshotId()))).withRetention(retention));
-            if (Arrays.equals(model.digests().get(l.snapshotId()), Demo.chainDigest(r.top()))) {
+            if (Arrays.equals(model.digests().get(l.snapshotId()), Digests.chainDigest(r.top()))) {
                 ok++;
             }
         }
-        double seconds = Demo.secondsSince(t);
+        double seconds = Units.secondsSince(t);
         check("rebuild from the log equals the source at every retained snapshot", ok == sealed.size(),
                 ok + "/" + sealed.size() + " snapshots");
         return seconds;
@@ -134,7 +134,7 @@ final class Checks {
         for (Map.Entry<Long, byte[]> p : points.entrySet()) {
             Rebuilder.Result r = Rebuilder.rebuild(Rebuilder.Request.of(client, diskId, "-", dir.resolve("at-" + p.getKey()))
                     .withPoint(new RebuildPoint.AtOffset(p.getKey())).withRetention(retention));
-            if (Arrays.equals(p.getValue(), Demo.chainDigest(r.top()))) {
+            if (Arrays.equals(p.getValue(), Digests.chainDigest(r.top()))) {
                 ok++;
             }
         }

@@ -3,51 +3,26 @@ package io.vhdstream.embedded.demo;
 import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.embedded.EmbeddedConnect;
-import io.vhdstream.schemas.block.BlockEvent;
-import io.vhdstream.schemas.block.ChangedBlock;
-import io.vhdstream.schemas.block.EndOfLayer;
-import io.vhdstream.schemas.block.SourceError;
-import io.vhdstream.schemas.block.StartOfLayer;
-import io.vhdstream.schemas.block.ZeroExtent;
 import io.vhdstream.schemas.command.DiskCommand;
-import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterConnection;
-import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
 import io.vhdstream.topology.produce.Workloads;
-import io.vhdstream.topology.rebuild.Rebuilder;
-import io.vhdstream.vhd.chain.ChainOptions;
-import io.vhdstream.vhd.chain.VhdChain;
-import io.vhdstream.vhd.check.CheckReport;
-import io.vhdstream.vhd.check.VhdChecker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,11 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * against an in-memory model of the disk.
  */
 public final class Demo {
-    static final String BLOCKS_TOPIC = "vhdstream-blocks";
-    static final String SOURCE_ERRORS_TOPIC = "vhdstream-source-errors";
-    private static final Duration STAGE_TIMEOUT = Duration.ofMinutes(10);
-    /** A stage whose count does not move for this long has stopped: fail with what it reached. */
-    private static final Duration STALL_TIMEOUT = Duration.ofMinutes(2);
     /** Random points in time the demo rebuilds with {@code rebuild --at} and compares with the model. */
     private static final int REBUILD_POINTS = 8;
 
@@ -96,7 +66,7 @@ public final class Demo {
         Files.createDirectories(work);
         String runId = Long.toString(System.currentTimeMillis(), 36);
         String diskId = "demo-disk-" + runId;
-        out.println("vhdstream demo: " + human(options.diskSize()) + " disk, " + human(options.writeVolume()) + " written, "
+        out.println("vhdstream demo: " + Units.human(options.diskSize()) + " disk, " + Units.human(options.writeVolume()) + " written, "
                 + options.snapshots() + " snapshots, seed " + options.seed() + ", work dir " + work);
         EmbeddedBroker broker = null;
         TopologyApp topology = null;
@@ -107,20 +77,20 @@ public final class Demo {
                 long t = System.nanoTime();
                 broker = EmbeddedBroker.start(work.resolve("kafka"), 0);
                 client = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-                out.printf("embedded Kafka broker (KRaft) on %s, up in %.1f s%n", broker.bootstrapServers(), secondsSince(t));
+                out.printf("embedded Kafka broker (KRaft) on %s, up in %.1f s%n", broker.bootstrapServers(), Units.secondsSince(t));
             } else {
                 ClusterConnection.open(client, ClusterConnection.COMMAND_WAIT, null).close();
             }
-            createTopics(client);
+            PipelineSettings.createTopics(client);
             Path layers = work.resolve("layers-" + runId);
             Path replica = work.resolve("replica-" + runId);
-            topology = TopologyApp.start(topologyProps(client, "vhdstream-demo-" + runId, work, layers, options.retain()));
+            topology = TopologyApp.start(PipelineSettings.topologyProps(client, "vhdstream-demo-" + runId, work, layers, options.retain()));
             if (!topology.awaitRunning(Duration.ofMinutes(2))) {
                 throw new IOException("the topology did not reach RUNNING in 2 minutes: " + topology.state());
             }
             connect = EmbeddedConnect.start(client, work.resolve("connect-" + runId + ".offsets"), Map.of());
-            connect.putConnector("vhd-source", sourceConfig(layers));
-            connect.putConnector("vhd-replica", sinkConfig(replica));
+            connect.putConnector("vhd-source", PipelineSettings.sourceConfig(layers));
+            connect.putConnector("vhd-replica", PipelineSettings.sinkConfig(replica));
             out.println("topology RUNNING, Connect worker up with the source and replica sink connectors");
             out.flush();
 
@@ -128,26 +98,26 @@ public final class Demo {
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
             Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
             progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica at %s%s",
-                    human(producedBytes.get()), count(sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
-                    human(blocks.bytes.get()), Replicas.newest(replicaDiskDir),
+                    Units.human(producedBytes.get()), SealedLines.count(SealedLines.sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
+                    Units.human(blocks.bytes.get()), Replicas.newest(replicaDiskDir),
                     blocks.resyncs.get() == 0 ? "" : " (" + blocks.resyncs.get() + " resyncs)"));
 
             long t0 = System.nanoTime();
             Model model = writer == null ? produce(client, diskId) : write(client, diskId, work.resolve("writer-" + runId));
-            double produceSeconds = secondsSince(t0);
-            awaitCount(() -> count(sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
-            double topologySeconds = secondsSince(t0);
+            double produceSeconds = Units.secondsSince(t0);
+            Waits.awaitCount(() -> SealedLines.count(SealedLines.sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
+            double topologySeconds = Units.secondsSince(t0);
             List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
             int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
             // Whatever way the replica got there (layer by layer, through merges, or a resync when the feed fell behind
             // the window): it holds the newest snapshot, and its base the same snapshot as the source's.
             SealedLayer newest = all.get(all.size() - 1);
-            awaitProgress(() -> Replicas.holds(replicaDiskDir, newest.layerIndex(), newest.snapshotId(), level),
+            Waits.awaitProgress(() -> Replicas.holds(replicaDiskDir, newest.layerIndex(), newest.snapshotId(), level),
                     () -> blocks.records.get() + Replicas.bytes(replicaDiskDir),
                     () -> "at " + Replicas.newest(replicaDiskDir) + ", level " + Replicas.level(replicaDiskDir),
                     "the replica holding snapshot " + newest.snapshotId() + " with its base at level " + level);
-            double replicaSeconds = secondsSince(t0);
+            double replicaSeconds = Units.secondsSince(t0);
             progress.stop();
 
             List<SealedLayer> sealed = all.subList(level, all.size());   // the snapshots still retained
@@ -275,7 +245,7 @@ public final class Demo {
     }
 
     private void stage(String what, long bytes, double seconds, String detail) {
-        stages.add(new String[] {what, human(bytes), String.format("%.1f s", seconds),
+        stages.add(new String[] {what, Units.human(bytes), String.format("%.1f s", seconds),
             String.format("%.1f MiB/s", bytes / 1048576.0 / Math.max(seconds, 1e-3)), detail});
     }
 
@@ -292,194 +262,5 @@ public final class Demo {
         out.println();
         out.println(checks.allOk() ? "demo: ALL CHECKS PASSED" : "demo: SOME CHECKS FAILED");
         out.flush();
-    }
-
-    /** The topology's settings: its own application id, state and layer directories under {@code work}, topics created. */
-    static Properties topologyProps(Map<String, Object> client, String appId, Path work, Path layers, int retain) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put("application.id", appId);
-        p.put("state.dir", work.resolve("streams-state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
-        p.put(TopologyConfig.TOPICS_CREATE_CONFIG, "true");
-        p.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(retain));
-        return p;
-    }
-
-    static Map<String, String> sourceConfig(Path layers) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.vhdstream.connector.source.VhdSourceConnector");
-        c.put("tasks.max", "1");
-        c.put("roots", layers.toString());
-        c.put("topic", BLOCKS_TOPIC);
-        c.put("errors.topic", SOURCE_ERRORS_TOPIC);
-        c.put("record.format", "avro");
-        c.put("scan.interval.ms", "500");
-        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        return c;
-    }
-
-    static Map<String, String> sinkConfig(Path replica) {
-        Map<String, String> c = new HashMap<>();
-        c.put("connector.class", "io.vhdstream.connector.sink.VhdReplicaSinkConnector");
-        c.put("tasks.max", "1");
-        c.put("topics", BLOCKS_TOPIC);
-        c.put("replica.dir", replica.toString());
-        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        return c;
-    }
-
-    static void createTopics(Map<String, Object> client) throws IOException {
-        EmbeddedBroker.createTopics(client, Map.of(BLOCKS_TOPIC, 1, SOURCE_ERRORS_TOPIC, 1));
-    }
-
-    /** SHA-256 of the whole virtual disk read through the chain whose top is {@code top}. */
-    static byte[] chainDigest(Path top) throws IOException {
-        try (VhdChain chain = VhdChain.open(top, ChainOptions.forImage(top), false)) {
-            MessageDigest md = sha256();
-            ByteBuffer buf = ByteBuffer.allocate(4 << 20);
-            for (long off = 0; off < chain.virtualSize(); off += buf.capacity()) {
-                buf.clear().limit((int) Math.min(buf.capacity(), chain.virtualSize() - off));
-                chain.read(off, buf);
-                buf.flip();
-                md.update(buf);
-            }
-            return md.digest();
-        }
-    }
-
-    static List<String> sealedLayers(Path diskDir) {
-        try {
-            Path f = diskDir.resolve(LayerNames.SEALED);
-            return Files.exists(f) ? Files.readAllLines(f) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
-    static int count(List<String> lines) {
-        return (int) lines.stream().filter(l -> !l.isBlank()).count();
-    }
-
-    interface Counter {
-        int get() throws IOException;
-    }
-
-    interface Probe<T> {
-        T get() throws IOException;
-    }
-
-    /**
-     * Waits until {@code done}; fails once {@code progress} (anything that moves while the stage works) stays the same
-     * for the stall timeout, or at the stage timeout, saying where {@code state} was.
-     */
-    static void awaitProgress(Probe<Boolean> done, Probe<Long> progress, Probe<String> state, String what)
-            throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + STAGE_TIMEOUT.toNanos();
-        long seen = Long.MIN_VALUE;
-        long movedAt = System.nanoTime();
-        while (!done.get()) {
-            long now = System.nanoTime();
-            long p = progress.get();
-            if (p != seen) {
-                seen = p;
-                movedAt = now;
-            }
-            if (now > deadline) {
-                throw new IOException("timed out after " + STAGE_TIMEOUT.toMinutes() + " min waiting for " + what + ": "
-                        + state.get());
-            }
-            if (now - movedAt > STALL_TIMEOUT.toNanos()) {
-                throw new IOException("stopped: waiting for " + what + ", nothing moved for " + STALL_TIMEOUT.toMinutes()
-                        + " min (" + state.get() + "; the logs of the topology, the source and the sink, and the dead-letter"
-                        + " topic say why)");
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    static void awaitCount(Counter counter, int want, String what) throws IOException, InterruptedException {
-        awaitProgress(() -> counter.get() >= want, () -> (long) counter.get(), () -> counter.get() + " of " + want, what);
-    }
-
-    /** Tails the blocks topic and counts what the source emitted. */
-    static final class BlockCounter implements AutoCloseable {
-        final AtomicLong records = new AtomicLong();
-        final AtomicLong bytes = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
-        final AtomicLong resyncs = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        private BlockCounter(Map<String, Object> client) {
-            Map<String, Object> c = new HashMap<>(client);
-            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, EmbeddedBroker.MAX_MESSAGE_BYTES);
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            consumer.assign(List.of(new org.apache.kafka.common.TopicPartition(BLOCKS_TOPIC, 0),
-                    new org.apache.kafka.common.TopicPartition(SOURCE_ERRORS_TOPIC, 0)));
-            Deserializer<BlockEvent> de = AvroSerdes.blockEvent().deserializer();
-            thread = new Thread(() -> {
-                try (consumer) {
-                    while (running.get()) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                            count(de.deserialize(r.topic(), r.value()));
-                        }
-                    }
-                }
-            }, "demo-block-counter");
-            thread.setDaemon(true);
-        }
-
-        static BlockCounter start(Map<String, Object> client) {
-            BlockCounter b = new BlockCounter(client);
-            b.thread.start();
-            return b;
-        }
-
-        private void count(BlockEvent e) {
-            Object p = e == null ? null : e.getPayload();
-            if (p instanceof ChangedBlock c) {
-                records.incrementAndGet();
-                bytes.addAndGet(c.getLength());
-            } else if (p instanceof ZeroExtent z) {
-                records.incrementAndGet();
-                bytes.addAndGet(z.getLength());
-            } else if (p instanceof EndOfLayer) {
-                records.incrementAndGet();
-            } else if (p instanceof SourceError) {
-                errors.incrementAndGet();
-            } else if (p instanceof StartOfLayer s && s.getResync() != null) {
-                resyncs.incrementAndGet();
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5000);
-        }
-    }
-
-    static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static double secondsSince(long nanos) {
-        return (System.nanoTime() - nanos) / 1e9;
-    }
-
-    static String human(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format("%.1f GiB", bytes / (double) (1L << 30));
-        }
-        return String.format("%.1f MiB", bytes / (double) (1L << 20));
     }
 }

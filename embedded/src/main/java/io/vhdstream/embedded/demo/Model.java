@@ -51,12 +51,12 @@ public final class Model {
     }
 
     public void snapshot(String id) {
-        digests.put(id, Demo.sha256().digest(disk));
+        digests.put(id, Digests.sha256().digest(disk));
     }
 
     /** SHA-256 of the disk as the commands so far left it. */
     byte[] digestNow() {
-        return Demo.sha256().digest(disk);
+        return Digests.sha256().digest(disk);
     }
 
     /** Snapshot id to the SHA-256 of the disk at that snapshot, in snapshot order. */

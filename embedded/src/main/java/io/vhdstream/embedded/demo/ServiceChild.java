@@ -39,7 +39,7 @@ abstract class ServiceChild {
             }
             Thread.sleep(100);
         }
-        return Demo.secondsSince(t);
+        return Units.secondsSince(t);
     }
 
     final void kill() throws InterruptedException {

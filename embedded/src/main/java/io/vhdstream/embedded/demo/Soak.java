@@ -35,7 +35,6 @@ public final class Soak {
     private static final int REBUILD_POINTS = 8;
     private static final String SINK_DLQ = "vhdstream-replica-dlq";
 
-
     private final SoakOptions options;
     private final PrintWriter out;
     private boolean disksPassed = true;
@@ -57,7 +56,7 @@ public final class Soak {
         int n = options.snapshots();
         out.printf("vhdstream soak: %s, %d disk(s) of %s, %s/s written, %d snapshots each (one every %.1f s), retain %d,"
                         + " kills about every %d s, seed %d, work dir %s%n", SoakTable.clock(options.duration().toMillis()),
-                options.disks(), Demo.human(options.diskSize()), Demo.human(options.writeRate()), n,
+                options.disks(), Units.human(options.diskSize()), Units.human(options.writeRate()), n,
                 options.duration().toMillis() / 1000.0 / n, options.retain(), options.killEvery().toSeconds(),
                 options.seed(), work);
         boolean passed = false;
@@ -66,11 +65,11 @@ public final class Soak {
         WorkerChild worker = null;
         try {
             Map<String, Object> client = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-            Demo.createTopics(client);
+            PipelineSettings.createTopics(client);
             EmbeddedBroker.createTopics(client, Map.of(SINK_DLQ, 1));
             Path layers = work.resolve("layers");
             Path replica = work.resolve("replica");
-            Properties tp = Demo.topologyProps(client, "vhdstream-soak-" + runId, work, layers, options.retain());
+            Properties tp = PipelineSettings.topologyProps(client, "vhdstream-soak-" + runId, work, layers, options.retain());
             tp.put("vhdstream.static.membership", "true");   // as shipped: a restart takes its tasks back at once
             topology = new TopologyChild(tp, work);
             worker = new WorkerChild(broker.bootstrapServers(), "vhdstream-soak-connect-" + runId, work);
@@ -87,7 +86,7 @@ public final class Soak {
             SoakTable table = new SoakTable(layers, replica, disks.stream().map(d -> d.diskId).toList());
             SoakKills kills = new SoakKills(List.of(topology, worker), options.killEvery().toMillis(), options.seed(),
                     options.outageEvery(), options.outage().toMillis());
-            Demo.BlockCounter blocks = Demo.BlockCounter.start(client);
+            BlockCounter blocks = BlockCounter.start(client);
             out.println();
             out.println(SoakTable.HEADER);
             out.flush();
@@ -111,7 +110,7 @@ public final class Soak {
             Checks checks = new Checks("");
             for (SoakDisk d : disks) {
                 Path diskDir = layers.resolve(LayerNames.diskDir(d.diskId));
-                Demo.awaitCount(() -> Demo.count(Demo.sealedLayers(diskDir)), n, "layers of " + d.diskId
+                Waits.awaitCount(() -> SealedLines.count(SealedLines.sealedLayers(diskDir)), n, "layers of " + d.diskId
                         + " sealed by the topology");
             }
             String replicaProblem = awaitReplica(layers, replica, disks);
@@ -253,9 +252,9 @@ public final class Soak {
             List<MergeRecord> merges = MergeRecord.readAll(layers.resolve(LayerNames.diskDir(d.diskId)).resolve(MergeRecord.FILE));
             int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
             try {
-                Demo.awaitCount(() -> Replicas.layers(dir).containsKey(last) ? 1 : 0, 1, "the replica of " + d.diskId
+                Waits.awaitCount(() -> Replicas.layers(dir).containsKey(last) ? 1 : 0, 1, "the replica of " + d.diskId
                         + " sealing layer " + last);
-                Demo.awaitCount(() -> Replicas.level(dir), level, "the replica of " + d.diskId + " merged up to the"
+                Waits.awaitCount(() -> Replicas.level(dir), level, "the replica of " + d.diskId + " merged up to the"
                         + " source's base");
             } catch (IOException e) {
                 problem.append(problem.length() == 0 ? "" : "; ").append(e.getMessage());
@@ -285,7 +284,7 @@ public final class Soak {
 
     /** The source as shipped (config/vhd-source-connector.json): exactly-once, short transactions. */
     private static Map<String, String> sourceConfig(Path layers) {
-        Map<String, String> c = new HashMap<>(Demo.sourceConfig(layers));
+        Map<String, String> c = new HashMap<>(PipelineSettings.sourceConfig(layers));
         c.put("exactly.once.support", "required");
         c.put("transaction.boundary", "connector");
         c.put("producer.override.transaction.timeout.ms", "20000");
@@ -294,7 +293,7 @@ public final class Soak {
 
     /** The replica sink as shipped (config/vhd-replica-sink-connector.json): reads committed records only. */
     private static Map<String, String> sinkConfig(Path replica) {
-        Map<String, String> c = new HashMap<>(Demo.sinkConfig(replica));
+        Map<String, String> c = new HashMap<>(PipelineSettings.sinkConfig(replica));
         c.put("consumer.override.isolation.level", "read_committed");
         c.put("consumer.override.session.timeout.ms", "10000");
         c.put("errors.tolerance", "all");

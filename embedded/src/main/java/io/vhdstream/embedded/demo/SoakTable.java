@@ -57,7 +57,7 @@ final class SoakTable {
         int replica = 0;
         int merges = 0;
         for (String d : diskDirs) {
-            sealed += Demo.count(Demo.sealedLayers(layersRoot.resolve(d)));
+            sealed += SealedLines.count(SealedLines.sealedLayers(layersRoot.resolve(d)));
             replica += Replicas.sealed(replicaRoot.resolve(d));
             merges += mergeCount(layersRoot.resolve(d));
         }
