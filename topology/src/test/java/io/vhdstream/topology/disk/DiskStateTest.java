@@ -19,6 +19,10 @@ class DiskStateTest {
         DiskState s = new DiskState("vm 1/α", "cmds", 3, 1 << 30, 2 << 20, 120, 1_732_363_200_000L, 990, "gone, for good",
                 List.of("base.vhd", "0001-a,b.vhd"));
         assertEquals(s, DiskState.parse(new String(s.serialize(), StandardCharsets.UTF_8), WHERE));
+        // The bytes themselves: state files and checkpoint records already written must read the same.
+        assertEquals("version=1\ndiskId=vm%201%2F%CE%B1\ntopic=cmds\npartition=3\nvirtualSize=1073741824\nblockSize=2097152\n"
+                + "createdOffset=120\ncreatedAt=1732363200000\ndeletedOffset=990\ndeleteReason=gone%2C%20for%20good\n"
+                + "deletedLayers=base.vhd%2C0001-a%252Cb.vhd\n", new String(s.serialize(), StandardCharsets.UTF_8));
     }
 
     @Test
