@@ -3,15 +3,11 @@ package io.vhdstream.embedded.demo;
 import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.embedded.EmbeddedConnect;
-import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterConnection;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.MergeRecord;
 import io.vhdstream.topology.disk.SealedLayer;
-import io.vhdstream.topology.produce.WorkloadProducer;
-import io.vhdstream.topology.produce.WorkloadSpec;
-import io.vhdstream.topology.produce.Workloads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import java.io.IOException;
@@ -20,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The whole pipeline in one process: a KRaft broker (embedded unless a cluster is given), the Streams
@@ -32,21 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * against an in-memory model of the disk.
  */
 public final class Demo {
-    /** Random points in time the demo rebuilds with {@code rebuild --at} and compares with the model. */
-    private static final int REBUILD_POINTS = 8;
-
     private final DemoOptions options;
     private final DemoWriter writer;
     private final PrintWriter out;
     private final Progress progress;
     private final Checks checks = new Checks("");
     private final List<String[]> stages = new ArrayList<>();
+    private final DemoWorkload workload;
 
     private Demo(DemoOptions options, DemoWriter writer, PrintWriter out) {
         this.options = options;
         this.writer = writer;
         this.out = out;
         this.progress = new Progress(out, options.interactive());
+        this.workload = new DemoWorkload(options, writer);
     }
 
     /** Runs the demo; true when every check held. */
@@ -98,12 +91,12 @@ public final class Demo {
             Path diskDir = layers.resolve(LayerNames.diskDir(diskId));
             Path replicaDiskDir = replica.resolve(NameEncoding.diskDir(diskId));
             progress.start(() -> String.format("produced %s | layers sealed %d/%d | changed blocks %d (%s) | replica at %s%s",
-                    Units.human(producedBytes.get()), SealedLines.count(SealedLines.sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
+                    Units.human(workload.producedBytes()), SealedLines.count(SealedLines.sealedLayers(diskDir)), options.snapshots(), blocks.records.get(),
                     Units.human(blocks.bytes.get()), Replicas.newest(replicaDiskDir),
                     blocks.resyncs.get() == 0 ? "" : " (" + blocks.resyncs.get() + " resyncs)"));
 
             long t0 = System.nanoTime();
-            Model model = writer == null ? produce(client, diskId) : write(client, diskId, work.resolve("writer-" + runId));
+            Model model = writer == null ? workload.produce(client, diskId) : workload.write(client, diskId, work.resolve("writer-" + runId));
             double produceSeconds = Units.secondsSince(t0);
             Waits.awaitCount(() -> SealedLines.count(SealedLines.sealedLayers(diskDir)), options.snapshots(), "layers sealed by the topology");
             double topologySeconds = Units.secondsSince(t0);
@@ -126,8 +119,8 @@ public final class Demo {
             checks.replica(model, replicaDiskDir, sealed, level, options.retain());
             double rebuildSeconds = checks.rebuild(model, client, diskId, work.resolve("rebuild-" + runId), sealed,
                     options.retention());
-            if (!points.isEmpty()) {
-                checks.rebuildAt(client, diskId, work.resolve("rebuild-at-" + runId), points, options.retention());
+            if (!workload.points().isEmpty()) {
+                checks.rebuildAt(client, diskId, work.resolve("rebuild-at-" + runId), workload.points(), options.retention());
             }
             checks.everyLayer(diskDir, replicaDiskDir);
             if (writer != null) {
@@ -139,9 +132,9 @@ public final class Demo {
                     blocks.errors.get() + " source errors, " + failed + " failed replica layers");
             blocks.close();
 
-            long data = producedBytes.get();
+            long data = workload.producedBytes();
             stage(writer == null ? "produce write events" : writer.stageName(), data, produceSeconds,
-                    producedCommands.get() + (writer == null ? " commands" : " client operations"));
+                    workload.producedCommands() + (writer == null ? " commands" : " client operations"));
             stage("topology: events -> VHD layers", data, topologySeconds, all.size() + " layers sealed, "
                     + merges.size() + " merges");
             stage("source: layers -> changed blocks", blocks.bytes.get(), replicaSeconds, blocks.records.get() + " records"
@@ -165,83 +158,6 @@ public final class Demo {
                 io.vhdstream.vhd.io.Directories.deleteTree(work);
             }
         }
-    }
-
-    private final AtomicLong producedBytes = new AtomicLong();
-    private final AtomicLong producedCommands = new AtomicLong();
-
-    /** Input offset and disk digest at each random point {@link #verifyRebuildAt} rebuilds. */
-    private final Map<Long, byte[]> points = new java.util.TreeMap<>();
-
-    /**
-     * Sends the workload and applies each command to the model in the same pass. The workload's writes come
-     * from the generator; the demo places exactly {@code --snapshots} snapshots among them (snapshot i after
-     * write i*W/N, the last after the last write), whatever the write volume. The snapshots do not wait for the
-     * feed: one that falls behind the window resyncs (docs/decisions.md).
-     */
-    private Model produce(Map<String, Object> client, String diskId) throws IOException {
-        WorkloadSpec spec = WorkloadSpec.of(diskId, options.diskSize(), options.writeVolume(), 64 * 1024, 0, options.seed());
-        long writes = (options.writeVolume() + spec.writeBytes() - 1) / spec.writeBytes();
-        int n = options.snapshots();
-        // Random points after the oldest snapshot the window will keep, so rebuild --at can serve them.
-        long windowStart = n > options.retain() ? (n - options.retain() + 1) * writes / n : 0;
-        java.util.Set<Long> pointAt = new java.util.HashSet<>();
-        java.util.SplittableRandom r = new java.util.SplittableRandom(options.seed());
-        for (int i = 0; i < REBUILD_POINTS && writes > windowStart; i++) {
-            pointAt.add(windowStart + 1 + r.nextLong(writes - windowStart));
-        }
-        Model model = new Model();
-        try (WorkloadProducer producer = WorkloadProducer.connect(client, io.vhdstream.topology.Topics.COMMANDS)) {
-            long written = 0;
-            int taken = 0;
-            for (Iterator<DiskCommand> it = Workloads.commands(spec); it.hasNext(); ) {
-                DiskCommand c = it.next();
-                if (c.getPayload() instanceof io.vhdstream.schemas.command.Snapshot) {
-                    continue;   // the generator's own (final) snapshot: the demo places them
-                }
-                var sent = send(producer, model, c);
-                if (c.getPayload() instanceof io.vhdstream.schemas.command.Write) {
-                    written++;
-                    if (pointAt.contains(written)) {
-                        points.put(WorkloadProducer.await(sent).offset(), model.digestNow());
-                    }
-                    while (taken < n - 1 && written >= (taken + 1) * writes / n) {
-                        snapshot(producer, model, diskId, ++taken);
-                    }
-                }
-            }
-            while (taken < n) {
-                snapshot(producer, model, diskId, ++taken);
-            }
-            producer.flush();
-            producedBytes.set(producer.dataBytes());
-        }
-        return model;
-    }
-
-    /** Snapshot {@code s<k>}. */
-    private void snapshot(WorkloadProducer producer, Model model, String diskId, int k) throws IOException {
-        send(producer, model, io.vhdstream.topology.produce.DiskCommands.snapshot(diskId, "s" + k, null));
-    }
-
-    /** The writer's writes and snapshots, applied to the model as the client made them. */
-    private Model write(Map<String, Object> client, String diskId, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Model model = new Model();
-        writer.write(client, diskId, options, dir, model, (bytes, operations) -> {
-            producedBytes.addAndGet(bytes);
-            producedCommands.addAndGet(operations);
-        });
-        return model;
-    }
-
-    private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(WorkloadProducer producer,
-            Model model, DiskCommand c) throws IOException {
-        model.apply(c);
-        var f = producer.send(c);
-        producedCommands.incrementAndGet();
-        producedBytes.set(producer.dataBytes());
-        return f;
     }
 
     private void stage(String what, long bytes, double seconds, String detail) {
