@@ -113,6 +113,26 @@ class RootScannerTest {
         assertEquals("disk-9", r.problems().get(0).diskId());
     }
 
+    /** The tombstone is read by the state file's shared rules (StateFile): a state that breaks them is no deletion. */
+    @Test
+    void onlyAStateThatKeepsTheRulesIsATombstone() throws Exception {
+        Path layers = tmp.resolve("layers");
+        String live = "version=1\ndiskId=d\ntopic=t\npartition=0\nvirtualSize=8388608\nblockSize=524288\ncreatedOffset=0\n"
+                + "createdAt=0\n";
+        Map<String, String> states = Map.of(
+                "gone", live + "deletedOffset=42\ndeleteReason=retired%20early\ndeletedLayers=base.vhd\n",
+                "torn", live + "deletedOffset=42",
+                "twice", live + "deletedOffset=42\ndeletedOffset=43\n",
+                "hostile", live + "deletedOffset=42\ndeleteReason=%ZZ\n");
+        for (Map.Entry<String, String> e : states.entrySet()) {
+            Path dir = Files.createDirectories(layers.resolve(e.getKey()));
+            Files.writeString(dir.resolve("state"), e.getValue());
+        }
+        ScanResult r = new RootScanner(List.of(layers), 8, false).scan();
+        assertEquals(List.of("gone"), List.copyOf(r.deleted().keySet()));
+        assertEquals(new DeletedDisk("gone", 42, "retired early"), r.deleted().get("gone"));
+    }
+
     @Test
     void depthAndHiddenDirectoriesBoundTheWalk() throws Exception {
         Path root = tmp.resolve("r");
