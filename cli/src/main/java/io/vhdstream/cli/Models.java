@@ -84,9 +84,19 @@ public final class Models {
      */
     public static <T> Value<T> option(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
             String defaultValue, String description) {
+        return option(spec, new String[] {name}, label, type, converter, defaultValue, description);
+    }
+
+    /** {@link #option} with a default and several names ({@code -O}, {@code --output-format}); converter may be null. */
+    public static <T> Value<T> option(CommandSpec spec, String[] names, String label, Class<T> type, ITypeConverter<?> converter,
+            String defaultValue, String description) {
         Value<T> v = new Value<>(null);
-        spec.addOption(OptionSpec.builder(name).paramLabel(label).type(type).converters(converter).defaultValue(defaultValue)
-                .description(description).getter(v).setter(v).build());
+        OptionSpec.Builder b = OptionSpec.builder(names).paramLabel(label).type(type).defaultValue(defaultValue)
+                .description(description).getter(v).setter(v);
+        if (converter != null) {
+            b.converters(converter);
+        }
+        spec.addOption(b.build());
         return v;
     }
 

@@ -64,7 +64,7 @@ class StartupTest {
                 new Case(0, 2, "--help"), new Case(0, 2, "vhd", "--help"), new Case(2, 2, "vhd", "bogus"),
                 new Case(0, 0, "vhd", "changed", "{c}"), new Case(0, 0, "vhd", "read", "{c}", "--offset", "0", "--length", "512"),
                 new Case(0, 0, "vhd", "create", "{out}", "--size", "1M"), new Case(0, 0, "vhd", "map", "{c}"),
-                new Case(0, 0, "vhd", "compare", "-q", "{a}", "{c}"), new Case(0, 8, "vhd", "convert", "-q", "{c}", "{out}"),
+                new Case(0, 0, "vhd", "compare", "-q", "{a}", "{c}"), new Case(0, 0, "vhd", "convert", "-q", "{c}", "{out}"),
                 new Case(0, 0, "vhd", "export", "-q", "{c}", "{out}"), new Case(0, 0, "vhd", "snapshot", "-q", "{a}", "{out}"),
                 new Case(0, 0, "vhd", "write", "-q", "{c}", "--offset", "0", "--input", data.toString()),
                 new Case(0, 0, "vhd", "repair", "{a}"), new Case(0, 8, "vhd", "resize", "-q", "{c}", "4M"),

@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
@@ -11,10 +13,7 @@ import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.convert.DiskSource;
 import io.vhdstream.vhd.convert.Importer;
 import io.vhdstream.vhd.header.DynamicHeader;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,50 +22,55 @@ import java.util.Locale;
 /**
  * {@code vhdstream vhd convert IN OUT [-O vhd|raw] [--type fixed|dynamic] [--block-size SIZE]}, as
  * {@code qemu-img convert}: a VHD chain flattened into one image of another type or block size, a raw disk
- * into a VHD, a VHD chain into a raw disk. Through the same importer and exporter as import and export.
+ * into a VHD, a VHD chain into a raw disk. Through the same importer and exporter as import and export. Its model
+ * is written in code ({@link CodedCommand}): measured as a process against {@code qemu-img convert}, where
+ * start-up is a visible part of a small image's run.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Copy the virtual disk of IN (a VHD, read through its chain, or a raw disk) into a new image OUT:",
-            "  -O vhd (default): a fixed or dynamic VHD (--type, --block-size); a chain becomes one image, all-zero"
-                + " sectors are not stored;",
-            "  -O raw: a raw disk (holes stay holes; OUT '-' writes to stdout front to back).",
-            "OUT is written under a temporary name and renamed when complete; an existing OUT only with --force."})
-public final class ConvertCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "IN", description = "A VHD (top of its chain) or a raw disk.")
-    Path in;
+public final class ConvertCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> in;
+    private Models.Value<Path> out;
+    private Models.Value<String> outputFormat;
+    private Models.Value<NewImageType> type;
+    private Models.Value<Long> blockSize;
+    private Models.Value<String> format;
+    private Models.Value<Boolean> force;
+    private ChainOptionsMixin chainOptions;
+    private SyncOption syncOption;
+    private ProgressOptions progressOptions;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The image to write.")
-    Path out;
-
-    @Option(names = {"-O", "--output-format"}, paramLabel = "vhd|raw", defaultValue = "vhd",
-            description = "Format of OUT (default: ${DEFAULT-VALUE}).")
-    String outputFormat;
-
-    @Option(names = "--type", paramLabel = "fixed|dynamic", converter = NewImageType.Converter.class,
-            description = "Type of a VHD OUT (default: dynamic).")
-    NewImageType type;
-
-    @Option(names = "--block-size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Block size of a dynamic OUT (default: 2M).")
-    Long blockSize;
-
-    @Option(names = "--format", paramLabel = "raw", description = "'raw': read IN as a raw disk even if it looks like a VHD.")
-    String format;
-
-    @Option(names = {"-f", "--force"}, description = "Replace OUT if it exists.")
-    boolean force;
-
-    @Mixin
-    ChainOptionsMixin chainOptions;
-
-    @Mixin
-    SyncOption syncOption;
-
-    @Mixin
-    ProgressOptions progressOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "convert",
+                "Copy the virtual disk of IN (a VHD, read through its chain, or a raw disk) into a new image OUT:",
+                "  -O vhd (default): a fixed or dynamic VHD (--type, --block-size); a chain becomes one image, all-zero"
+                        + " sectors are not stored;",
+                "  -O raw: a raw disk (holes stay holes; OUT '-' writes to stdout front to back).",
+                "OUT is written under a temporary name and renamed when complete; an existing OUT only with --force.");
+        in = Models.positional(spec, "0", "IN", Path.class, "A VHD (top of its chain) or a raw disk.");
+        out = Models.positional(spec, "1", "OUT", Path.class, "The image to write.");
+        outputFormat = Models.option(spec, new String[] {"-O", "--output-format"}, "vhd|raw", String.class, null, "vhd",
+                "Format of OUT (default: ${DEFAULT-VALUE}).");
+        type = Models.option(spec, "--type", "fixed|dynamic", NewImageType.class, new NewImageType.Converter(),
+                "Type of a VHD OUT (default: dynamic).");
+        blockSize = Models.option(spec, "--block-size", "SIZE", Long.class, new SizeConverter(),
+                "Block size of a dynamic OUT (default: 2M).");
+        format = Models.option(spec, "--format", "raw", String.class, null, "'raw': read IN as a raw disk even if it looks like a VHD.");
+        force = Models.flag(spec, new String[] {"-f", "--force"}, "Replace OUT if it exists.");
+        chainOptions = ChainOptionsMixin.declareOn(spec);
+        syncOption = SyncOption.declareOn(spec);
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Path in = this.in.value();
+        Path out = this.out.value();
+        String outputFormat = this.outputFormat.value();
+        NewImageType type = this.type.value();
+        Long blockSize = this.blockSize.value();
+        String format = this.format.value();
+        boolean force = this.force.value();
         String of = outputFormat.toLowerCase(Locale.ROOT);
         if (!of.equals("vhd") && !of.equals("raw")) {
             throw usage("-O takes vhd or raw, not " + outputFormat);
@@ -89,7 +93,7 @@ public final class ConvertCommand extends VerbCommand {
                 if (rawIn) {
                     throw usage(in + " is already a raw disk (copy it with cp --sparse=always)");
                 }
-                size = toRaw(target, bar);
+                size = toRaw(in, out, force, target, bar);
             } else {
                 if (target != OutputTarget.FILE) {
                     throw usage("a VHD is written to a file, not to a stream");
@@ -111,7 +115,7 @@ public final class ConvertCommand extends VerbCommand {
         return 0;
     }
 
-    private long toRaw(OutputTarget target, ProgressBar bar) throws IOException {
+    private long toRaw(Path in, Path out, boolean force, OutputTarget target, ProgressBar bar) throws IOException {
         target.requireNotTerminal(terminal());
         try (VhdChain chain = VhdChain.open(in, chainOptions.forImage(in), false)) {
             target.export(chain, out, force, syncOption.sync(), terminal(), bar);
