@@ -66,13 +66,13 @@ class CommandsTest {
                 new String[] {"vhd", "-h", "info"})) {
             CommandLine vhd = Cli.commandLine(terminal(), args).getSubcommands().get("vhd");
             assertEquals(Commands.TREE.child("vhd").childNames(), names(vhd), () -> String.join(" ", args));
-            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("coalesce")), () -> String.join(" ", args));
+            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("rebase")), () -> String.join(" ", args));
         }
         CommandLine root = Cli.commandLine(terminal(), "--help");
         assertEquals(List.of(), ownOptions(root.getSubcommands().get("topology")));
         assertEquals(List.of(), root.getSubcommands().get("disk").getSubcommands().keySet().stream().toList(), "no grandchildren");
         // named: built whole, as picocli may run it or show its help
-        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "coalesce").getSubcommands().get("vhd").getSubcommands().get("coalesce"))
+        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "rebase").getSubcommands().get("vhd").getSubcommands().get("rebase"))
                 .isEmpty());
     }
 
@@ -445,6 +445,25 @@ class CommandsTest {
                 "                               page cache writes it back later.",
                 "      --type=fixed|dynamic   Type of a VHD OUT (default: dynamic).",
                 "  -V, --version              Print version information and exit.");
+        assertHelp("coalesce",
+                "Usage: vhdstream vhd coalesce [-hpqV] [--debug] [--lenient]",
+                "                              [--allow-root=DIR]... CHILD",
+                "Merge a differencing image into its parent: exactly the sectors CHILD holds are",
+                "written into the parent.",
+                "CHILD is left in place and reads the same afterwards; other children of the",
+                "parent see the change.",
+                "      CHILD              The differencing image to merge.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -h, --help             Show this help message and exit.",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "  -p, --progress         Show a progress bar on stderr even when it is not a",
+                "                           terminal.",
+                "  -q, --quiet            No progress bar and no summary line.",
+                "  -V, --version          Print version information and exit.");
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required options: '--offset=BYTES', '--length=BYTES' (see 'vhdstream vhd read --help')"),
                 run(false, new String[] {"vhd", "read", "x.vhd"}));
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required parameter: 'FILE' (see 'vhdstream vhd info --help')"),

@@ -1,5 +1,7 @@
 package io.vhdstream.cli.vhd;
 
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.ProgressBar;
@@ -7,30 +9,33 @@ import io.vhdstream.cli.util.Sizes;
 import io.vhdstream.vhd.chain.ChainOptions;
 import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.coalesce.Coalescer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** {@code vhdstream vhd coalesce CHILD}: writes the sectors CHILD holds into its parent. */
-@Command(name = "coalesce", mixinStandardHelpOptions = true,
-        description = {"Merge a differencing image into its parent: exactly the sectors CHILD holds are written into"
-                + " the parent.",
-            "CHILD is left in place and reads the same afterwards; other children of the parent see the change."})
-public final class CoalesceCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "CHILD", description = "The differencing image to merge.")
-    Path child;
+/**
+ * {@code vhdstream vhd coalesce CHILD}: writes the sectors CHILD holds into its parent. A small child merges in
+ * less time than the JVM takes to start, so its model is written in code ({@link CodedCommand}).
+ */
+public final class CoalesceCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> child;
+    private ChainOptionsMixin chainOptions;
+    private ProgressOptions progressOptions;
 
-    @Mixin
-    ChainOptionsMixin chainOptions;
-
-    @Mixin
-    ProgressOptions progressOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "coalesce", "Merge a differencing image into its parent: exactly the sectors CHILD holds are written into"
+                + " the parent.", "CHILD is left in place and reads the same afterwards; other children of the parent see the change.");
+        child = Models.positional(spec, "0", "CHILD", Path.class, "The differencing image to merge.");
+        chainOptions = ChainOptionsMixin.declareOn(spec);
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Path child = this.child.value();
         ChainOptions options = chainOptions.forImage(child);
         Path parent = null;
         try (VhdChain chain = VhdChain.open(child, options, false)) {
