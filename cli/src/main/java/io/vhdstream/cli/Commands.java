@@ -47,7 +47,7 @@ import java.util.List;
  * given here must be the annotation's name (CommandsTest checks both ways). The commands on the path of short
  * commands ({@code vhdstream}, {@code vhd}) and the short verbs scripts run most ({@code info}, {@code check},
  * {@code import}, {@code export}, {@code map}, {@code read}, {@code changed}, {@code snapshot}, {@code write}, {@code create}, {@code repair},
- * {@code compare}, {@code convert}, {@code coalesce})
+ * {@code compare}, {@code convert}, {@code coalesce}, {@code rebase})
  * declare their model in code instead ({@link CodedCommand}): do that only for a verb whose start-up is most of
  * its run. Do not list
  * subcommands in a group's {@code @Command(subcommands = ...)}: picocli would then build all of them on every

@@ -66,13 +66,13 @@ class CommandsTest {
                 new String[] {"vhd", "-h", "info"})) {
             CommandLine vhd = Cli.commandLine(terminal(), args).getSubcommands().get("vhd");
             assertEquals(Commands.TREE.child("vhd").childNames(), names(vhd), () -> String.join(" ", args));
-            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("rebase")), () -> String.join(" ", args));
+            assertEquals(List.of(), ownOptions(vhd.getSubcommands().get("resize")), () -> String.join(" ", args));
         }
         CommandLine root = Cli.commandLine(terminal(), "--help");
         assertEquals(List.of(), ownOptions(root.getSubcommands().get("topology")));
         assertEquals(List.of(), root.getSubcommands().get("disk").getSubcommands().keySet().stream().toList(), "no grandchildren");
         // named: built whole, as picocli may run it or show its help
-        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "rebase").getSubcommands().get("vhd").getSubcommands().get("rebase"))
+        assertTrue(!ownOptions(Cli.commandLine(terminal(), "vhd", "help", "resize").getSubcommands().get("vhd").getSubcommands().get("resize"))
                 .isEmpty());
     }
 
@@ -463,6 +463,32 @@ class CommandsTest {
                 "  -p, --progress         Show a progress bar on stderr even when it is not a",
                 "                           terminal.",
                 "  -q, --quiet            No progress bar and no summary line.",
+                "  -V, --version          Print version information and exit.");
+        assertHelp("rebase",
+                "Usage: vhdstream vhd rebase [-hpquV] [--debug] [--lenient]",
+                "                            [--allow-root=DIR]... CHILD NEW_PARENT",
+                "Make differencing image CHILD name NEW_PARENT as its parent (its unique id,",
+                "timestamp, file name, and W2ru/W2ku locators).",
+                "By default CHILD reads the same afterwards: every sector it does not hold that",
+                "reads differently through NEW_PARENT than through its old parent is copied into",
+                "it first (the old parent must be readable).",
+                "With -u only the recorded link changes: for a parent that was moved or copied,",
+                "or to record its current timestamp (the fix for PARENT_TIMESTAMP_MISMATCH:",
+                "'vhdstream vhd rebase -u child.vhd parent.vhd').",
+                "      CHILD              The differencing image to change.",
+                "      NEW_PARENT         The image CHILD is to name as its parent.",
+                "      --allow-root=DIR   Also resolve parents under DIR (repeatable). By",
+                "                           default parents are only looked for under the top",
+                "                           image's own directory.",
+                "      --debug            On an error, also print the stack trace (to stderr).",
+                "  -h, --help             Show this help message and exit.",
+                "      --lenient          Accept checksum mismatches in the footer or header of",
+                "                           any layer.",
+                "  -p, --progress         Show a progress bar on stderr even when it is not a",
+                "                           terminal.",
+                "  -q, --quiet            No progress bar and no summary line.",
+                "  -u, --unsafe           Change only the link; copy nothing (CHILD's content",
+                "                           may change).",
                 "  -V, --version          Print version information and exit.");
         assertEquals(new Run(2, "", "vhdstream: USAGE: Missing required options: '--offset=BYTES', '--length=BYTES' (see 'vhdstream vhd read --help')"),
                 run(false, new String[] {"vhd", "read", "x.vhd"}));
