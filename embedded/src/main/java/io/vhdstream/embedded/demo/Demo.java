@@ -3,6 +3,7 @@ package io.vhdstream.embedded.demo;
 import io.vhdstream.schemas.common.NameEncoding;
 import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.embedded.EmbeddedConnect;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.ClusterConnection;
 import io.vhdstream.topology.disk.LayerNames;
@@ -102,7 +103,7 @@ public final class Demo {
             double topologySeconds = Units.secondsSince(t0);
             List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
             List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
-            int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+            int level = LayerDirectoryLines.MergeLine.level(merges);
             // Whatever way the replica got there (layer by layer, through merges, or a resync when the feed fell behind
             // the window): it holds the newest snapshot, and its base the same snapshot as the source's.
             SealedLayer newest = all.get(all.size() - 1);

@@ -2,6 +2,7 @@ package io.vhdstream.embedded.demo;
 
 import io.vhdstream.embedded.EmbeddedBroker;
 import io.vhdstream.schemas.common.NameEncoding;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.topology.Topics;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.MergeRecord;
@@ -250,7 +251,7 @@ public final class Soak {
             int last = all.get(all.size() - 1).layerIndex();
             Path dir = replica.resolve(NameEncoding.diskDir(d.diskId));
             List<MergeRecord> merges = MergeRecord.readAll(layers.resolve(LayerNames.diskDir(d.diskId)).resolve(MergeRecord.FILE));
-            int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+            int level = LayerDirectoryLines.MergeLine.level(merges);
             try {
                 Waits.awaitCount(() -> Replicas.layers(dir).containsKey(last) ? 1 : 0, 1, "the replica of " + d.diskId
                         + " sealing layer " + last);
@@ -270,7 +271,7 @@ public final class Soak {
         Path replicaDir = replica.resolve(NameEncoding.diskDir(d.diskId));
         List<SealedLayer> all = SealedLayer.readAll(diskDir.resolve(LayerNames.SEALED));
         List<MergeRecord> merges = MergeRecord.readAll(diskDir.resolve(MergeRecord.FILE));
-        int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+        int level = LayerDirectoryLines.MergeLine.level(merges);
         List<SealedLayer> sealed = all.subList(level, all.size());
         checks.retention(all, merges, options.retain());
         checks.chain(d.model, diskDir, sealed, n);

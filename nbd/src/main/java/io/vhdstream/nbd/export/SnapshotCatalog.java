@@ -2,6 +2,7 @@ package io.vhdstream.nbd.export;
 
 import io.vhdstream.nbd.protocol.Nbd;
 import io.vhdstream.nbd.protocol.NbdError;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.disk.MergeRecord;
@@ -71,7 +72,7 @@ public final class SnapshotCatalog implements ExportCatalog {
             return null;
         }
         List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
-        int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+        int level = LayerDirectoryLines.MergeLine.level(merges);
         if (s.layerIndex() < level) {
             throw new IOException("snapshot " + snapshot + " was merged into the base by retention; the oldest kept is layer "
                     + level + "'s");
@@ -107,7 +108,7 @@ public final class SnapshotCatalog implements ExportCatalog {
                 return;
             }
             List<MergeRecord> m = MergeRecord.readAll(merged);
-            if (!m.isEmpty() && m.get(m.size() - 1).toIndex() > layerIndex) {
+            if (LayerDirectoryLines.MergeLine.level(m) > layerIndex) {
                 throw new NbdError(Nbd.EIO, "this snapshot was merged into the base by retention while it was read");
             }
             seenSize = size;
@@ -150,7 +151,7 @@ public final class SnapshotCatalog implements ExportCatalog {
             return;
         }
         List<MergeRecord> merges = MergeRecord.readAll(dir.resolve(MergeRecord.FILE));
-        int level = merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+        int level = LayerDirectoryLines.MergeLine.level(merges);
         for (SealedLayer s : SealedLayer.readAll(dir.resolve(LayerNames.SEALED))) {
             if (out.size() >= max) {
                 return;

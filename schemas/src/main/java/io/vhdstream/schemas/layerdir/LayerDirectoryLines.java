@@ -82,10 +82,19 @@ public final class LayerDirectoryLines {
     }
 
     /**
+     * A merge as its readers see it (this line, or the topology's record of it), so that the base level has one rule,
+     * {@link MergeLine#level}, for both.
+     */
+    public interface MergeRange {
+        /** The layer whose snapshot the base holds once the merge is done. */
+        int toIndex();
+    }
+
+    /**
      * One {@code merged} line, {@code <decidingSealOffset> <fromLayerIndex> <toLayerIndex>}: layers from..to were
      * merged into {@code base.vhd}.
      */
-    public record MergeLine(long decidedAt, int fromIndex, int toIndex) {
+    public record MergeLine(long decidedAt, int fromIndex, int toIndex) implements MergeRange {
         public MergeLine {
             if (fromIndex < 1 || toIndex < fromIndex) {
                 throw new IllegalArgumentException("bad merge range " + fromIndex + ".." + toIndex);
@@ -148,7 +157,7 @@ public final class LayerDirectoryLines {
         }
 
         /** The base level the merges leave: the last one's toIndex, 0 without merges. */
-        public static int level(List<MergeLine> merges) {
+        public static int level(List<? extends MergeRange> merges) {
             return merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
         }
     }

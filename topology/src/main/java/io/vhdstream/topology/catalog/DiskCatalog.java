@@ -4,6 +4,7 @@ import io.vhdstream.schemas.layer.DiskDeleted;
 import io.vhdstream.schemas.layer.LayerEvent;
 import io.vhdstream.schemas.layer.LayerMerged;
 import io.vhdstream.schemas.layer.LayerSealed;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.topology.config.ClusterProblem;
 import io.vhdstream.topology.disk.DiskState;
@@ -104,6 +105,6 @@ public final class DiskCatalog {
             return d;
         }
         Path base = dir.resolve(LayerNames.BASE);
-        return d.mergedUpTo(merges.get(merges.size() - 1).toIndex(), LayerNames.BASE, Files.exists(base) ? Files.size(base) : -1);
+        return d.mergedUpTo(LayerDirectoryLines.MergeLine.level(merges), LayerNames.BASE, Files.exists(base) ? Files.size(base) : -1);
     }
 }

@@ -1,5 +1,6 @@
 package io.vhdstream.topology.checkpoint;
 
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.topology.disk.DiskLayers;
 import io.vhdstream.topology.disk.DiskState;
 import io.vhdstream.topology.disk.LayerNames;
@@ -88,7 +89,7 @@ public final class CheckpointPublisher {
     public void baseChanged(DiskState disk, List<SealedLayer> sealed, List<MergeRecord> merges, Iterable<Long> chunks) {
         Job job = pending.computeIfAbsent(disk.diskId(), k -> new Job());
         job.disk = disk;
-        job.sealed = List.copyOf(sealed.subList(0, Job.level(merges) + 1));
+        job.sealed = List.copyOf(sealed.subList(0, LayerDirectoryLines.MergeLine.level(merges) + 1));
         job.merges = List.copyOf(merges);
         for (long c : chunks) {
             if (job.chunks.add(c)) {
@@ -159,14 +160,9 @@ public final class CheckpointPublisher {
         List<MergeRecord> merges;
         final TreeSet<Long> chunks = new TreeSet<>();
 
-        /** The layer whose snapshot the base holds. */
-        static int level(List<MergeRecord> merges) {
-            return merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
-        }
-
         /** The input offset the base reflects: the seal of the newest layer it holds. */
         static long through(List<SealedLayer> sealed, List<MergeRecord> merges) {
-            return sealed.get(level(merges)).sealOffset();
+            return sealed.get(LayerDirectoryLines.MergeLine.level(merges)).sealOffset();
         }
     }
 

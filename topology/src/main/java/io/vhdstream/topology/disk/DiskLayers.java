@@ -9,6 +9,7 @@ import io.vhdstream.schemas.command.Snapshot;
 import io.vhdstream.schemas.command.Trim;
 import io.vhdstream.schemas.command.Write;
 import io.vhdstream.schemas.deadletter.ReasonCodes;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
 import io.vhdstream.schemas.serde.AvroSerde;
 import io.vhdstream.schemas.serde.AvroSerdes;
 import io.vhdstream.vhd.bat.BlockAllocationTable;
@@ -905,7 +906,7 @@ public final class DiskLayers implements Closeable {
 
         /** The layer whose snapshot {@code base.vhd} holds: layers 1..level were merged into it. */
         int level() {
-            return merges.isEmpty() ? 0 : merges.get(merges.size() - 1).toIndex();
+            return LayerDirectoryLines.MergeLine.level(merges);
         }
 
         String chainFile(int index) {

@@ -17,7 +17,7 @@ import java.util.List;
  * 5120 3 4
  * </pre>
  */
-public record MergeRecord(long decidedAt, int fromIndex, int toIndex) {
+public record MergeRecord(long decidedAt, int fromIndex, int toIndex) implements LayerDirectoryLines.MergeRange {
     public static final String FILE = LayerDirectoryLines.MERGED;
 
     public MergeRecord {
