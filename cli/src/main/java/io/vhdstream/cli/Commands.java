@@ -45,9 +45,7 @@ import java.util.List;
  * see cli/README-cli.md) and add one line to {@link #TREE}: {@code verb("x", XCommand.class)} inside the
  * group it belongs to, or a new {@code group("y", YCommand.class, verb(...), ...)} at the top level. The name
  * given here must be the annotation's name (CommandsTest checks both ways). The commands on the path of short
- * commands ({@code vhdstream}, {@code vhd}) and the short verbs scripts run most ({@code info}, {@code check},
- * {@code import}, {@code export}, {@code map}, {@code read}, {@code changed}, {@code snapshot}, {@code write}, {@code create}, {@code repair},
- * {@code compare}, {@code convert}, {@code coalesce}, {@code rebase})
+ * commands ({@code vhdstream}, {@code vhd}) and every {@code vhd} verb (short verbs scripts run in loops)
  * declare their model in code instead ({@link CodedCommand}): do that only for a verb whose start-up is most of
  * its run. Do not list
  * subcommands in a group's {@code @Command(subcommands = ...)}: picocli would then build all of them on every

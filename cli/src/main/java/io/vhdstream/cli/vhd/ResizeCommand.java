@@ -1,6 +1,8 @@
 package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.CliException;
+import io.vhdstream.cli.CodedCommand;
+import io.vhdstream.cli.Models;
 import io.vhdstream.cli.ProgressOptions;
 import io.vhdstream.cli.VerbCommand;
 import io.vhdstream.cli.util.Sizes;
@@ -8,56 +10,58 @@ import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.Resizer;
 import io.vhdstream.vhd.image.VhdImage;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
-/** {@code vhdstream vhd resize FILE [+]SIZE [--shrink]}, as {@code qemu-img resize}. */
-@Command(name = "resize", mixinStandardHelpOptions = true,
-        description = {"Change the virtual size of an image to SIZE (or by +SIZE / -SIZE). The new part reads as zeros.",
-            "Shrinking needs --shrink (what lies past the new end is lost). An image other images use as their parent"
-                + " is refused without --force."})
-public final class ResizeCommand extends VerbCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The image to resize in place.")
-    Path file;
+/**
+ * {@code vhdstream vhd resize FILE [+]SIZE [--shrink]}, as {@code qemu-img resize}. A dynamic image's resize
+ * rewrites a block table and two footers, which takes less than the JVM's start, so its model is written in
+ * code ({@link CodedCommand}).
+ */
+public final class ResizeCommand extends VerbCommand implements CodedCommand {
+    private Models.Value<Path> file;
+    private Models.Value<String> size;
+    private Models.Value<Boolean> shrink;
+    private Models.Value<Boolean> force;
+    private Models.Value<List<Path>> allowRoots;
+    private ProgressOptions progressOptions;
 
-    @Parameters(index = "1", paramLabel = "[+|-]SIZE", description = "The new size, or a change of size; K, M, G, T.")
-    String size;
-
-    @Option(names = "--shrink", description = "Allow a smaller size.")
-    boolean shrink;
-
-    @Option(names = {"-f", "--force"}, description = "Resize even an image that other images use as their parent.")
-    boolean force;
-
-    @Option(names = "--allow-root", paramLabel = "DIR", description = "Also look for children of FILE under DIR.")
-    List<Path> allowRoots = new ArrayList<>();
-
-    @Mixin
-    ProgressOptions progressOptions;
+    @Override
+    public CommandSpec model() {
+        spec = Models.command(this, "resize",
+                "Change the virtual size of an image to SIZE (or by +SIZE / -SIZE). The new part reads as zeros.",
+                "Shrinking needs --shrink (what lies past the new end is lost). An image other images use as their parent"
+                        + " is refused without --force.");
+        file = Models.positional(spec, "0", "FILE", Path.class, "The image to resize in place.");
+        size = Models.positional(spec, "1", "[+|-]SIZE", String.class, "The new size, or a change of size; K, M, G, T.");
+        shrink = Models.flag(spec, "--shrink", "Allow a smaller size.");
+        force = Models.flag(spec, new String[] {"-f", "--force"}, "Resize even an image that other images use as their parent.");
+        allowRoots = Models.repeatable(spec, "--allow-root", "DIR", Path.class, "Also look for children of FILE under DIR.");
+        progressOptions = ProgressOptions.declareOn(spec);
+        return spec;
+    }
 
     @Override
     public Integer call() throws IOException {
+        Path file = this.file.value();
+        List<Path> allowRoots = this.allowRoots.value();
         ChainOptionsMixin.requireDirectories(allowRoots);
         long old;
         try (VhdImage img = VhdImage.open(file, OpenOptions.READ)) {
             old = img.virtualSize();
         }
         long target = target(old);
-        Guards.requireNoChildren(file, allowRoots, force);
-        Resizer.resize(file, target, shrink);
+        Guards.requireNoChildren(file, allowRoots, force.value());
+        Resizer.resize(file, target, shrink.value());
         summary(progressOptions, "resized " + file + " from " + Sizes.withHuman(old) + " to " + Sizes.withHuman(target));
         return 0;
     }
 
     private long target(long old) {
-        String t = size.trim();
+        String t = size.value().trim();
         int sign = t.startsWith("+") ? 1 : t.startsWith("-") ? -1 : 0;
         long n;
         try {
