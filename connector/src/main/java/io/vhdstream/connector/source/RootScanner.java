@@ -276,7 +276,7 @@ public final class RootScanner {
                     + s.disks.get(diskId).layers().get(0).path().getParent() + "; skipping " + dir, null);
             return;
         }
-        s.disks.put(diskId, new DiskChain(diskId, root, true, baseLevel, layers));
+        s.disks.put(diskId, new DiskChain(diskId, root, true, baseLevel, layers, stamp));
     }
 
     /** What a {@code state} file says of a deletion, with the size and time it was read at. */
@@ -483,7 +483,7 @@ public final class RootScanner {
                         + other.layers().get(0).path() + " (a copy?); only the first is exported", bi);
                 continue;
             }
-            s.disks.put(diskId, new DiskChain(diskId, root, false, 0, layers));
+            s.disks.put(diskId, new DiskChain(diskId, root, false, 0, layers, null));
         }
     }
 

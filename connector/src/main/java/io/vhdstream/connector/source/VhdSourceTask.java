@@ -185,6 +185,15 @@ public class VhdSourceTask extends SourceTask {
             // Nothing of this batch is returned and the disk's progress was not advanced: a retry starts where it was.
             LayerJob failed = current;
             closeCurrent();
+            if (failed.disk.chain.mergedSinceScan()) {
+                // A read torn by a merge, not a broken file: as above, what was sent is replaced (the base starts again;
+                // a layer merged away makes the next scan resync the disk).
+                failed.disk.resendBase |= failed.layer.index() == 0;
+                nextScanAt = 0;
+                log.info("{}: disk {}: retention merged layers while layer {} was sent ({}); scanning again", name,
+                        failed.disk.diskId, failed.layer.index(), e.toString());
+                return null;
+            }
             readFailure(failed.disk, failed.layer, e);
             if (transactions != null) {
                 // Earlier batches of the layer went out in the open transaction: abort it so that the layer stays
@@ -280,6 +289,14 @@ public class VhdSourceTask extends SourceTask {
 
     /** A layer that was fine when scanned cannot be read: report it, and leave the disk alone until the next scan. */
     private void readFailure(SourceDisk d, LayerRef l, Exception e) {
+        if (d.chain.mergedSinceScan()) {
+            // Retention merged (and removed) layers after the scan listed them: the feed fell behind the window, which
+            // the next scan turns into a resync. Not an error of the file.
+            log.info("{}: disk {}: layer {} ({}) changed by a retention merge since the scan ({}); scanning again", name,
+                    d.diskId, l.index(), l.path(), e.toString());
+            nextScanAt = 0;
+            return;
+        }
         log.error("{}: cannot read layer {} ({}) of disk {}: {}; retrying after the next scan", name, l.index(), l.path(),
                 d.diskId, e.toString(), e);
         d.retryAt = System.currentTimeMillis() + config.scanIntervalMs();

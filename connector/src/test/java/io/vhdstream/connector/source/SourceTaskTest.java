@@ -484,14 +484,7 @@ class SourceTaskTest {
         stored = SourceHarness.offsetsAfter(before);
         UUID layer4 = ConnectTestSupportIds.id(files.get(4));
         UUID baseId = ConnectTestSupportIds.id(files.get(0));
-        for (int j = 1; j <= 2; j++) {
-            io.vhdstream.vhd.coalesce.Coalescer.coalesce(files.get(j), io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j)),
-                    io.vhdstream.vhd.ProgressListener.NONE);
-            var opts = io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j + 1));
-            io.vhdstream.vhd.chain.Rebaser.rebase(files.get(j + 1), files.get(0), true, opts, opts, io.vhdstream.vhd.ProgressListener.NONE);
-            Files.delete(files.get(j));
-        }
-        Files.writeString(dir.resolve("merged"), "500 1 2\n");
+        mergeLayersOneAndTwoIntoTheBase(dir, files);
         Files.writeString(dir.resolve("sealed"), TestChains.sealedLine(files, 5), java.nio.file.StandardOpenOption.APPEND);
 
         List<SourceRecord> after;
@@ -634,6 +627,56 @@ class SourceTaskTest {
             shortChain = h.drain(3);
         }
         assertEquals(List.of(), events(shortChain, VhdSourceConnectorConfig.TOPIC_DEFAULT));
+    }
+
+    /** What retention does to a layer directory when it merges layers 1..2 into the base (docs/layer-directory.md). */
+    private static void mergeLayersOneAndTwoIntoTheBase(Path dir, List<Path> files) throws IOException {
+        for (int j = 1; j <= 2; j++) {
+            io.vhdstream.vhd.coalesce.Coalescer.coalesce(files.get(j), io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j)),
+                    io.vhdstream.vhd.ProgressListener.NONE);
+            var opts = io.vhdstream.vhd.chain.ChainOptions.forImage(files.get(j + 1));
+            io.vhdstream.vhd.chain.Rebaser.rebase(files.get(j + 1), files.get(0), true, opts, opts, io.vhdstream.vhd.ProgressListener.NONE);
+            Files.delete(files.get(j));
+        }
+        Files.writeString(dir.resolve("merged"), "500 1 2\n");
+    }
+
+    @Test
+    void aLayerMergedAwayBetweenTheScanAndItsReadIsNoErrorAndTheFeedResyncs() throws Exception {
+        Path root = tmp.resolve("layers");
+        String diskId = "vm-race";
+        Path dir = root.resolve(NameEncoding.diskDir(diskId));
+        List<Path> files = TestChains.layerDirectory(dir, SIZE, 5, new Random(11));
+        // No scan in between: the task reads layer 1 from the chain it scanned before the merge.
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.SCAN_INTERVAL_MS_CONFIG, "600000");
+        List<SourceRecord> sent = new ArrayList<>();
+        try (SourceHarness h = new SourceHarness(p, null, false)) {
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!sent.stream().anyMatch(r -> BlockEvents.fromConnect(r.value()).getPayload() instanceof EndOfLayer e
+                    && e.getLayerIndex() == 0)) {
+                assertTrue(System.currentTimeMillis() < deadline, "layer 0 never ended");
+                List<SourceRecord> b = h.task.poll();
+                if (b != null) {
+                    sent.addAll(b);
+                }
+            }
+            mergeLayersOneAndTwoIntoTheBase(dir, files);
+            sent.addAll(h.drain(3));
+            assertEquals(List.of(), events(sent, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT),
+                    "a layer merged away after the scan is the feed falling behind, not a broken file");
+        }
+        List<SourceRecord> rest;
+        try (SourceHarness h = new SourceHarness(props(root), SourceHarness.offsetsAfter(sent), false)) {
+            rest = h.drain(3);
+        }
+        assertEquals(List.of(), events(rest, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT));
+        List<SourceRecord> all = new ArrayList<>(sent);
+        all.addAll(rest);
+        assertTrue(events(all, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream().anyMatch(e -> e.getPayload() instanceof StartOfLayer s
+                && s.getLayerIndex() == 0 && s.getResync() != null), "the disk is resynced from its merged base");
+        Path replica = tmp.resolve("replica-race");
+        replicate(replica, all, false);
+        assertEquals(-1, TestChains.compareExports(files.get(4), replicaTop(replica, diskId), tmp), "the replica follows");
     }
 
     /** The index of the EndOfLayer of layer {@code index}. */

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,8 @@ final class BlockCounter implements AutoCloseable {
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     final AtomicLong resyncs = new AtomicLong();
+    /** The first few source errors, as "CODE path: message", so a failed check says what went wrong. */
+    final List<String> firstErrors = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
@@ -51,6 +54,12 @@ final class BlockCounter implements AutoCloseable {
         thread.setDaemon(true);
     }
 
+    /** "N source errors", followed by the first few of them. */
+    String errorSummary() {
+        long n = errors.get();
+        return n + " source errors" + (firstErrors.isEmpty() ? "" : " (" + String.join("; ", firstErrors) + ")");
+    }
+
     static BlockCounter start(Map<String, Object> client) {
         BlockCounter b = new BlockCounter(client);
         b.thread.start();
@@ -67,8 +76,10 @@ final class BlockCounter implements AutoCloseable {
             bytes.addAndGet(z.getLength());
         } else if (p instanceof EndOfLayer) {
             records.incrementAndGet();
-        } else if (p instanceof SourceError) {
-            errors.incrementAndGet();
+        } else if (p instanceof SourceError se) {
+            if (errors.incrementAndGet() <= 3) {
+                firstErrors.add(se.getReasonCode() + " " + se.getPath() + ": " + se.getMessage());
+            }
         } else if (p instanceof StartOfLayer s && s.getResync() != null) {
             resyncs.incrementAndGet();
         }

@@ -130,7 +130,7 @@ public final class Demo {
             }
             int failed = Replicas.failed(replicaDiskDir);
             checks.check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failed == 0,
-                    blocks.errors.get() + " source errors, " + failed + " failed replica layers");
+                    blocks.errorSummary() + ", " + failed + " failed replica layers");
             blocks.close();
 
             long data = workload.producedBytes();

@@ -142,7 +142,7 @@ public final class Soak {
             checks.check("replica caught up with every disk's last snapshot", replicaProblem.isEmpty(),
                     replicaProblem.isEmpty() ? "all sealed" : replicaProblem);
             checks.check("no source errors and no failed replica layers", blocks.errors.get() == 0 && failed == 0,
-                    blocks.errors.get() + " source errors, " + failed + " failed replica layers");
+                    blocks.errorSummary() + ", " + failed + " failed replica layers");
             checks.check("every killed service came back", kills.failures().isEmpty(), kills.failures().size() + " problems");
             // A long outage is there to make the feed fall behind a merge: if nothing resynced, the run did not show it.
             int outages = kills.outages();
