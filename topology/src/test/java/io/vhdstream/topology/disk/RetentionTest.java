@@ -273,10 +273,10 @@ class RetentionTest {
                 assertInstanceOf(Outcome.Rejected.class, o.get(0));
             }
             assertEquals(0, l.cachedDisks(), "unknown ids are not remembered");
-            for (int i = 0; i < DiskLayers.CACHED_DISKS + 100; i++) {
+            for (int i = 0; i < DiskCache.CACHED_DISKS + 100; i++) {
                 l.apply(create("d" + i, MIB, 1 << 20), new Position("t", 0, 10_000 + i, T0), false, DiskLayers.DISCARD);
             }
-            assertTrue(l.cachedDisks() <= DiskLayers.CACHED_DISKS + 2, "cached: " + l.cachedDisks());
+            assertTrue(l.cachedDisks() <= DiskCache.CACHED_DISKS + 2, "cached: " + l.cachedDisks());
             // An evicted disk keeps its active layer's mark in the checkpoints (a power loss after it is written
             // again cuts it back to that length).
             Path d0 = work.resolve(LayerNames.diskDir("d0")).resolve(LayerNames.activeFile(0));
