@@ -14,7 +14,6 @@ import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.block.ZeroExtent;
 import io.vhdstream.schemas.common.Uuid;
 import io.vhdstream.schemas.common.Uuids;
-import io.vhdstream.vhd.coalesce.ChainMerger;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
@@ -51,18 +50,18 @@ import java.util.UUID;
  * digest, with no sector present that the records did not write. Otherwise it stays unsealed (state FAILED,
  * with the reason) and the call throws {@link RejectedException}.
  *
- * <p>A {@code LayersMerged} record makes the replica follow the source's retention: the sealed layers of that
- * chain up to its toLayerIndex fold into the replica's base with the vhd engine's {@link ChainMerger} (the code
- * the topology merges with), their manifests say MERGED (their files are gone), and a layer whose parent was
- * merged is created on the base. The merge is journaled first ({@value #MERGE_JOURNAL}, replaced atomically,
- * removed when done) and redone when the disk is next loaded, so a crash at any point converges.
+ * <p>A {@code LayersMerged} record makes the replica follow the source's retention ({@link ReplicaMerges}): the sealed
+ * layers of that chain up to its toLayerIndex fold into the replica's base, their manifests say MERGED (their files
+ * are gone), and a layer whose parent was merged is created on the base. The merge is journaled first
+ * ({@value #MERGE_JOURNAL}, replaced atomically, removed when done) and redone when the disk is next loaded, so a
+ * crash at any point converges.
  *
  * <p>A base sent as a full resync ({@code StartOfLayer.resync}: the source lost the changes of some snapshots to its
  * retention) is written into the staging directory {@value #RESYNC_DIR} of the disk while the old chain stays as it
- * was. Its manifest sealed there (after the same verification as any layer) is the commit point: then every file of
- * the old chain is deleted and the new base moved in, file first, manifest last, and the staging directory removed;
- * a crash after the commit point finishes the switch when the disk is next loaded, one before it leaves the old chain
- * whole. A resync the replica's base already reflects (a redelivery) is ignored.
+ * was ({@link ResyncStaging}). Its manifest sealed there (after the same verification as any layer) is the commit
+ * point: then every file of the old chain is deleted and the new base moved in, file first, manifest last, and the
+ * staging directory removed; a crash after the commit point finishes the switch when the disk is next loaded, one
+ * before it leaves the old chain whole. A resync the replica's base already reflects (a redelivery) is ignored.
  * Not thread-safe: one store per sink task.
  */
 final class ReplicaStore implements Closeable {
@@ -97,18 +96,10 @@ final class ReplicaStore implements Closeable {
     private final int maxLoaded;
     /** Loaded disks, least recently used first. */
     private final Map<String, Map<UUID, ReplicaLayer>> disks = new LinkedHashMap<>(16, 0.75f, true);
-    /** Per disk: the resync base being written in the staging directory, if any. */
-    private final Map<String, ReplicaLayer> staged = new HashMap<>();
-    /**
-     * Disks whose latest StartOfLayer for the staged base's id was not a resync (records from before the resync,
-     * redelivered): records of that id go to the old chain until the next resync StartOfLayer.
-     */
-    private final java.util.Set<String> oldBaseSent = new java.util.HashSet<>();
     private final OpenWriters writers;
-    /** For the metrics thread: layers set to FAILED since start, and layers now started but neither sealed nor failed. */
-    private final java.util.concurrent.atomic.AtomicLong failedLayers = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong openLayers = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong resyncs = new java.util.concurrent.atomic.AtomicLong();
+    private final LayerStates states = new LayerStates();
+    private final ResyncStaging staging;
+    private final ReplicaMerges merges;
 
     ReplicaStore(Path dir, int maxOpen) throws IOException {
         this(dir, maxOpen, MAX_LOADED_DISKS);
@@ -119,6 +110,8 @@ final class ReplicaStore implements Closeable {
         this.dir = dir;
         this.writers = new OpenWriters(maxOpen);
         this.maxLoaded = maxLoaded;
+        this.staging = new ResyncStaging(dir, writers, states);
+        this.merges = new ReplicaMerges(writers, states);
         Directories.createDirectories(dir);
     }
 
@@ -161,18 +154,16 @@ final class ReplicaStore implements Closeable {
         }
         UUID id = Uuids.toUuid(s.getLayerUniqueId());
         Map<UUID, ReplicaLayer> layers = disk(s.getDiskId());
-        ReplicaLayer st = staged.get(s.getDiskId());
         if (s.getResync() != null) {
-            return stage(s, layers, st);
+            return staging.stage(s, layers);
         }
-        if (st != null && st.manifest.sourceLayer().equals(id)) {
-            oldBaseSent.add(s.getDiskId());
-        }
+        staging.startedWithout(s.getDiskId(), id);
+        ReplicaLayer st = staging.get(s.getDiskId());
         ReplicaLayer l = layers.get(id);
         UUID parentOf = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
         ReplicaLayer under = parentOf == null ? null : layers.get(parentOf);
         if (l == null && under != null && under.sealed() && under.manifest.sourceParent() == null
-                && s.getLayerIndex() <= baseLevel(layers, under)) {
+                && s.getLayerIndex() <= ReplicaChain.baseLevel(layers, under)) {
             return Outcome.IGNORED_SEALED; // redelivered from before a resync: the base holds this layer's content already
         }
         if (l != null) {
@@ -181,7 +172,7 @@ final class ReplicaStore implements Closeable {
             }
             // The layer is being sent again from its start: forget what was logged, keep the data (it is rewritten).
             writers.of(l).clear();
-            update(l, l.manifest.withState(LayerManifest.State.WRITING, null));
+            states.update(l, l.manifest.withState(LayerManifest.State.WRITING, null));
             return Outcome.PREPARED;
         }
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
@@ -207,7 +198,7 @@ final class ReplicaStore implements Closeable {
                 throw new RejectedException("disk " + s.getDiskId() + ": layer " + s.getLayerIndex() + " (" + id + ") names parent "
                         + parentId + ", which this replica does not have: its records were never received");
             }
-            VhdCreator.differencing(vhd, holder(layers, parent).vhd());
+            VhdCreator.differencing(vhd, ReplicaChain.holder(layers, parent).vhd());
         }
         UUID replicaId;
         try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
@@ -221,136 +212,10 @@ final class ReplicaStore implements Closeable {
                 vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), 0);
         ReplicaLayer l2 = new ReplicaLayer(diskDir, m);
         m.write(l2.manifestPath());
-        openLayers.incrementAndGet();
+        states.known(l2);
         layers.put(id, l2);
         log.info("disk {}: replicating layer {} ({}) into {}", s.getDiskId(), s.getLayerIndex(), id, vhd);
         return Outcome.PREPARED;
-    }
-
-    // ---- a base sent as a full resync: staged, then switched in
-
-    /**
-     * Begins (or begins again) the resync base of {@code s}'s disk in the staging directory; the old chain is untouched.
-     *
-     * @param st the resync base staged so far, if any (dropped: the base is sent again from its start)
-     */
-    private Outcome stage(StartOfLayer s, Map<UUID, ReplicaLayer> layers, ReplicaLayer st) throws IOException, RejectedException {
-        UUID id = Uuids.toUuid(s.getLayerUniqueId());
-        if (s.getLayerIndex() != 0 || s.getParentUniqueId() != null) {
-            throw new RejectedException("disk " + s.getDiskId() + ": a resync StartOfLayer for layer " + s.getLayerIndex()
-                    + " with a parent: only a base can be sent as a resync");
-        }
-        Resync r = s.getResync();
-        int level = r.getLevel();
-        oldBaseSent.remove(s.getDiskId());
-        if (st == null) {
-            for (ReplicaLayer l : layers.values()) {
-                if (l.sealed() && l.manifest.sourceParent() == null && l.manifest.sourceLayer().equals(id)
-                        && baseLevel(layers, l) >= level) {
-                    return Outcome.IGNORED_SEALED; // a redelivered resync: the replica's base holds it (or newer) already
-                }
-            }
-        } else {
-            writers.close(st);
-            staged.remove(s.getDiskId());
-            if (st.manifest.state() == LayerManifest.State.WRITING) {
-                openLayers.decrementAndGet();
-            }
-        }
-        long blockSize = s.getBlockSize();
-        if (blockSize < Limits.SECTOR || Long.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
-            blockSize = Limits.DEFAULT_BLOCK_SIZE;
-        }
-        Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
-        Path stageDir = diskDir.resolve(RESYNC_DIR);
-        Directories.deleteTree(stageDir); // what a resync begun before left
-        Directories.createDirectories(stageDir);
-        Directories.fsync(diskDir);
-        Path vhd = stageDir.resolve(ReplicaNames.stem(0, s.getSnapshotId(), id) + ".vhd");
-        VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
-        UUID replicaId;
-        try (VhdImage img = VhdImage.open(vhd, OpenOptions.READ)) {
-            replicaId = img.footer().uniqueId();
-        }
-        LayerManifest m = new LayerManifest(id, null, 0, s.getLayerFile(), s.getVirtualSize(), blockSize,
-                vhd.getFileName().toString(), replicaId, LayerManifest.State.WRITING, null, 0, 0, "", "", s.getSnapshotId(), level);
-        ReplicaLayer l = new ReplicaLayer(stageDir, m);
-        m.write(l.manifestPath());
-        openLayers.incrementAndGet();
-        staged.put(s.getDiskId(), l);
-        log.info("disk {}: resync: staging a new replica base at snapshot {} (level {}) in {}; the replica chain stays as it"
-                + " is until it is sealed ({})", s.getDiskId(), s.getSnapshotId(), level, vhd, r.getReason());
-        return Outcome.PREPARED;
-    }
-
-    private static int highestBaseLevel(Map<UUID, ReplicaLayer> layers) {
-        int level = 0;
-        for (ReplicaLayer l : layers.values()) {
-            if (l.sealed() && l.manifest.sourceParent() == null) {
-                level = Math.max(level, baseLevel(layers, l));
-            }
-        }
-        return level;
-    }
-
-    /** The level a base holds: its manifest's, or for manifests from before base.level the highest layer merged into it. */
-    private static int baseLevel(Map<UUID, ReplicaLayer> layers, ReplicaLayer base) {
-        int level = base.manifest.baseLevel();
-        for (ReplicaLayer l : layers.values()) {
-            if (l.manifest.state() == LayerManifest.State.MERGED) {
-                level = Math.max(level, l.manifest.layerIndex());
-            }
-        }
-        return level;
-    }
-
-    /** The staged base was sealed (the commit point): the old chain goes, the new base takes its place. */
-    private void switchToResync(String diskId, ReplicaLayer st) throws IOException {
-        Map<UUID, ReplicaLayer> layers = disks.get(diskId);
-        for (ReplicaLayer l : layers.values()) {
-            writers.close(l);
-            if (l.manifest.state() == LayerManifest.State.WRITING) {
-                openLayers.decrementAndGet();
-            }
-        }
-        Path diskDir = st.diskDir.getParent();
-        ResyncSwitch.finish(diskDir, st.manifest);
-        layers.clear();
-        layers.put(st.manifest.sourceLayer(), new ReplicaLayer(diskDir, st.manifest));
-        staged.remove(diskId);
-        oldBaseSent.remove(diskId);
-        resyncs.incrementAndGet();
-        log.info("disk {}: resync done: the replica's base holds snapshot {} (level {}); the layers before it were replaced",
-                diskId, st.manifest.snapshotId(), st.manifest.baseLevel());
-    }
-
-    /**
-     * Loads a disk's staging directory: a sealed resync base there (the commit point passed) finishes its switch, one
-     * being written is the disk's staged base, anything else is dropped (the StartOfLayer that made it is sent again).
-     */
-    private void loadStaged(String diskId, Path diskDir) throws IOException {
-        Path stageDir = diskDir.resolve(RESYNC_DIR);
-        if (!Files.isDirectory(stageDir)) {
-            return;
-        }
-        LayerManifest m = null;
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(stageDir, "*" + LayerManifest.SUFFIX)) {
-            for (Path p : ds) {
-                m = LayerManifest.read(p);
-            }
-        }
-        if (m != null && m.state() == LayerManifest.State.SEALED) {
-            log.info("{}: finishing the switch to a resynced base, interrupted before", diskDir);
-            ResyncSwitch.finish(diskDir, m);
-            resyncs.incrementAndGet();
-        } else if (m != null && Files.exists(stageDir.resolve(m.replicaFile()))) {
-            staged.put(diskId, new ReplicaLayer(stageDir, m));
-            if (m.state() == LayerManifest.State.WRITING) {
-                openLayers.incrementAndGet();
-            }
-        } else {
-            Directories.deleteTree(stageDir);
-        }
     }
 
     // ---- ChangedBlock and ZeroExtent: write, log
@@ -451,13 +316,13 @@ final class ReplicaStore implements Closeable {
         HexFormat hex = HexFormat.of();
         // Sealed first, the log dropped after: a failure between the two leaves a sealed layer with a stale log
         // (dropped when the disk is next loaded), never a WRITING layer whose records are forgotten.
-        update(l, l.manifest.sealed(sum.extentCount(), sum.bytes(), hex.formatHex(sum.recordsSha256()),
+        states.update(l, l.manifest.sealed(sum.extentCount(), sum.bytes(), hex.formatHex(sum.recordsSha256()),
                 hex.formatHex(sum.contentSha256())));
         Files.deleteIfExists(l.logPath());
         log.info("disk {}: sealed replica of layer {} ({}): {} records, {} bytes", e.getDiskId(), e.getLayerIndex(),
                 l.manifest.sourceLayer(), sum.extentCount(), sum.bytes());
-        if (staged.get(e.getDiskId()) == l) {
-            switchToResync(e.getDiskId(), l);
+        if (staging.get(e.getDiskId()) == l) {
+            staging.switchIn(e.getDiskId(), l, disks.get(e.getDiskId()));
             return Outcome.RESYNCED;
         }
         return Outcome.SEALED;
@@ -474,91 +339,13 @@ final class ReplicaStore implements Closeable {
             throw new RejectedException("disk " + m.getDiskId() + ": the source merged layers " + m.getFromLayerIndex() + ".."
                     + m.getToLayerIndex() + " into base " + baseId + ", which this replica does not have sealed");
         }
-        List<ReplicaLayer> range = mergeRange(layers, base, m.getToLayerIndex());
+        List<ReplicaLayer> range = merges.merge(layers, base, m.getToLayerIndex(), m.getSnapshotId());
         if (range.isEmpty()) {
             return Outcome.REPEATED;
         }
-        new MergeJournal(baseId, m.getToLayerIndex(), m.getSnapshotId()).write(base.diskDir);
-        runMerge(layers, base, range, m.getSnapshotId());
         log.info("disk {}: merged replica layers {}..{} into the base (the source's retention): it holds snapshot {}",
                 m.getDiskId(), range.get(0).manifest.layerIndex(), m.getToLayerIndex(), m.getSnapshotId());
         return Outcome.MERGED;
-    }
-
-    /**
-     * The sealed layers above {@code base} up to index {@code to}, lowest first, following the chain child by child
-     * (merged ones skipped); empty if they were merged already.
-     *
-     * @throws RejectedException if the chain does not reach layer {@code to} through sealed layers
-     */
-    private List<ReplicaLayer> mergeRange(Map<UUID, ReplicaLayer> layers, ReplicaLayer base, int to) throws RejectedException {
-        Map<UUID, ReplicaLayer> children = new HashMap<>();
-        for (ReplicaLayer l : layers.values()) {
-            if (l.manifest.sourceParent() != null) {
-                children.put(l.manifest.sourceParent(), l);
-            }
-        }
-        List<ReplicaLayer> range = new ArrayList<>();
-        ReplicaLayer at = base;
-        while (at.manifest.layerIndex() < to) {
-            ReplicaLayer child = children.get(at.manifest.sourceLayer());
-            if (child == null || !child.done()) {
-                throw new RejectedException("disk directory " + base.diskDir.getFileName() + ": the source merged layers up to "
-                        + to + " into the base, but the replica has " + (child == null ? "no layer above " + at.manifest.layerIndex()
-                        : "layer " + child.manifest.layerIndex() + " " + child.manifest.state()) + "; nothing was merged");
-            }
-            if (child.sealed()) {
-                range.add(child);
-            }
-            at = child;
-        }
-        return range;
-    }
-
-    /** Folds {@code range} into the base (journaled by the caller), then records it in the manifests and drops the journal. */
-    private void runMerge(Map<UUID, ReplicaLayer> layers, ReplicaLayer base, List<ReplicaLayer> range, String snapshot) throws IOException {
-        UUID top = range.get(range.size() - 1).manifest.sourceLayer();
-        ReplicaLayer above = layers.values().stream().filter(l -> top.equals(l.manifest.sourceParent())).findFirst().orElse(null);
-        if (above != null) {
-            writers.close(above); // re-linked on disk: reopened at its next record
-        }
-        List<Path> files = new ArrayList<>();
-        for (ReplicaLayer l : range) {
-            files.add(l.vhd());
-        }
-        ChainMerger.merge(base.vhd(), files, above == null ? null : above.vhd());
-        for (ReplicaLayer l : range) {
-            update(l, l.manifest.merged());
-        }
-        update(base, base.manifest.holding(snapshot, Math.max(base.manifest.baseLevel(),
-                range.get(range.size() - 1).manifest.layerIndex())));
-        MergeJournal.delete(base.diskDir);
-        Directories.fsync(base.diskDir);
-    }
-
-    /** Redoes a merge a crash interrupted (its journal is still there): the same range, converging on the same files. */
-    private void redoMerge(Path diskDir, Map<UUID, ReplicaLayer> layers) throws IOException {
-        MergeJournal j = MergeJournal.read(diskDir);
-        if (j == null) {
-            return;
-        }
-        ReplicaLayer base = layers.get(j.base());
-        if (base == null) {
-            throw new IOException(diskDir.resolve(MergeJournal.FILE) + " names base " + j.base() + ", which has no manifest in "
-                    + diskDir);
-        }
-        List<ReplicaLayer> range;
-        try {
-            range = mergeRange(layers, base, j.to());
-        } catch (RejectedException e) {
-            throw new IOException(diskDir.resolve(MergeJournal.FILE) + ": " + e.getMessage(), e);
-        }
-        log.info("{}: redoing the merge of replica layers up to {} into the base, interrupted before", diskDir, j.to());
-        if (range.isEmpty()) {
-            MergeJournal.delete(diskDir);
-            return;
-        }
-        runMerge(layers, base, range, j.snapshot());
     }
 
     // ---- DiskDeleted: the source's disk is gone; its replica stays
@@ -581,7 +368,7 @@ final class ReplicaStore implements Closeable {
         LayerManifest.atomicWrite(diskDir.resolve(DELETED_MARKER), ("offset=" + del.getCommandOffset() + "\nreason="
                 + (del.getReason() == null ? "" : NameEncoding.encode(del.getReason())) + "\n").getBytes(StandardCharsets.UTF_8));
         List<ReplicaLayer> all = new ArrayList<>(layers.values());
-        ReplicaLayer st = staged.get(diskId);
+        ReplicaLayer st = staging.get(diskId);
         if (st != null) {
             all.add(st);
         }
@@ -592,35 +379,24 @@ final class ReplicaStore implements Closeable {
                 Files.deleteIfExists(l.vhd());
                 Files.deleteIfExists(l.logPath());
                 Files.deleteIfExists(l.manifestPath()); // last: the layer stays known until its other files are gone
-                openLayers.decrementAndGet();
+                states.forgotten(l);
                 dropped++;
             }
         }
         Directories.deleteTree(diskDir.resolve(RESYNC_DIR));
         Directories.fsync(diskDir);
         disks.remove(diskId);
-        staged.remove(diskId);
-        oldBaseSent.remove(diskId);
+        staging.forget(diskId);
         log.info("disk {} was deleted at the source (command offset {}{}): its replica is kept in {}{}", diskId,
                 del.getCommandOffset(), del.getReason() == null ? "" : ", reason: " + del.getReason(), diskDir,
                 dropped == 0 ? "" : "; " + dropped + " layer(s) the source never completed removed");
         return Outcome.DELETED;
     }
 
-    /** The layer whose file holds {@code l}'s content now: itself, or the base once retention merged it. */
-    private static ReplicaLayer holder(Map<UUID, ReplicaLayer> layers, ReplicaLayer l) {
-        ReplicaLayer at = l;
-        while (at.manifest.state() == LayerManifest.State.MERGED && at.manifest.sourceParent() != null
-                && layers.containsKey(at.manifest.sourceParent())) {
-            at = layers.get(at.manifest.sourceParent());
-        }
-        return at;
-    }
-
     private RejectedException fail(ReplicaLayer l, String why) throws IOException {
         String msg = "disk directory " + l.diskDir.getFileName() + ", layer " + l.manifest.layerIndex() + " ("
                 + l.manifest.sourceLayer() + "): " + why + "; the layer is not sealed";
-        update(l, l.manifest.withState(LayerManifest.State.FAILED, why));
+        states.update(l, l.manifest.withState(LayerManifest.State.FAILED, why));
         return new RejectedException(msg);
     }
 
@@ -629,12 +405,8 @@ final class ReplicaStore implements Closeable {
     /** @return null for a layer a resynced base holds already (its records are ignored) */
     private ReplicaLayer layerFor(String diskId, Uuid layerId, int index) throws IOException, RejectedException {
         UUID id = Uuids.toUuid(layerId);
-        ReplicaLayer l = disk(diskId).get(id);
-        ReplicaLayer st = staged.get(diskId);
-        if (st != null && st.manifest.sourceLayer().equals(id) && !oldBaseSent.contains(diskId)) {
-            l = st; // while a resync base is staged, its records go to it, not to the old base of the same id
-        }
-        if (l == null && index > 0 && index <= highestBaseLevel(disk(diskId))) {
+        ReplicaLayer l = staging.route(diskId, id, disk(diskId).get(id));
+        if (l == null && index > 0 && index <= ReplicaChain.highestBaseLevel(disk(diskId))) {
             return null; // its StartOfLayer was ignored: a layer the resynced base holds already
         }
         if (l == null) {
@@ -651,7 +423,7 @@ final class ReplicaStore implements Closeable {
      */
     private void forgetIfUnknown(String diskId) {
         Map<UUID, ReplicaLayer> layers = disks.get(diskId);
-        if (layers != null && layers.isEmpty() && !staged.containsKey(diskId)) {
+        if (layers != null && layers.isEmpty() && staging.get(diskId) == null) {
             disks.remove(diskId);
         }
     }
@@ -669,20 +441,19 @@ final class ReplicaStore implements Closeable {
         layers = new HashMap<>();
         Path diskDir = dir.resolve(NameEncoding.diskDir(diskId));
         if (Files.isDirectory(diskDir)) {
-            loadStaged(diskId, diskDir); // first: a switch it finishes deletes the old chain's manifests
+            staging.load(diskId, diskDir); // first: a switch it finishes deletes the old chain's manifests
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(diskDir, "*" + LayerManifest.SUFFIX)) {
                 for (Path m : ds) {
                     LayerManifest lm = LayerManifest.read(m);
                     ReplicaLayer l = new ReplicaLayer(diskDir, lm);
                     layers.put(lm.sourceLayer(), l);
-                    if (lm.state() == LayerManifest.State.WRITING) {
-                        openLayers.incrementAndGet();
-                    } else if (l.done()) {
+                    states.known(l);
+                    if (l.done()) {
                         Files.deleteIfExists(l.logPath()); // left by a failure between sealing and dropping it
                     }
                 }
             }
-            redoMerge(diskDir, layers);
+            merges.redo(diskDir, layers);
         }
         disks.put(diskId, layers);
         evictIdle();
@@ -702,45 +473,25 @@ final class ReplicaStore implements Closeable {
         for (java.util.Iterator<Map.Entry<String, Map<UUID, ReplicaLayer>>> it = disks.entrySet().iterator();
              it.hasNext() && disks.size() > maxLoaded; ) {
             Map.Entry<String, Map<UUID, ReplicaLayer>> e = it.next();
-            if (staged.containsKey(e.getKey()) || oldBaseSent.contains(e.getKey())
-                    || e.getValue().values().stream().anyMatch(l -> l.image != null)) {
+            if (staging.busy(e.getKey()) || e.getValue().values().stream().anyMatch(l -> l.image != null)) {
                 continue;
             }
-            long writing = e.getValue().values().stream().filter(l -> l.manifest.state() == LayerManifest.State.WRITING).count();
-            openLayers.addAndGet(-writing); // counted again when the disk loads again
+            e.getValue().values().forEach(states::forgotten); // counted again when the disk loads again
             it.remove();
         }
     }
 
-    private void update(ReplicaLayer l, LayerManifest m) throws IOException {
-        if (!m.equals(l.manifest)) {
-            m.write(l.manifestPath());
-            LayerManifest.State was = l.manifest.state();
-            l.manifest = m;
-            if (was != m.state()) {
-                if (was == LayerManifest.State.WRITING) {
-                    openLayers.decrementAndGet();
-                }
-                if (m.state() == LayerManifest.State.WRITING) {
-                    openLayers.incrementAndGet();
-                } else if (m.state() == LayerManifest.State.FAILED) {
-                    failedLayers.incrementAndGet();
-                }
-            }
-        }
-    }
-
     long layersFailed() {
-        return failedLayers.get();
+        return states.failed();
     }
 
     /** Resync bases switched in since start (including switches a crash interrupted, finished on load). */
     long resyncs() {
-        return resyncs.get();
+        return states.resyncs();
     }
 
     long layersOpen() {
-        return Math.max(0, openLayers.get());
+        return states.open();
     }
 
     /** Makes everything applied so far durable: called before the sink's consumer offsets are committed. */
@@ -769,9 +520,8 @@ final class ReplicaStore implements Closeable {
 
     private void forgetAll() {
         disks.clear();
-        staged.clear();
-        oldBaseSent.clear();
-        openLayers.set(0); // counted again as disks are loaded again
+        staging.clear();
+        states.forgetAll(); // counted again as disks are loaded again
     }
 
     /** For tests and tools: the replica file of each sealed layer of a disk, in layer order. */
