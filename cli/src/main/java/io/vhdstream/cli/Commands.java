@@ -27,6 +27,7 @@ import io.vhdstream.cli.vhd.ExportCommand;
 import io.vhdstream.cli.vhd.ImportCommand;
 import io.vhdstream.cli.vhd.InfoCommand;
 import io.vhdstream.cli.vhd.MapCommand;
+import io.vhdstream.cli.vhd.MeasureCommand;
 import io.vhdstream.cli.vhd.ReadCommand;
 import io.vhdstream.cli.vhd.RebaseCommand;
 import io.vhdstream.cli.vhd.RepairCommand;
@@ -110,6 +111,7 @@ public final class Commands {
                     verb("map", MapCommand.class),
                     verb("convert", ConvertCommand.class),
                     verb("resize", ResizeCommand.class),
+                    verb("measure", MeasureCommand.class),
                     verb("help", HelpCommand.class)),
             verb("demo", DemoCommand.class),
             verb("soak", SoakCommand.class),

@@ -72,6 +72,7 @@ public final class StartupTraining {
                 a("vhd", "convert", child, dir.resolve("converted.vhd").toString()),
                 a("vhd", "convert", "-O", "raw", child, dir.resolve("converted.raw").toString()),
                 a("vhd", "resize", fixed, "+1M"),
+                a("vhd", "measure", child), a("vhd", "measure", "--json", "--size", "1G"),
                 a("vhd", "rebase", "-u", child, base),
                 a("vhd", "coalesce", child),
                 a("vhd", "repair", base));

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command tree, help, exit codes and the error handler, through the same factory as {@link Main}. */
 class CliTest {
     static final List<String> VERBS = List.of("create", "snapshot", "info", "check", "read", "write", "export", "import",
-            "changed", "coalesce", "repair", "rebase", "compare", "map", "convert", "resize");
+            "changed", "coalesce", "repair", "rebase", "compare", "map", "convert", "resize", "measure");
 
     @Test
     void theVhdGroupHasExactlyTheDocumentedVerbs() {

@@ -69,7 +69,8 @@ class StartupTest {
                 new Case(0, 0, "vhd", "write", "-q", "{c}", "--offset", "0", "--input", data.toString()),
                 new Case(0, 0, "vhd", "repair", "{a}"), new Case(0, 0, "vhd", "resize", "-q", "{c}", "4M"),
                 new Case(0, 0, "vhd", "rebase", "-q", "-u", "{c}", "{a}"), new Case(0, 0, "vhd", "coalesce", "-q", "{c}"),
-                new Case(0, 0, "vhd", "resize", "--help"));
+                new Case(0, 0, "vhd", "resize", "--help"), new Case(0, 0, "vhd", "measure", "{c}"),
+                new Case(0, 0, "vhd", "measure", "-O", "fixed", "--size", "1G"));
         // two at a time: each child JVM is mostly single-threaded start-up
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {

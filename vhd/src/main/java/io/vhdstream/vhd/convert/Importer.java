@@ -8,6 +8,8 @@ import io.vhdstream.vhd.chain.VhdChain;
 import io.vhdstream.vhd.create.VhdCreator;
 import io.vhdstream.vhd.extent.Extent;
 import io.vhdstream.vhd.footer.DiskType;
+import io.vhdstream.vhd.footer.Footer;
+import io.vhdstream.vhd.image.BlockLayout;
 import io.vhdstream.vhd.image.OpenOptions;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.AtomicOutput;
@@ -56,7 +58,7 @@ public final class Importer {
                                  ProgressListener progress) throws IOException {
         try (FileChannel in = FileChannel.open(rawIn, StandardOpenOption.READ)) {
             long size = requireSectorSize(rawIn, in.size());
-            importInto(img -> copyDataExtents(in, size, null, img, progress), size, vhdOut, type, blockSize, overwrite);
+            importInto(img -> copyDataExtents(in, size, null, img::write, progress), size, vhdOut, type, blockSize, overwrite);
         }
     }
 
@@ -75,7 +77,7 @@ public final class Importer {
              VhdChain base = VhdChain.open(parent, options, false)) {
             long size = requireSectorSize(rawIn, in.size());
             requireParentSize(rawIn.toString(), size, base);
-            diffInto(img -> copyDataExtents(in, size, base, img, progress), parent, vhdOut, overwrite);
+            diffInto(img -> copyDataExtents(in, size, base, img::write, progress), parent, vhdOut, overwrite);
         }
     }
 
@@ -117,7 +119,7 @@ public final class Importer {
     /** Reads exactly {@code size} bytes of a stream in order, writing what differs from {@code base} (or zeros). */
     private static Fill streamed(ReadableByteChannel in, String inName, long size, VhdChain base, ProgressListener progress) {
         return img -> {
-            copyDiffering((dst, position) -> in.read(dst), size, base, img, progress);
+            copyDiffering((dst, position) -> in.read(dst), size, base, img::write, progress);
             if (in.read(ByteBuffer.allocate(1)) > 0) {
                 throw new VhdException(ProblemCode.INVALID_ARGUMENT, inName + " carries more than the " + size
                         + " bytes of the disk; nothing was created");
@@ -137,16 +139,80 @@ public final class Importer {
 
     /**
      * A new fixed or dynamic image holding the content of {@code source} (a VHD chain being converted or
-     * flattened, or a raw file), atomically like {@link #importRaw}; all-zero sectors are not stored.
+     * flattened, or a raw file), atomically like {@link #importRaw}; all-zero sectors are not stored. A raw
+     * file is read as {@link #importRaw} reads it (its data extents), so both make the same file.
      */
     public static void importDisk(DiskSource source, Path vhdOut, DiskType type, long blockSize, boolean overwrite,
                                   ProgressListener progress) throws IOException {
         long size = requireSectorSize(Path.of(source.name()), source.size());
-        importInto(img -> copyDiffering((dst, position) -> {
+        importInto(img -> copySource(source, size, img::write, progress), size, vhdOut, type, blockSize, overwrite);
+    }
+
+    /**
+     * The size of the file {@link #importDisk} would make of {@code source} (what it writes, placed as the
+     * image places it; nothing is written), and of the same disk with every sector holding data.
+     */
+    public static Measurement measure(DiskSource source, DiskType type, long blockSize, ProgressListener progress)
+            throws IOException {
+        long size = requireSectorSize(Path.of(source.name()), source.size());
+        if (type != DiskType.DYNAMIC) {
+            return measure(size, type, blockSize);
+        }
+        BlockLayout layout = VhdCreator.dynamicLayout(size, blockSize);
+        copySource(source, size, (offset, data) -> layout.write(offset, data.remaining()), progress);
+        return new Measurement(layout.fileSize(), measure(size, type, blockSize).fullyAllocated());
+    }
+
+    /** {@link #measure(DiskSource, DiskType, long, ProgressListener)} of an empty disk of {@code size} bytes. */
+    public static Measurement measure(long size, DiskType type, long blockSize) throws IOException {
+        if (type == DiskType.FIXED) {
+            VhdCreator.checkSize(size);
+            return new Measurement(size + Footer.SIZE, size + Footer.SIZE);
+        }
+        if (type != DiskType.DYNAMIC) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "import makes fixed or dynamic images");
+        }
+        long empty = VhdCreator.dynamicLayout(size, blockSize).fileSize();
+        BlockLayout full = VhdCreator.dynamicLayout(size, blockSize);
+        for (long pos = 0; pos < size; pos += CHUNK) { // as copyDiffering writes a disk whose every sector holds data
+            full.write(pos, Math.min(CHUNK, size - pos));
+        }
+        return new Measurement(empty, full.fileSize());
+    }
+
+    /** The two sizes {@code vhd measure} reports, as {@code qemu-img measure} names them. */
+    public record Measurement(long required, long fullyAllocated) {
+    }
+
+    /**
+     * Writes what differs from zeros in {@code source}: a raw file's data extents, or a chain's 4 MiB chunks
+     * (those no layer holds are skipped unread: they are zeros).
+     */
+    private static void copySource(DiskSource source, long size, Writes out, ProgressListener progress) throws IOException {
+        if (source instanceof DiskSource.Raw raw) {
+            copyDataExtents(raw.channel(), size, null, out, progress);
+            return;
+        }
+        Buffers b = new Buffers(size);
+        Source in = (dst, position) -> {
             int n = dst.remaining();
             source.read(position, dst);
             return n;
-        }, size, null, img, progress), size, vhdOut, type, blockSize, overwrite);
+        };
+        for (long pos = 0; pos < size; ) {
+            int n = (int) Math.min(b.data.capacity(), size - pos);
+            if (!source.hole(pos, n)) {
+                copyDiffering(in, pos, n, size, null, out, b);
+            }
+            pos += n;
+            progress.progress(pos, size);
+        }
+    }
+
+    /** Where the sectors to store go: the new image, or a {@link BlockLayout} that only counts. */
+    @FunctionalInterface
+    private interface Writes {
+        void write(long offset, ByteBuffer data) throws IOException;
     }
 
     /** Writes the disk's content into the new image (and may still refuse the import by throwing). */
@@ -184,12 +250,12 @@ public final class Importer {
     }
 
     /**
-     * {@link #copyDiffering(Source, long, VhdChain, VhdImage, ProgressListener)} for a raw file, reading only
+     * {@link #copyDiffering(Source, long, VhdChain, Writes, ProgressListener)} for a raw file, reading only
      * the ranges where it or the parent holds data: the file's data extents (its holes read as zeros) and the
      * runs the parent chain holds (in a hole of the file the new disk reads zeros, which differ from the
      * parent's data unless that is zeros too). Time and memory follow the data, not the disk's size.
      */
-    private static void copyDataExtents(FileChannel in, long size, VhdChain base, VhdImage out, ProgressListener progress)
+    private static void copyDataExtents(FileChannel in, long size, VhdChain base, Writes out, ProgressListener progress)
             throws IOException {
         Buffers b = new Buffers(size);
         for (long win = 0; win < size; win += WINDOW) {
@@ -244,7 +310,7 @@ public final class Importer {
     }
 
     /** Writes the runs of sectors of {@code in} that differ from {@code base} (or from zeros without one). */
-    private static void copyDiffering(Source in, long size, VhdChain base, VhdImage out, ProgressListener progress)
+    private static void copyDiffering(Source in, long size, VhdChain base, Writes out, ProgressListener progress)
             throws IOException {
         Buffers b = new Buffers(size);
         for (long pos = 0; pos < size; ) {
@@ -268,7 +334,7 @@ public final class Importer {
     }
 
     /** Reads {@code n} bytes at {@code pos} and writes the runs of sectors that differ. */
-    private static void copyDiffering(Source in, long pos, int n, long size, VhdChain base, VhdImage out, Buffers b)
+    private static void copyDiffering(Source in, long pos, int n, long size, VhdChain base, Writes out, Buffers b)
             throws IOException {
         ByteBuffer data = b.data;
         data.clear().limit(n);

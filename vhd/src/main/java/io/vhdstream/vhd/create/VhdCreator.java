@@ -9,6 +9,7 @@ import io.vhdstream.vhd.footer.DiskType;
 import io.vhdstream.vhd.footer.Footer;
 import io.vhdstream.vhd.footer.Geometry;
 import io.vhdstream.vhd.header.DynamicHeader;
+import io.vhdstream.vhd.image.BlockLayout;
 import io.vhdstream.vhd.image.SparseImage;
 import io.vhdstream.vhd.image.VhdImage;
 import io.vhdstream.vhd.io.Sectors;
@@ -68,14 +69,9 @@ public final class VhdCreator {
     }
 
     private static void sparse(Path path, long size, long blockSize, DiskType type, ParentInfo parent) throws IOException {
-        long entries = (size + blockSize - 1) / blockSize;
-        if (entries > BlockAllocationTable.MAX_ENTRIES_IN_MEMORY) {
-            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "block size " + blockSize + " gives " + entries
-                    + " blocks for " + size + " bytes; use a larger block size");
-        }
+        long entries = checkedEntries(size, blockSize);
         long tableAt = Footer.SIZE + DynamicHeader.SIZE;
-        long batBytes = Sectors.roundUp(Math.max(1, entries) * 4);
-        long end = tableAt + batBytes;
+        long end = metadataEnd(entries);
         Footer footer = footer(size, type, Footer.SIZE);
         DynamicHeader.Builder hb = DynamicHeader.builder().tableOffset(tableAt).maxTableEntries(Math.max(1, entries))
                 .blockSize(blockSize);
@@ -115,13 +111,38 @@ public final class VhdCreator {
         }
     }
 
+    /**
+     * Where the blocks of the dynamic image {@link #dynamic} would make go: for working out its size after a
+     * conversion without writing it ({@code vhd measure}). Refuses what {@link #dynamic} refuses.
+     */
+    public static BlockLayout dynamicLayout(long size, long blockSize) throws VhdException {
+        checkSize(size);
+        checkBlockSize(blockSize);
+        return new BlockLayout(metadataEnd(checkedEntries(size, blockSize)), blockSize);
+    }
+
+    /** The end of a sparse image's footer copy, header and BAT of {@code entries} (locators go after it). */
+    private static long metadataEnd(long entries) {
+        return Footer.SIZE + DynamicHeader.SIZE + Sectors.roundUp(Math.max(1, entries) * 4);
+    }
+
     static Footer footer(long size, DiskType type, long dataOffset) {
         return Footer.builder().dataOffset(dataOffset).timestamp(VhdTime.now())
                 .creator(CREATOR_APP, CREATOR_VERSION, CREATOR_HOST).originalSize(size).currentSize(size)
                 .geometry(Geometry.forSize(size)).diskType(type).uniqueId(UniqueIds.random()).build();
     }
 
-    private static void checkSize(long size) throws VhdException {
+    private static long checkedEntries(long size, long blockSize) throws VhdException {
+        long entries = (size + blockSize - 1) / blockSize;
+        if (entries > BlockAllocationTable.MAX_ENTRIES_IN_MEMORY) {
+            throw new VhdException(ProblemCode.INVALID_ARGUMENT, "block size " + blockSize + " gives " + entries
+                    + " blocks for " + size + " bytes; use a larger block size");
+        }
+        return entries;
+    }
+
+    /** Refuses a disk size that is not a positive multiple of 512 of at most 2040 GiB. */
+    public static void checkSize(long size) throws VhdException {
         if (size <= 0 || size % Sectors.SIZE != 0 || size > Footer.MAX_SIZE) {
             throw new VhdException(ProblemCode.INVALID_ARGUMENT, "size " + size
                     + " must be a positive multiple of 512 of at most 2040 GiB");

@@ -158,7 +158,7 @@ public final class SparseImage extends VhdImage {
 
     private void allocate(int block, int inBlock, ByteBuffer piece) throws IOException {
         long gapAt = nextFree;
-        long start = piece.remaining() < STREAMING_WRITE_BYTES ? alignedBlockStart(gapAt, bitmapBytes, blockSize) : gapAt;
+        long start = newBlockStart(gapAt, piece.remaining(), bitmapBytes, blockSize);
         long span = bitmapBytes + blockSize;
         long newFooterAt = start + span;
         if (newFooterAt / Sectors.SIZE > BlockAllocationTable.UNALLOCATED - 1) {
@@ -180,6 +180,14 @@ public final class SparseImage extends VhdImage {
         bitmapCache.put(block, bm);
         markFullIfSo(block, bm);
         flushIfMany();
+    }
+
+    /**
+     * Where a new block goes when the first write into it is {@code firstWrite} bytes long and the file's free
+     * space starts at {@code free} (also {@link BlockLayout}'s answer, so a measured size is the real one).
+     */
+    static long newBlockStart(long free, long firstWrite, int bitmapBytes, long blockSize) {
+        return firstWrite < STREAMING_WRITE_BYTES ? alignedBlockStart(free, bitmapBytes, blockSize) : free;
     }
 
     /**
