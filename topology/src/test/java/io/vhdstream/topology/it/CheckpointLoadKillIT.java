@@ -12,6 +12,7 @@ import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
@@ -53,9 +54,9 @@ class CheckpointLoadKillIT {
     @Test
     void aCheckpointLoadKilledMidwayLoadsAgainAtTheNextStart() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "ckill-commands";
+        Properties p = TopologySettings.withTopics(broker, "ckill", APP, work, 1);
+        String cmds = TopologySettings.commands(p);
         TopicPartition input = new TopicPartition(cmds, 0);
-        broker.createTopics(cmds, "ckill-layers", "ckill-dead-letters", 1);
         List<DiskCommand> cs = new ArrayList<>();
         cs.add(create(DISK, 32 * MIB, 2 << 20));
         for (long off = 0; off < 32 * MIB; off += 512 * 1024) {   // a 32 MiB base: 64 chunks in the checkpoint
@@ -69,9 +70,8 @@ class CheckpointLoadKillIT {
             producer.sendAll(cs.iterator());
             producer.flush();
         }
-        Properties p = ChildApp.settings(broker, APP, work, cmds, "ckill-layers", "ckill-dead-letters");
         Path layers = work.resolve("layers");
-        try (LayerEvents out = new LayerEvents(broker.bootstrapServers(), "ckill-layers", "ckill-dead-letters", 1);
+        try (LayerEvents out = TopologySettings.events(p, 1);
              TopologyApp app = TopologyApp.start(p)) {
             out.awaitLayers(es -> LayerEvents.sealed(es, DISK).size() >= 2, Duration.ofMinutes(2));
             StoreRebuildIT.awaitCommitted(broker, APP, cmds, 1);

@@ -11,6 +11,7 @@ import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import io.vhdstream.topology.support.Verify;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -51,16 +52,13 @@ class KillRestartIT {
     @Test
     void killedAndRestartedRunsEndIdenticalToTheModel() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "kill-commands";
-        String layersTopic = "kill-layers";
-        String dlq = "kill-dead-letters";
-        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        Properties p = TopologySettings.withTopics(broker, "kill", "kill-restart-it", work, PARTITIONS);
+        String cmds = TopologySettings.commands(p);
         Scenario sc = new Scenario();
         for (String id : Scenario.diskIdsOnePerPartition("kd", PARTITIONS)) {
             sc.add(new WorkloadSpec(id, 16 * MIB, 1 << 20, 32 * MIB, 64 * 1024, 0.6, 0.05, 4 * MIB, 4, 7L * id.hashCode(), "s"));
         }
-        Path layers = work.resolve("layers");
-        Properties p = ChildApp.settings(broker, "kill-restart-it", work, cmds, layersTopic, dlq);
+        Path layers = TopologySettings.layers(p);
         // static membership: a restarted instance takes over its predecessor's assignment at once
         p.put("consumer.group.instance.id", "kill-restart-it-instance");
         p.put("consumer.session.timeout.ms", "10000");
@@ -122,7 +120,7 @@ class KillRestartIT {
         // A last run to the end, then a clean stop.
         long expected = sc.totalSnapshots();
         try (ChildApp app = ChildApp.start(props, log);
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
+             LayerEvents out = TopologySettings.events(p, PARTITIONS)) {
             app.awaitRunning(Duration.ofSeconds(90));
             out.awaitLayers(es -> LayerEvents.sealedCount(es) >= expected, Duration.ofMinutes(3));
             StoreRebuildIT.awaitCommitted(broker, "kill-restart-it", cmds);

@@ -16,6 +16,7 @@ import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -97,15 +98,7 @@ class RebuildAtIT {
             }
         }
 
-        Properties props = new Properties();
-        props.put("application.id", "rebuild-at-it");
-        props.put("bootstrap.servers", broker.bootstrapServers());
-        props.put("state.dir", work.resolve("state").toString());
-        props.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        props.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, COMMANDS);
-        props.put(TopologyConfig.LAYERS_TOPIC_CONFIG, LAYERS);
-        props.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, "at-dead-letters");
-        props.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(COMMANDS));
+        Properties props = TopologySettings.of(broker, "rebuild-at-it", work, COMMANDS, LAYERS, "at-dead-letters");
         props.put(TopologyConfig.RETAIN_SNAPSHOTS_CONFIG, String.valueOf(RETAIN));
         List<LayerEvent> events;
         try (TopologyApp app = TopologyApp.start(props);

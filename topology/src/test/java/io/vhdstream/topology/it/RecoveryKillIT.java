@@ -12,6 +12,7 @@ import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,17 +55,14 @@ class RecoveryKillIT {
     @Test
     void aRecoveryKilledMidwayResumesWhereItsCheckpointIs() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "recovery-kill-commands";
-        String layersTopic = "recovery-kill-layers";
-        String dlq = "recovery-kill-dead-letters";
+        Properties p = TopologySettings.withTopics(broker, "recovery-kill", APP, work, 1);
+        String cmds = TopologySettings.commands(p);
         TopicPartition input = new TopicPartition(cmds, 0);
-        broker.createTopics(cmds, layersTopic, dlq, 1);
         Scenario sc = new Scenario();
         for (String id : List.of("rk-a", "rk-b")) {
             sc.add(new WorkloadSpec(id, 32 * MIB, 1 << 20, 5 * MIB / 2, 512, 0.5, 0.02, MIB, 2, id.hashCode(), "s"));
         }
-        Path layers = work.resolve("layers");
-        Properties p = ChildApp.settings(broker, APP, work, cmds, layersTopic, dlq);
+        Path layers = TopologySettings.layers(p);
         // Streams checkpoints a restoring store every commit interval. The restore consumer is slowed down with
         // ordinary client settings (16 KiB per fetch, and a fetch waits 25 ms for a megabyte that a 16 KiB
         // partition limit never lets arrive), so that the ~10,000 commands take seconds to replay and the kill
@@ -93,7 +91,7 @@ class RecoveryKillIT {
             a.alterConsumerGroupOffsets(APP, Map.of(input, new OffsetAndMetadata(end))).all().get(30, TimeUnit.SECONDS);
         }
 
-        try (LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, 1)) {
+        try (LayerEvents out = TopologySettings.events(p, 1)) {
             // 1. The next instance recovers the layers and is killed in the middle of that.
             long killedAt;
             try (ChildApp app = ChildApp.start(props, log)) {

@@ -16,6 +16,7 @@ import io.vhdstream.topology.support.Histories;
 import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -144,15 +145,7 @@ class RetainedCommandsIT {
     }
 
     private Properties settings(TestBroker broker, String cmds) {
-        Properties p = new Properties();
-        p.put("application.id", APP);
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, "rc-layers");
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, "rc-dead-letters");
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
+        Properties p = TopologySettings.of(broker, APP, work, cmds, "rc-layers", "rc-dead-letters");
         // A window older than the command topic's retention: nothing is merged, the base stays "old", whose commands
         // Kafka deletes.
         p.put(TopologyConfig.RETAIN_MAX_AGE_MS_CONFIG, String.valueOf(WINDOW.maxAgeMs()));

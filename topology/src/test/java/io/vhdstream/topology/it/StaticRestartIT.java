@@ -7,6 +7,7 @@ import io.vhdstream.topology.support.ChildApp;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
@@ -55,12 +56,11 @@ class StaticRestartIT {
             assertFalse(shipped.containsKey(k), "the shipped config must not set " + k + ": this test is about its defaults");
         }
         TestBroker broker = SharedBroker.get();
-        String cmds = "static-restart-commands";
-        broker.createTopics(cmds, "static-restart-layers", "static-restart-dead-letters", PARTITIONS);
         String app = "static-restart-it";
         Properties p = new Properties();
         p.putAll(shipped);
-        p.putAll(ChildApp.settings(broker, app, work, cmds, "static-restart-layers", "static-restart-dead-letters"));
+        p.putAll(TopologySettings.withTopics(broker, "static-restart", app, work, PARTITIONS));
+        String cmds = TopologySettings.commands(p);
         Path props = ChildApp.write(p, work.resolve("topology.properties"));
         Path log = Path.of(System.getProperty("java.io.tmpdir"), "static-restart-it-child.log");
         Files.deleteIfExists(log);

@@ -10,6 +10,7 @@ import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import io.vhdstream.topology.support.Verify;
 import io.vhdstream.schemas.layer.LayerSealed;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,24 +61,13 @@ class StoreRebuildIT {
     @Test
     void anEmptyStoreBehindTheGroupRebuildsItsLayersFromTheInput() throws Exception {
         TestBroker broker = SharedBroker.get();
-        String cmds = "rebuild-commands";
-        String layersTopic = "rebuild-layers";
-        String dlq = "rebuild-dead-letters";
-        broker.createTopics(cmds, layersTopic, dlq, PARTITIONS);
+        Properties p = TopologySettings.withTopics(broker, "rebuild", "store-rebuild-it", work, PARTITIONS);
+        String cmds = TopologySettings.commands(p);
         Scenario sc = new Scenario();
         for (String id : Scenario.diskIdsOnePerPartition("rb", PARTITIONS)) {
             sc.add(new WorkloadSpec(id, 8 * MIB, 1 << 20, 12 * MIB, 32 * 1024, 0.5, 0.05, 3 * MIB, 3, id.hashCode(), "s"));
         }
-        Path layers = work.resolve("layers");
-        Properties p = new Properties();
-        p.put("application.id", "store-rebuild-it");
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, layers.toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layersTopic);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, dlq);
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
+        Path layers = TopologySettings.layers(p);
         TopologyConfig cfg = TopologyConfig.of(p);
         List<Replay> replays = new CopyOnWriteArrayList<>();
         StateRestoreListener recording = new StateRestoreListener() {
@@ -101,7 +91,7 @@ class StoreRebuildIT {
 
         Iterator<DiskCommand> commands = sc.commands();
         try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), layersTopic, dlq, PARTITIONS)) {
+             LayerEvents out = TopologySettings.events(p, PARTITIONS)) {
             // Run 1: the first half of the workload.
             int half = 0;
             while (commands.hasNext() && half++ < 300) {

@@ -3,7 +3,6 @@ package io.vhdstream.topology.it;
 import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.layer.LayerEvent;
 import io.vhdstream.topology.app.TopologyApp;
-import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.disk.LayerNames;
 import io.vhdstream.topology.produce.DiskCommands;
 import io.vhdstream.topology.produce.WorkloadProducer;
@@ -15,6 +14,7 @@ import io.vhdstream.topology.support.Layers;
 import io.vhdstream.topology.support.Scenario;
 import io.vhdstream.topology.support.SharedBroker;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import io.vhdstream.vhd.io.Directories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,18 +45,15 @@ class TaskFailureIT {
 
     @Test
     void aTaskThatCannotApplyStopsTheInstanceTypedAndARestartAfterTheRepairLosesNothing() throws Exception {
-        TestBroker broker = SharedBroker.get();
-        Properties p = setUp(broker, "task-failure");
-        String cmds = p.getProperty(TopologyConfig.COMMANDS_TOPIC_CONFIG);
+        Properties p = setUp("task-failure");
         List<String> ids = Scenario.diskIdsOnePerPartition("tf", PARTITIONS);   // one disk in each partition
         String bad = ids.get(0);
         String good = ids.get(1);
         Map<String, DiskModel> models = models(ids);
-        Path layers = Path.of(p.getProperty(TopologyConfig.LAYERS_DIR_CONFIG));
+        Path layers = TopologySettings.layers(p);
 
-        try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), p.getProperty(TopologyConfig.LAYERS_TOPIC_CONFIG),
-                     p.getProperty(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG), PARTITIONS)) {
+        try (WorkloadProducer producer = producer(p);
+             LayerEvents out = TopologySettings.events(p, PARTITIONS)) {
             firstRun(p, producer, out, models, ids);
             // The damage: the bad disk's directory holds the good disk's state file.
             Path badState = layers.resolve(LayerNames.diskDir(bad)).resolve(LayerNames.STATE);
@@ -91,22 +88,20 @@ class TaskFailureIT {
      */
     @Test
     void aFailedCheckpointLoadStopsTheInstanceTypedAndARestartAfterTheRepairLosesNothing() throws Exception {
-        TestBroker broker = SharedBroker.get();
-        Properties p = setUp(broker, "load-failure");
-        String cmds = p.getProperty(TopologyConfig.COMMANDS_TOPIC_CONFIG);
+        Properties p = setUp("load-failure");
+        String cmds = TopologySettings.commands(p);
         List<String> ids = Scenario.diskIdsOnePerPartition("lf", PARTITIONS);
         String bad = ids.get(0);
         Map<String, DiskModel> models = models(ids);
-        Path layers = Path.of(p.getProperty(TopologyConfig.LAYERS_DIR_CONFIG));
-        try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents out = new LayerEvents(broker.bootstrapServers(), p.getProperty(TopologyConfig.LAYERS_TOPIC_CONFIG),
-                     p.getProperty(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG), PARTITIONS)) {
+        Path layers = TopologySettings.layers(p);
+        try (WorkloadProducer producer = producer(p);
+             LayerEvents out = TopologySettings.events(p, PARTITIONS)) {
             firstRun(p, producer, out, models, ids);
             Path backup = work.resolve("backup");
             copyTree(layers, backup);
             Directories.deleteTree(layers);   // both partitions lost their directories
             try (var raw = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(Map.of(
-                    "bootstrap.servers", broker.bootstrapServers(),
+                    "bootstrap.servers", p.getProperty("bootstrap.servers"),
                     "key.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class,
                     "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class))) {
                 int partition = Rebuilder.partitionOf(bad, PARTITIONS);
@@ -153,21 +148,15 @@ class TaskFailureIT {
         }
     }
 
-    /** The topics {@code <prefix>-commands} etc. created, and the settings of application {@code <prefix>-it}. */
-    private Properties setUp(TestBroker broker, String prefix) throws Exception {
-        String cmds = prefix + "-commands";
-        broker.createTopics(cmds, prefix + "-layers", prefix + "-dead-letters", PARTITIONS);
-        Properties p = new Properties();
-        p.put("application.id", prefix + "-it");
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
+    /** The topics {@code <prefix>-commands} etc. created on the shared broker, and application {@code <prefix>-it} on them. */
+    private Properties setUp(String prefix) throws Exception {
+        Properties p = TopologySettings.withTopics(SharedBroker.get(), prefix, prefix + "-it", work, PARTITIONS);
         p.put("commit.interval.ms", "100");
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, prefix + "-layers");
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, prefix + "-dead-letters");
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
         return p;
+    }
+
+    private static WorkloadProducer producer(Properties p) {
+        return WorkloadProducer.connect(p.getProperty("bootstrap.servers"), TopologySettings.commands(p), Map.of());
     }
 
     /** Each disk's snapshots s1 and s2 announced once, s2's layer equal to the model's and clean. */

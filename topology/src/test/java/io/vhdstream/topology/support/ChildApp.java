@@ -1,7 +1,6 @@
 package io.vhdstream.topology.support;
 
 import io.vhdstream.topology.app.TopologyApp;
-import io.vhdstream.topology.config.TopologyConfig;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,25 +38,7 @@ public final class ChildApp implements AutoCloseable {
         reader.start();
     }
 
-    /**
-     * Settings of an application on {@code broker} with its state and layer directories under {@code work}, and
-     * the three topics named, written to {@code work/topology.properties} by {@link #write}.
-     */
-    public static java.util.Properties settings(TestBroker broker, String appId, Path work, String commands, String layers,
-                                                String deadLetters) {
-        java.util.Properties p = new java.util.Properties();
-        p.put("application.id", appId);
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve("state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, commands);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, layers);
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, deadLetters);
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(commands));
-        return p;
-    }
-
-    /** Writes settings for {@link #start}. */
+    /** Writes settings ({@link TopologySettings}) for {@link #start}. */
     public static Path write(java.util.Properties settings, Path file) throws IOException {
         try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             settings.store(w, "child application");
