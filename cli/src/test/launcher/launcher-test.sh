@@ -153,6 +153,18 @@ done
 rm -f out.raw conv.vhd child.vhd
 pass "every short command's classes come from the start-up archive"
 
+# Help texts come from the recording made with the archive (HelpTexts): the same bytes picocli prints.
+[ -d "$repo/cli/target/vhdstream.help" ] || fail "no recorded help texts beside the start-up archive"
+jar_now="$(ls "$repo"/cli/target/vhdstream-cli-*.jar | grep -v -e '-sources' -e '-tests' -e '-javadoc' | head -1)"
+for cmd in "--help" "-h" "help" "vhd --help" "vhd help" "help vhd" "vhd info --help" "vhd help measure" "vhd resize -h"; do
+  # shellcheck disable=SC2086 # the command is a list of words
+  "$vs" $cmd > "$work/served" 2>&1 || fail "'vhdstream $cmd' exited $?"
+  # shellcheck disable=SC2086
+  java -cp "$jar_now" io.vhdstream.cli.Main $cmd > "$work/rendered" 2>&1 || fail "picocli's '$cmd' exited $?"
+  cmp -s "$work/served" "$work/rendered" || fail "'vhdstream $cmd' differs from picocli's text: $(diff "$work/served" "$work/rendered" | head -5)"
+done
+pass "help texts from the recording are picocli's"
+
 "$vs" vhd info --json disk.vhd > info.json 2>/dev/null || fail "info --json exited $?"
 /usr/bin/python3 - info.json <<'PY' || fail "info --json is not the expected JSON"
 import json, sys

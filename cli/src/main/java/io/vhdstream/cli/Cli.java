@@ -33,8 +33,14 @@ public final class Cli {
     private Cli() {
     }
 
-    /** Runs one invocation, building only the commands {@code args} name; returns the exit status. */
+    /**
+     * Runs one invocation, building only the commands {@code args} name (a help text the launcher recorded is
+     * printed from its recording, {@link HelpTexts}); returns the exit status.
+     */
     public static int run(Terminal terminal, String... args) {
+        if (HelpTexts.print(terminal, args)) {
+            return ExitCodes.OK;
+        }
         return execute(commandLine(terminal, args), args);
     }
 

@@ -16,10 +16,14 @@ import java.util.List;
  * with (see the {@code vhdstream} script and docs/decisions.md). Nothing here changes behaviour; a command
  * missing from this list only starts a little slower. {@code StartupTest} checks that every one succeeds.
  *
- * <p>Usage: {@code java -cp vhdstream-cli.jar io.vhdstream.cli.StartupTraining [DIR]}; exit 0 when every
- * command succeeded, 1 otherwise (the failed ones are named on stderr).
+ * <p>Usage: {@code java [-Dvhdstream.help.record=HELP_DIR] -cp vhdstream-cli.jar io.vhdstream.cli.StartupTraining [DIR]};
+ * exit 0 when every command succeeded, 1 otherwise (the failed ones are named on stderr). With the property, the
+ * help texts are also recorded into HELP_DIR ({@link HelpTexts}).
  */
 public final class StartupTraining {
+    /** Where to record the help texts ({@link HelpTexts}), when the launcher asks for them. */
+    static final String RECORD_HELP = "vhdstream.help.record";
+
     private StartupTraining() {
     }
 
@@ -28,6 +32,10 @@ public final class StartupTraining {
         List<String> failed;
         try {
             failed = run(Files.createTempDirectory(dir, "t"));
+            String help = System.getProperty(RECORD_HELP);
+            if (help != null) {
+                failed.addAll(HelpTexts.record(Path.of(help)));
+            }
         } finally {
             if (args.length == 0) {
                 io.vhdstream.vhd.io.Directories.deleteTree(dir);
