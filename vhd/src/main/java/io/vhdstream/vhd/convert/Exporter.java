@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * regular output file and are written as zeros to a stream.
  *
  * <p>Into a regular file, a resolver thread walks the chain and hands out pieces of at most {@link #BUFFER}
- * bytes; {@link #COPIERS} threads (the calling one among them) each read a piece into a direct buffer of
+ * bytes ({@link RunAhead}: it wakes once per {@link #AHEAD}/2 pieces, not per piece); {@link #COPIERS} threads (the calling one among them) each read a piece into a direct buffer of
  * their own and write it at its place, in any order. The cost of a copy through the page cache is the
  * kernel's copy into the output's pages (about three quarters of the CPU, for qemu-img as for us), so the
  * writes must run on every core, as qemu-img convert's parallel requests do; with one writer thread the
@@ -48,6 +48,8 @@ public final class Exporter {
     static final int BUFFERS = 4;
     /** Threads copying into a regular file: one per core, at least two (reads overlap writes), at most four. */
     static final int COPIERS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    /** Pieces the resolver may run ahead of the copiers (256 MiB of whole blocks); it wakes once per half. */
+    static final int AHEAD = 128;
     private static final int ZERO_CHUNK = 1 << 20;
     private static final long POLL_MS = 50;
 
@@ -116,7 +118,6 @@ public final class Exporter {
     /** What the resolver hands the copiers: {@code length} bytes at {@code from} in layer {@code layer}, for disk offset {@code at}. */
     private record Piece(int layer, long from, long at, int length, long done) {
         static Piece progress(long done) { return new Piece(-1, -1, -1, 0, done); }
-        static final Piece END = new Piece(-1, -1, -1, 0, -1);
     }
 
     /**
@@ -169,7 +170,7 @@ public final class Exporter {
         private final long size;
         private final FileChannel out;
         private final WriteBehind behind;
-        private final BlockingQueue<Piece> pieces = new ArrayBlockingQueue<>(4 * COPIERS);
+        private final RunAhead<Piece> pieces = new RunAhead<>(AHEAD);
         final AtomicLong reached = new AtomicLong();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile boolean stop;
@@ -214,7 +215,7 @@ public final class Exporter {
                     });
                     put(Piece.progress(win + len));
                 }
-                put(Piece.END);
+                pieces.finish();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (Cancelled e) {
@@ -233,25 +234,16 @@ public final class Exporter {
             }
         }
 
-        /**
-         * Copies the next piece through {@code b} (each copier's own); false at the end (left in the queue for
-         * the other copiers) or after a failure.
-         */
+        /** Copies the next piece through {@code b} (each copier's own); false at the end or after a failure. */
         boolean copyPiece(ByteBuffer b) throws IOException {
             Piece p;
             try {
-                do {
-                    if (stop) {
-                        return false;
-                    }
-                    p = pieces.poll(POLL_MS, TimeUnit.MILLISECONDS);
-                } while (p == null);
+                p = pieces.take(() -> stop);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("export interrupted");
             }
-            if (p == Piece.END) {
-                pieces.add(p); // room: it was just taken, and nothing follows it
+            if (p == null) {
                 return false;
             }
             if (p.done() >= 0) {
@@ -272,7 +264,13 @@ public final class Exporter {
         }
 
         private void put(Piece p) {
-            offer(pieces, p, () -> stop);
+            try {
+                if (!pieces.put(p, () -> stop)) {
+                    throw new Cancelled();
+                }
+            } catch (InterruptedException e) {
+                throw new UncheckedIOException(new InterruptedIOException("export resolver interrupted"));
+            }
         }
     }
 
