@@ -80,7 +80,7 @@ public final class HelpTexts {
             terminal.out().write(text);
             terminal.out().flush();
         } catch (IOException e) {
-            return false;
+            // printed as far as stdout took it (a reader that went away): picocli's writer ignores that too
         }
         return true;
     }

@@ -84,6 +84,18 @@ class HelpTextsTest {
             Run[] r = both(args);
             assertEquals(r[1], r[0], () -> String.join(" ", args));
         }
+        // a reader that went away: exit 0 and nothing more, as picocli's own writer does
+        System.setProperty(HelpTexts.DIR_PROPERTY, dir.toString());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.io.OutputStream gone = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                throw new java.io.IOException("Broken pipe");
+            }
+        };
+        assertEquals(0, Cli.run(new Terminal(InputStream.nullInputStream(), gone, err, false), info.toArray(new String[0])));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        System.clearProperty(HelpTexts.DIR_PROPERTY);
         System.setProperty("picocli.usage.width", "120");
         Run[] wide = both(info);
         assertEquals(wide[1], wide[0]);
