@@ -41,6 +41,8 @@ public final class ResizeCommand extends VerbCommand implements CodedCommand {
         force = Models.flag(spec, new String[] {"-f", "--force"}, "Resize even an image that other images use as their parent.");
         allowRoots = Models.repeatable(spec, "--allow-root", "DIR", Path.class, "Also look for children of FILE under DIR.");
         progressOptions = ProgressOptions.declareOn(spec);
+        // "-1M" is a size, as in qemu-img resize: an argument that is no option of this verb is a positional one.
+        spec.parser().unmatchedOptionsArePositionalParams(true);
         return spec;
     }
 
@@ -67,7 +69,8 @@ public final class ResizeCommand extends VerbCommand implements CodedCommand {
         try {
             n = Sizes.parse(sign == 0 ? t : t.substring(1));
         } catch (IllegalArgumentException e) {
-            throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), e.getMessage());
+            throw CliException.usage(ProblemCode.INVALID_ARGUMENT.name(), "'" + t + "' is not a size or a change of size:"
+                    + " give bytes, or a whole number with K, M, G or T (binary: 1K = 1024), e.g. 10G, +1G, -512M");
         }
         long v = sign == 0 ? n : old + sign * n;
         if (v <= 0 || v % 512 != 0) {

@@ -65,6 +65,12 @@ class ResizeTest {
         vhd("resize", f, "4M").assertOk();
         assertArrayEquals(new byte[2 << 20], Arrays.copyOfRange(all(f, 4 << 20), 2 << 20, 4 << 20),
                 "data cut off by the shrink does not come back");
+        // A negative change is a size, not an option, as in qemu-img resize; a shrink still needs --shrink.
+        vhd("resize", f, "-1M").assertError(ExitCodes.USAGE, "INVALID_ARGUMENT");
+        vhd("resize", f, "-1M", "--shrink").assertOk();
+        assertEquals(String.valueOf(3 << 20), qemuSize(f));
+        String bogus = vhd("resize", f, "--bogus").assertError(ExitCodes.USAGE, "INVALID_ARGUMENT").err();
+        assertTrue(bogus.contains("'--bogus' is not a size"), bogus);
     }
 
     @Test
