@@ -34,7 +34,8 @@ public final class CheckCommand extends VerbCommand implements CodedCommand {
     @Override
     public CommandSpec model() {
         spec = Models.command(this, "check",
-                "Check images' structures and their parent chains, reporting every problem found, one per line:",
+                "Check images' structures and parent chains and report every problem found.",
+                "Each problem is printed on a line of its own as",
                 "  FILE: SEVERITY CODE [structure @offset] message",
                 "then a summary line per file. Warnings are findings other tools tolerate (data reads correctly); they are"
                         + " printed but do not fail the check unless --strict is given. The parent is looked for as the"

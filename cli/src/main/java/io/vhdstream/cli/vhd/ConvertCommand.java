@@ -41,7 +41,7 @@ public final class ConvertCommand extends VerbCommand implements CodedCommand {
     @Override
     public CommandSpec model() {
         spec = Models.command(this, "convert",
-                "Copy the virtual disk of IN (a VHD, read through its chain, or a raw disk) into a new image OUT:",
+                "Copy the virtual disk of IN (a VHD, read through its chain, or a raw disk) into a new image OUT.",
                 "  -O vhd (default): a fixed or dynamic VHD (--type, --block-size); a chain becomes one image, all-zero"
                         + " sectors are not stored;",
                 "  -O raw: a raw disk (holes stay holes; OUT '-' writes to stdout front to back).",

@@ -37,10 +37,10 @@ public final class MeasureCommand extends VerbCommand implements CodedCommand {
     public CommandSpec model() {
         spec = Models.command(this, "measure",
                 "Print the size of the VHD file that 'vhd convert' (or 'vhd import') would make of SRC, or of an empty"
-                        + " disk of --size bytes, as qemu-img measure prints it:",
-                "  required size: what the file takes (a dynamic image stores only the blocks holding data: SRC is"
-                        + " read, a raw file's holes skipped);",
-                "  fully allocated size: the file when every sector holds data.");
+                        + " disk of --size bytes.",
+                "As qemu-img measure prints them: 'required size' is what the file takes (a dynamic image stores only the"
+                        + " blocks holding data: SRC is read, a raw file's holes skipped); 'fully allocated size' is the"
+                        + " file when every sector holds data.");
         src = Models.positionals(spec, "0", "0..1", "SRC", Path.class, "A VHD (top of its chain) or a raw disk.");
         size = Models.option(spec, "--size", "SIZE", Long.class, new SizeConverter(),
                 "Measure an empty disk of SIZE bytes (K, M, G, T) instead of SRC.");
