@@ -410,7 +410,7 @@ class SourceTaskTest {
                 harnesses.add(h);
                 Set<String> mine = h.drain(3).stream().map(r -> r.key().toString()).collect(Collectors.toSet());
                 for (String d : mine) {
-                    assertEquals(t, VhdSourceTask.owner(d, tasks));
+                    assertEquals(t, SourceDisks.owner(d, tasks));
                     assertTrue(seen.add(d), "disk " + d + " emitted by two tasks");
                 }
             }
@@ -422,7 +422,7 @@ class SourceTaskTest {
             try (VhdImage b = VhdImage.open(c.get(0))) {
                 newId = b.footer().uniqueId().toString();
             }
-            int owner = VhdSourceTask.owner(newId, tasks);
+            int owner = SourceDisks.owner(newId, tasks);
             for (int t = 0; t < tasks; t++) {
                 Set<String> got = harnesses.get(t).drain(3).stream().map(r -> r.key().toString()).collect(Collectors.toSet());
                 assertEquals(t == owner ? Set.of(newId) : Set.of(), got, "task " + t);
