@@ -50,8 +50,8 @@ final class LayerChoice {
         for (int i = 0; i < disks.turns(); i++) {
             SourceDisk d = disks.takeTurn();
             SourceRecord merge = mergeAnnouncement(d);
-            outbox.merge(merge, d);
             if (merge != null) {
+                outbox.merge(merge, d);
                 return null;
             }
             LayerJob job = jobFor(d);

@@ -104,12 +104,10 @@ final class Outbox {
         deletions.scanned(deleted, unknown, stored);
     }
 
-    /** The merge announcement of the disk whose turn it is ({@code r}, null: none), replacing the one held. */
+    /** The merge announcement of {@code d}: it goes out before anything else is chosen. */
     void merge(SourceRecord r, SourceDisk d) {
         merge = r;
-        if (r != null) {
-            mergeDisk = d;
-        }
+        mergeDisk = d;
     }
 
     /** True while the merge announcement of {@code d} waits to go out (the disk is not forgotten meanwhile). */

@@ -119,8 +119,8 @@ public class VhdSourceTask extends SourceTask {
             if (!outbox.hasErrors() && outbox.hasDeletions()) {
                 return outbox.flushDeletes(); // deletions travel alone, between layers
             }
-            if (!outbox.hasErrors()) {
-                current = choice.nextJob();
+            if (!outbox.hasErrors() && !outbox.hasMerge()) {
+                current = choice.nextJob(); // not while a merge announcement waits behind errors: the next turn would drop it
             }
             if (outbox.hasErrors()) {
                 return outbox.flushErrors(); // errors travel alone, between layers

@@ -679,6 +679,48 @@ class SourceTaskTest {
         assertEquals(-1, TestChains.compareExports(files.get(4), replicaTop(replica, diskId), tmp), "the replica follows");
     }
 
+    /**
+     * A merge announcement waits behind the errors found in the same turn: one disk's layer fails to open (a new error)
+     * just before another disk's merge is to be announced, and the errors go out first. The announcement was then
+     * dropped by the next turn (the disk's progress already said it was told), and the replica never heard of the merge.
+     */
+    @Test
+    void aMergeAnnouncementWaitingBehindAnErrorIsStillSent() throws Exception {
+        Path root = tmp.resolve("layers");
+        long size = 8 * TestChains.MIB;
+        // vm-3 was sent up to layer 4; then retention merged 1..2 into its base.
+        Path merging = root.resolve(NameEncoding.diskDir("vm-3"));
+        List<Path> files = TestChains.layerDirectory(merging, size, 5, new Random(21));
+        Map<Map<String, ?>, Map<String, Object>> stored;
+        try (SourceHarness h = new SourceHarness(props(root), null, false)) {
+            stored = SourceHarness.offsetsAfter(h.drain(3));
+        }
+        mergeLayersOneAndTwoIntoTheBase(merging, files);
+        // Two new disks take their turns before it: vm-1 is sent, and vm-2's base goes missing after the scan.
+        TestChains.layerDirectory(root.resolve(NameEncoding.diskDir("vm-1")), size, 1, new Random(22));
+        List<Path> broken = TestChains.layerDirectory(root.resolve(NameEncoding.diskDir("vm-2")), size, 1, new Random(23));
+        Map<String, String> p = props(root, VhdSourceConnectorConfig.SCAN_INTERVAL_MS_CONFIG, "600000");
+        try (SourceHarness h = new SourceHarness(p, stored, false)) {
+            List<SourceRecord> sent = new ArrayList<>();
+            while (sent.isEmpty()) {
+                List<SourceRecord> b = h.task.poll();   // the scan, and vm-1's first records
+                if (b != null) {
+                    sent.addAll(b);
+                }
+            }
+            Files.delete(broken.get(0));
+            sent.addAll(h.drain(3));
+            List<SourceError> errors = events(sent, VhdSourceConnectorConfig.ERRORS_TOPIC_DEFAULT).stream()
+                    .map(e -> (SourceError) e.getPayload()).toList();
+            assertEquals(List.of("vm-2"), errors.stream().map(SourceError::getDiskId).toList(), "vm-2's base cannot be read");
+            List<LayersMerged> merges = events(sent, VhdSourceConnectorConfig.TOPIC_DEFAULT).stream()
+                    .filter(e -> e.getPayload() instanceof LayersMerged).map(e -> (LayersMerged) e.getPayload()).toList();
+            assertEquals(1, merges.size(), "vm-3's merge of layers 1..2 is announced once");
+            assertEquals(List.of("vm-3", 1, 2), List.of(merges.get(0).getDiskId(), merges.get(0).getFromLayerIndex(),
+                    merges.get(0).getToLayerIndex()));
+        }
+    }
+
     /** The index of the EndOfLayer of layer {@code index}. */
     private static int indexOfEnd(List<SourceRecord> records, int index) {
         for (int i = 0; i < records.size(); i++) {
