@@ -2,7 +2,6 @@ package io.vhdstream.cli;
 
 import io.vhdstream.cli.util.ProgressBar;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
@@ -15,39 +14,27 @@ public final class ProgressOptions {
     private static final String PROGRESS_HELP = "Show a progress bar on stderr even when it is not a terminal.";
     private static final String QUIET_HELP = "No progress bar and no summary line.";
 
-    @Option(names = {"-p", "--progress"}, description = PROGRESS_HELP)
-    boolean progress;
+    private final Models.Value<Boolean> progress;
+    private final Models.Value<Boolean> quiet;
 
-    @Option(names = {"-q", "--quiet"}, description = QUIET_HELP)
-    boolean quiet;
+    private ProgressOptions(Models.Value<Boolean> progress, Models.Value<Boolean> quiet) {
+        this.progress = progress;
+        this.quiet = quiet;
+    }
 
-    /** Set when the options were declared in code: their values are read from here. */
-    private Models.Value<Boolean> declaredProgress;
-    private Models.Value<Boolean> declaredQuiet;
-
-    /** The same two options on {@code spec} (a {@link CodedCommand}'s model), read by the options returned. */
+    /** The two options on {@code spec} (a {@link CodedCommand}'s model), read by the options returned. */
     public static ProgressOptions declareOn(CommandSpec spec) {
-        ProgressOptions o = new ProgressOptions();
-        o.declaredProgress = Models.flag(spec, new String[] {"-p", "--progress"}, PROGRESS_HELP);
-        o.declaredQuiet = Models.flag(spec, new String[] {"-q", "--quiet"}, QUIET_HELP);
-        return o;
-    }
-
-    private boolean quiet() {
-        return declaredQuiet != null ? declaredQuiet.value() : quiet;
-    }
-
-    private boolean progress() {
-        return declaredProgress != null ? declaredProgress.value() : progress;
+        return new ProgressOptions(Models.flag(spec, new String[] {"-p", "--progress"}, PROGRESS_HELP),
+                Models.flag(spec, new String[] {"-q", "--quiet"}, QUIET_HELP));
     }
 
     ProgressBar bar(Terminal terminal, PrintWriter err, String label) {
-        boolean draw = !quiet() && (progress() || terminal.interactive());
+        boolean draw = !quiet.value() && (progress.value() || terminal.interactive());
         return draw ? ProgressBar.on(err, label) : ProgressBar.silent();
     }
 
     void summary(PrintWriter err, String line) {
-        if (!quiet()) {
+        if (!quiet.value()) {
             err.println(line);
             err.flush();
         }

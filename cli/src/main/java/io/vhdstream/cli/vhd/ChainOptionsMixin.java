@@ -5,16 +5,14 @@ import io.vhdstream.cli.Models;
 import io.vhdstream.vhd.ProblemCode;
 import io.vhdstream.vhd.chain.ChainOptions;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code --allow-root} and {@code --lenient}, for the verbs that read through a parent chain: a {@code @Mixin} of
- * annotated verbs, or declared on a model written in code with {@link #declareOn}.
+ * {@code --allow-root} and {@code --lenient}, for the verbs that read through a parent chain, declared on their
+ * models (written in code) with {@link #declareOn}.
  */
 public final class ChainOptionsMixin {
     private static final String ALLOW_ROOT = "--allow-root";
@@ -24,27 +22,23 @@ public final class ChainOptionsMixin {
     private static final String LENIENT = "--lenient";
     private static final String LENIENT_HELP = "Accept checksum mismatches in the footer or header of any layer.";
 
-    @Option(names = ALLOW_ROOT, paramLabel = DIR, description = ALLOW_ROOT_HELP)
-    List<Path> allowRoots = new ArrayList<>();
+    private final Models.Value<List<Path>> allowRoots;
+    private final Models.Value<Boolean> lenient;
 
-    @Option(names = LENIENT, description = LENIENT_HELP)
-    boolean lenient;
+    private ChainOptionsMixin(Models.Value<List<Path>> allowRoots, Models.Value<Boolean> lenient) {
+        this.allowRoots = allowRoots;
+        this.lenient = lenient;
+    }
 
-    /** Set when the options were declared in code: their values are read from here. */
-    private Models.Value<List<Path>> declaredRoots;
-    private Models.Value<Boolean> declaredLenient;
-
-    /** The same two options on {@code spec} (a {@link io.vhdstream.cli.CodedCommand}'s model), read by the mixin returned. */
+    /** The two options on {@code spec} (a {@link io.vhdstream.cli.CodedCommand}'s model), read by the mixin returned. */
     static ChainOptionsMixin declareOn(CommandSpec spec) {
-        ChainOptionsMixin m = new ChainOptionsMixin();
-        m.declaredRoots = Models.repeatable(spec, ALLOW_ROOT, DIR, Path.class, ALLOW_ROOT_HELP);
-        m.declaredLenient = Models.flag(spec, LENIENT, LENIENT_HELP);
-        return m;
+        return new ChainOptionsMixin(Models.repeatable(spec, ALLOW_ROOT, DIR, Path.class, ALLOW_ROOT_HELP),
+                Models.flag(spec, LENIENT, LENIENT_HELP));
     }
 
     /** The chain options for a chain whose top image is {@code top}. */
     public ChainOptions forImage(Path top) {
-        List<Path> roots = declaredRoots != null ? declaredRoots.value() : allowRoots;
+        List<Path> roots = allowRoots.value();
         requireDirectories(roots);
         ChainOptions o = ChainOptions.forImage(top, roots);
         return lenient() ? o.lenient() : o;
@@ -60,6 +54,6 @@ public final class ChainOptionsMixin {
     }
 
     public boolean lenient() {
-        return declaredLenient != null ? declaredLenient.value() : lenient;
+        return lenient.value();
     }
 }

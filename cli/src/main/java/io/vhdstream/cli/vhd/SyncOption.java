@@ -2,7 +2,6 @@ package io.vhdstream.cli.vhd;
 
 import io.vhdstream.cli.Models;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 
 /**
  * {@code --sync} for verbs that write a raw disk: by default the output is left in the page cache when it is
@@ -13,20 +12,18 @@ final class SyncOption {
     private static final String HELP = "Make a raw OUT durable (fsync) before it gets its name; default: like"
             + " qemu-img convert and cp, the page cache writes it back later.";
 
-    @Option(names = "--sync", description = HELP)
-    boolean sync;
+    private final Models.Value<Boolean> sync;
 
-    /** Set when the option was declared in code: its value is read from here. */
-    private Models.Value<Boolean> declared;
+    private SyncOption(Models.Value<Boolean> sync) {
+        this.sync = sync;
+    }
 
-    /** The same option on {@code spec} (a {@link io.vhdstream.cli.CodedCommand}'s model), read by the one returned. */
+    /** The option on {@code spec} (a {@link io.vhdstream.cli.CodedCommand}'s model), read by the one returned. */
     static SyncOption declareOn(CommandSpec spec) {
-        SyncOption o = new SyncOption();
-        o.declared = Models.flag(spec, "--sync", HELP);
-        return o;
+        return new SyncOption(Models.flag(spec, "--sync", HELP));
     }
 
     boolean sync() {
-        return declared != null ? declared.value() : sync;
+        return sync.value();
     }
 }
