@@ -201,7 +201,7 @@ public final class Exporter {
             stop = true;
         }
 
-        /** The resolver: the chain's runs in disk order, as pieces, then {@link Piece#END}. */
+        /** The resolver: the chain's runs in disk order, as pieces, then {@link RunAhead#finish}. */
         void resolve() {
             try {
                 for (long win = 0; win < size && !stop; win += WINDOW) {
