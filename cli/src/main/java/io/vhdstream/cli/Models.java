@@ -69,13 +69,7 @@ public final class Models {
      */
     public static <T> Value<T> option(CommandSpec spec, String name, String label, Class<T> type, ITypeConverter<?> converter,
             String description) {
-        Value<T> v = new Value<>(null);
-        OptionSpec.Builder b = OptionSpec.builder(name).paramLabel(label).type(type).description(description).getter(v).setter(v);
-        if (converter != null) {
-            b.converters(converter);
-        }
-        spec.addOption(b.build());
-        return v;
+        return option(spec, new String[] {name}, label, type, converter, null, description);
     }
 
     /**
@@ -87,7 +81,10 @@ public final class Models {
         return option(spec, new String[] {name}, label, type, converter, defaultValue, description);
     }
 
-    /** {@link #option} with a default and several names ({@code -O}, {@code --output-format}); converter may be null. */
+    /**
+     * {@link #option} with a default (null: none) and several names ({@code -O}, {@code --output-format}); converter
+     * may be null.
+     */
     public static <T> Value<T> option(CommandSpec spec, String[] names, String label, Class<T> type, ITypeConverter<?> converter,
             String defaultValue, String description) {
         Value<T> v = new Value<>(null);
