@@ -1,6 +1,8 @@
 package io.vhdstream.topology.disk;
 
 import io.vhdstream.schemas.common.NameEncoding;
+import io.vhdstream.schemas.layerdir.LayerDirectoryLines;
+import io.vhdstream.schemas.layerdir.StateFile;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class LayerNames {
     public static final String BASE = "base.vhd";
-    public static final String SEALED = "sealed";
-    public static final String STATE = "state";
+    /** The file names the connector reads too: the shared rules' ({@link LayerDirectoryLines}, {@link StateFile}). */
+    public static final String SEALED = LayerDirectoryLines.SEALED;
+    public static final String STATE = StateFile.NAME;
     /** Beside the disk directories; the leading dot keeps it out of the disk id namespace (ids never start with one). */
     public static final String OFFSETS_DIR = ".offsets";
     /** Snapshot ids are cut to this many bytes (after percent-encoding) in layer file names. */
