@@ -12,6 +12,7 @@ import io.vhdstream.topology.produce.Workloads;
 import io.vhdstream.topology.support.CheckpointsPublished;
 import io.vhdstream.topology.support.LayerEvents;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import io.vhdstream.topology.config.TopicSetup;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -54,24 +55,15 @@ public final class RecoveryBench {
 
     /** Seconds from the restart to the probe's LayerSealed. */
     public double round(String name, int factor, boolean checkpoint, Consumer<String> out) throws Exception {
-        String cmds = name + "-commands";
-        broker.createTopics(cmds, name + "-layers", name + "-dead-letters", 1);
-        Properties p = new Properties();
-        p.put("application.id", name);
-        p.put("bootstrap.servers", broker.bootstrapServers());
-        p.put("state.dir", work.resolve(name).resolve("state").toString());
-        p.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve(name).resolve("layers").toString());
-        p.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, cmds);
-        p.put(TopologyConfig.LAYERS_TOPIC_CONFIG, name + "-layers");
-        p.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, name + "-dead-letters");
-        p.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(cmds));
+        Properties p = TopologySettings.withTopics(broker, name, name, work.resolve(name), 1);
+        String cmds = TopologySettings.commands(p);
         String disk = name + "-disk";
         WorkloadSpec history = new WorkloadSpec(disk, diskMiB * MIB, 1 << 21, factor * windowMiB * MIB, 64 * 1024, 0.3,
                 0.0, 0, 0, 1, "h");
         WorkloadSpec window = new WorkloadSpec(disk, diskMiB * MIB, 1 << 21, windowMiB * MIB, 64 * 1024, 0.3, 0.0,
                 windowMiB * MIB / 4, 0, 2, "w");
         try (WorkloadProducer producer = WorkloadProducer.connect(broker.bootstrapServers(), cmds, Map.of());
-             LayerEvents events = new LayerEvents(broker.bootstrapServers(), name + "-layers", name + "-dead-letters", 1)) {
+             LayerEvents events = TopologySettings.events(p, 1)) {
             producer.sendAll(Workloads.commands(history));
             Iterator<DiskCommand> w = Workloads.commands(window);
             w.next();   // its CreateDisk: the disk exists

@@ -4,12 +4,12 @@ import io.vhdstream.schemas.command.DiskCommand;
 import io.vhdstream.schemas.command.Snapshot;
 import io.vhdstream.topology.app.TopologyApp;
 import io.vhdstream.topology.config.KafkaLimits;
-import io.vhdstream.topology.config.TopologyConfig;
 import io.vhdstream.topology.processor.DiskCommandProcessor;
 import io.vhdstream.topology.produce.WorkloadProducer;
 import io.vhdstream.topology.produce.WorkloadSpec;
 import io.vhdstream.topology.produce.Workloads;
 import io.vhdstream.topology.support.TestBroker;
+import io.vhdstream.topology.support.TopologySettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -193,15 +193,7 @@ public final class ThroughputBench {
     private static double[] topologyPass(TestBroker broker, Admin admin, TopicPartition tp, long end, double bytesPerRecord,
                                          long dataBytes, Path work, String appId, Properties extra,
                                          BenchProfiler profiler) throws Exception {
-        Properties props = new Properties();
-        props.put("application.id", appId);
-        props.put("bootstrap.servers", broker.bootstrapServers());
-        props.put("state.dir", work.resolve("state").toString());
-        props.put(TopologyConfig.LAYERS_DIR_CONFIG, work.resolve("layers").toString());
-        props.put(TopologyConfig.COMMANDS_TOPIC_CONFIG, tp.topic());
-        props.put(TopologyConfig.LAYERS_TOPIC_CONFIG, "bench-layers");
-        props.put(TopologyConfig.DEAD_LETTER_TOPIC_CONFIG, "bench-dead-letters");
-        props.put(TopologyConfig.CHECKPOINTS_TOPIC_CONFIG, TestBroker.checkpointsFor(tp.topic()));
+        Properties props = TopologySettings.of(broker, appId, work, tp.topic(), "bench-layers", "bench-dead-letters");
         props.putAll(extra);
         try (TopologyApp app = TopologyApp.start(props)) {
             if (!app.awaitRunning(Duration.ofSeconds(60))) {
