@@ -184,9 +184,7 @@ final class ReplicaStore implements Closeable {
         UUID parentId = s.getParentUniqueId() == null ? null : Uuids.toUuid(s.getParentUniqueId());
         long blockSize = s.getBlockSize();
         if (parentId == null) {
-            if (blockSize < Limits.SECTOR || Long.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
-                blockSize = Limits.DEFAULT_BLOCK_SIZE;
-            }
+            blockSize = baseBlockSize(blockSize);
             VhdCreator.dynamic(vhd, s.getVirtualSize(), blockSize);
         } else {
             ReplicaLayer parent = layers.get(parentId);
@@ -216,6 +214,14 @@ final class ReplicaStore implements Closeable {
         layers.put(id, l2);
         log.info("disk {}: replicating layer {} ({}) into {}", s.getDiskId(), s.getLayerIndex(), id, vhd);
         return Outcome.PREPARED;
+    }
+
+    /** A base replica's block size: the source's, or the default when a VHD cannot have it (a power of two, a sector to 1 GiB). */
+    static long baseBlockSize(long sourceBlockSize) {
+        if (sourceBlockSize < Limits.SECTOR || Long.bitCount(sourceBlockSize) != 1 || sourceBlockSize > (1 << 30)) {
+            return Limits.DEFAULT_BLOCK_SIZE;
+        }
+        return sourceBlockSize;
     }
 
     // ---- ChangedBlock and ZeroExtent: write, log

@@ -1,6 +1,5 @@
 package io.vhdstream.connector.sink;
 
-import io.vhdstream.schemas.Limits;
 import io.vhdstream.schemas.block.Resync;
 import io.vhdstream.schemas.block.StartOfLayer;
 import io.vhdstream.schemas.common.NameEncoding;
@@ -102,10 +101,7 @@ final class ResyncStaging {
             staged.remove(s.getDiskId());
             states.forgotten(st);
         }
-        long blockSize = s.getBlockSize();
-        if (blockSize < Limits.SECTOR || Long.bitCount(blockSize) != 1 || blockSize > (1 << 30)) {
-            blockSize = Limits.DEFAULT_BLOCK_SIZE;
-        }
+        long blockSize = ReplicaStore.baseBlockSize(s.getBlockSize());
         Path diskDir = dir.resolve(NameEncoding.diskDir(s.getDiskId()));
         Path stageDir = diskDir.resolve(ReplicaStore.RESYNC_DIR);
         Directories.deleteTree(stageDir); // what a resync begun before left
