@@ -251,6 +251,11 @@ final class LayerChoice {
             disks.scanSoon();
             return;
         }
+        reportReadFailure(d, l, e);
+    }
+
+    /** A layer cannot be read, and no merge since the scan explains it (the caller looked): reported as above. */
+    void reportReadFailure(SourceDisk d, LayerRef l, Exception e) {
         log.error("{}: cannot read layer {} ({}) of disk {}: {}; retrying after the next scan", name, l.index(), l.path(),
                 d.diskId, e.toString(), e);
         d.retryAt = System.currentTimeMillis() + config.scanIntervalMs();

@@ -163,7 +163,8 @@ public class VhdSourceTask extends SourceTask {
                         failed.disk.diskId, failed.layer.index(), e.toString());
                 return null;
             }
-            choice.readFailure(failed.disk, failed.layer, e);
+            // Merges were looked for just above (once: a merge finishing between two looks would drop the report).
+            choice.reportReadFailure(failed.disk, failed.layer, e);
             if (transactions != null) {
                 // Earlier batches of the layer went out in the open transaction: abort it so that the layer stays
                 // whole, and start the layer again later. The error records ride in the aborted transaction and
