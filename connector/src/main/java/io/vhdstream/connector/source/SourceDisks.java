@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 
 /**
  * The disks a source task owns (murmur2(disk id) mod task.count) as its scans find them: each disk's chain and
@@ -65,11 +64,11 @@ final class SourceDisks {
     }
 
     /**
-     * Scans the roots: problems go to the outbox, new disks join the turn, known ones take their new chain.
-     *
-     * @param busy disks being sent now, kept (with no chain) even when the scan did not find them
+     * Scans the roots: problems go to the outbox, new disks join the turn, known ones take their new chain. Called
+     * between layers, so the only disk in use is one whose merge announcement waits in the outbox: it is kept (with no
+     * chain) even when the scan did not find it.
      */
-    void scan(Predicate<SourceDisk> busy) {
+    void scan() {
         ScanResult result = scanner.scan();
         List<ScanProblem> mine = new ArrayList<>();
         for (ScanProblem p : result.problems()) {
@@ -92,7 +91,7 @@ final class SourceDisks {
             if (result.disks().containsKey(d.diskId)) {
                 continue;
             }
-            if (busy.test(d) || (broken.contains(d.diskId) && !result.deleted().containsKey(d.diskId))) {
+            if (outbox.holdsMergeOf(d) || (broken.contains(d.diskId) && !result.deleted().containsKey(d.diskId))) {
                 chain(d, null);
             } else {
                 it.remove();

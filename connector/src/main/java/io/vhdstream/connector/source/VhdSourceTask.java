@@ -113,7 +113,7 @@ public class VhdSourceTask extends SourceTask {
         }
         if (current == null) {
             if (disks.scanDue()) {
-                disks.scan(d -> (current != null && current.disk == d) || outbox.holdsMergeOf(d));
+                disks.scan();
                 lagLayers = disks.lag();
             }
             if (!outbox.hasErrors() && outbox.hasDeletions()) {
